@@ -1,0 +1,145 @@
+/**
+ * The frame every fake server shares: request journal, fault injection and the `/__admin` API, around the
+ * emulator's own wire routes. An emulator supplies its state hooks and its routes; this file knows no API.
+ *
+ * Admin API (the same in every emulator):
+ *   GET    /__admin/health             → {"ok":true,"emulator":name}
+ *   GET    /__admin/state              → the emulator's state snapshot
+ *   POST   /__admin/reset              → state back to its seed; journal and faults cleared
+ *   GET    /__admin/journal[?method=&path=]  DELETE /__admin/journal
+ *   GET    /__admin/faults  POST /__admin/faults (FaultSpec)  DELETE /__admin/faults
+ * Emulators may add their own routes under /__admin (e.g. seeding) through `admin`.
+ */
+import express from 'express';
+import type { Express, Request, Response, NextFunction, Router } from 'express';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { Journal } from './journal.ts';
+import { Faults, type FaultSpec } from './faults.ts';
+
+export interface EmulatorHooks {
+  name: string;
+  snapshot(): unknown;
+  reset(): void;
+  /** Render an injected fault's body in the emulated API's error shape. */
+  faultBody?(status: number): unknown;
+  /** Extra admin routes mounted under /__admin. */
+  admin?: (router: Router) => void;
+  /** The emulator's wire routes. */
+  routes: (app: Express) => void;
+  /** Raw body limit for wire routes (default 10 MB: fakes must see oversized requests to reject them as the real API does). */
+  bodyLimit?: string;
+}
+
+export interface Emulator {
+  app: Express;
+  journal: Journal;
+  faults: Faults;
+}
+
+export function createEmulator(hooks: EmulatorHooks): Emulator {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const journal = new Journal();
+  const faults = new Faults();
+
+  const admin = express.Router();
+  admin.use(express.json({ limit: '5mb' }));
+  admin.get('/health', (_req, res) => res.json({ ok: true, emulator: hooks.name }));
+  admin.get('/state', (_req, res) => res.json(hooks.snapshot()));
+  admin.post('/reset', (_req, res) => {
+    hooks.reset();
+    journal.clear();
+    faults.clear();
+    res.json({ ok: true });
+  });
+  admin.get('/journal', (req, res) => res.json({ entries: journal.list({ method: str(req.query.method), pathPrefix: str(req.query.path) }) }));
+  admin.delete('/journal', (_req, res) => {
+    journal.clear();
+    res.json({ ok: true });
+  });
+  admin.get('/faults', (_req, res) => res.json({ faults: faults.list() }));
+  admin.post('/faults', (req, res) => {
+    try {
+      res.status(201).json(faults.add(req.body as FaultSpec));
+    } catch (e) {
+      res.status(400).json({ error: (e as Error).message });
+    }
+  });
+  admin.delete('/faults', (_req, res) => {
+    faults.clear();
+    res.json({ ok: true });
+  });
+  hooks.admin?.(admin);
+  admin.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    res.status(err.status && err.status < 500 ? err.status : 400).json({ error: err.message });
+  });
+  app.use('/__admin', admin);
+
+  // Everything below is the emulated API: journal it, then apply any fault, then the emulator's routes.
+  app.use(express.raw({ type: () => true, limit: hooks.bodyLimit ?? '10mb' }));
+  app.use((req, res, next) => {
+    const started = Date.now();
+    const body = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
+    const [path, query = ''] = req.originalUrl.split(/\?(.*)/s);
+    const entry = journal.record({ method: req.method, path, query, headers: req.headers, body: body.toString('utf8').slice(0, 64 * 1024) });
+    res.on('finish', () => {
+      entry.status = res.statusCode;
+      entry.durationMs = Date.now() - started;
+    });
+    const fault = faults.take(req.method, path);
+    if (!fault) return next();
+    entry.fault = `#${fault.id}`;
+    const act = () => {
+      if (fault.drop) return req.socket.destroy();
+      if (fault.status === undefined) return next();
+      if (fault.status === 429 || fault.retryAfter !== undefined) res.setHeader('Retry-After', String(fault.retryAfter ?? 1));
+      res.status(fault.status).json(fault.body ?? hooks.faultBody?.(fault.status) ?? { error: `injected fault ${fault.status}` });
+    };
+    if (fault.latencyMs) setTimeout(act, fault.latencyMs);
+    else act();
+  });
+  hooks.routes(app);
+  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.type === 'entity.too.large' ? 413 : err.status && err.status < 500 ? err.status : 500;
+    res.status(status).json({ error: err.message });
+  });
+  return { app, journal, faults };
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+export interface Listening {
+  url: string;
+  port: number;
+  server: http.Server | https.Server;
+  close(): Promise<void>;
+}
+
+/** Listen on host:port (port 0 picks a free one) and resolve with the bound URL. */
+export function listen(handler: http.RequestListener | http.Server | https.Server, port: number, opts: { host?: string; tls?: { key: string; cert: string } } = {}): Promise<Listening> {
+  const host = opts.host ?? '127.0.0.1';
+  const server = handler instanceof http.Server || handler instanceof https.Server
+    ? handler
+    : opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
+  server.keepAliveTimeout = 5000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      const addr = server.address() as AddressInfo;
+      const scheme = server instanceof https.Server ? 'https' : 'http';
+      resolve({
+        url: `${scheme}://${host}:${addr.port}`,
+        port: addr.port,
+        server,
+        close: () => new Promise<void>((r) => {
+          server.close(() => r());
+          server.closeAllConnections?.();
+        }),
+      });
+    });
+  });
+}

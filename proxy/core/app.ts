@@ -1,0 +1,95 @@
+/**
+ * The framework-agnostic application: one `handle(ProxyRequest) → ProxyResponse` function that both the Express
+ * and the Lambda adapters call. Body limits, routing, JSON parsing, middleware and error rendering happen here,
+ * once, so every runtime behaves the same.
+ */
+import { Router } from './router.ts';
+import { ProxyError, renderError } from './errors.ts';
+import type { Deps, Middleware, ProxyRequest, ProxyResponse, RouteDef, RouteRequest } from './types.ts';
+
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface App {
+  handle(req: ProxyRequest): Promise<ProxyResponse>;
+  routes(): RouteDef[];
+  deps: Deps;
+  maxBodyBytes: number;
+}
+
+export interface AppOptions {
+  routes: RouteDef[];
+  deps: Deps;
+  /** Middleware run for every route, before the route's own. */
+  middleware?: Middleware[];
+  maxBodyBytes?: number;
+}
+
+export function createApp(opts: AppOptions): App {
+  const router = new Router(opts.routes);
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const { deps } = opts;
+
+  async function handle(req: ProxyRequest): Promise<ProxyResponse> {
+    const started = deps.clock.now();
+    let res: ProxyResponse;
+    try {
+      res = await dispatch(req);
+    } catch (e) {
+      res = toResponse(e, req);
+    }
+    if (req.method.toUpperCase() === 'HEAD') res = { ...res, body: undefined };
+    deps.log.info('request', { requestId: req.requestId, method: req.method, path: req.path, status: res.status, ms: deps.clock.now() - started });
+    return res;
+  }
+
+  async function dispatch(req: ProxyRequest): Promise<ProxyResponse> {
+    if (req.body.length > maxBodyBytes) {
+      throw new ProxyError(413, 'payload_too_large', `request body is ${req.body.length} bytes; the limit is ${maxBodyBytes}`);
+    }
+    const m = router.match(req.method, req.path);
+    if (m.kind === 'not_found') throw new ProxyError(404, 'route_not_found', `no route for ${req.method} ${req.path}`);
+    if (m.kind === 'method_not_allowed') {
+      throw new ProxyError(405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}`, { allow: m.allow }, { allow: m.allow.join(', ') });
+    }
+    const route = m.route;
+    const rreq: RouteRequest = { ...req, params: m.params, query: new URLSearchParams(req.rawQuery) };
+    const wantsJson = route.json ?? ['POST', 'PUT', 'PATCH'].includes(route.method);
+    if (wantsJson && req.body.length > 0) rreq.json = parseJson(req);
+    for (const mw of [...(opts.middleware ?? []), ...(route.middleware ?? [])]) {
+      const early = await mw(rreq, deps);
+      if (early) return early;
+    }
+    return route.handler(rreq, deps);
+  }
+
+  function toResponse(e: unknown, req: ProxyRequest): ProxyResponse {
+    if (e instanceof ProxyError) {
+      if (e.status >= 500) deps.log.warn('upstream or server error', { requestId: req.requestId, code: e.code, details: e.details });
+      return renderError(e);
+    }
+    deps.log.error('unhandled error', { requestId: req.requestId, error: e as Error, stack: (e as Error)?.stack });
+    return renderError(new ProxyError(500, 'internal_error', 'an internal error occurred', { requestId: req.requestId }));
+  }
+
+  return { handle, routes: () => router.list(), deps, maxBodyBytes };
+}
+
+function parseJson(req: ProxyRequest): unknown {
+  const ct = req.headers['content-type'] ?? '';
+  if (ct && !/^application\/([\w.+-]*\+)?json\b/i.test(ct)) {
+    throw new ProxyError(415, 'unsupported_media_type', `expected an application/json body, got ${ct.split(';')[0]}`);
+  }
+  try {
+    return JSON.parse(req.body.toString('utf8'));
+  } catch (e) {
+    throw new ProxyError(400, 'invalid_json', `request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+/** Serialise a ProxyResponse body for the wire (shared by every adapter). */
+export function encodeBody(res: ProxyResponse): { body: Buffer; contentType?: string } {
+  if (res.body === undefined || res.body === null) return { body: Buffer.alloc(0) };
+  if (Buffer.isBuffer(res.body)) return { body: res.body };
+  if (typeof res.body === 'string') return { body: Buffer.from(res.body, 'utf8'), contentType: 'text/plain; charset=utf-8' };
+  return { body: Buffer.from(JSON.stringify(res.body), 'utf8'), contentType: 'application/json' };
+}
