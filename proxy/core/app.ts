@@ -12,6 +12,8 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export interface App {
   handle(req: ProxyRequest): Promise<ProxyResponse>;
   routes(): RouteDef[];
+  /** Whether a route matches this method ("*" for any method) and path. */
+  owns(method: string, path: string): boolean;
   deps: Deps;
   maxBodyBytes: number;
 }
@@ -71,7 +73,11 @@ export function createApp(opts: AppOptions): App {
     return renderError(new ProxyError(500, 'internal_error', 'an internal error occurred', { requestId: req.requestId }));
   }
 
-  return { handle, routes: () => router.list(), deps, maxBodyBytes };
+  const owns = (method: string, path: string) => {
+    const m = router.match(method === '*' ? 'GET' : method, path);
+    return m.kind === 'found' || (method === '*' && m.kind === 'method_not_allowed');
+  };
+  return { handle, routes: () => router.list(), owns, deps, maxBodyBytes };
 }
 
 function parseJson(req: ProxyRequest): unknown {
@@ -84,6 +90,22 @@ function parseJson(req: ProxyRequest): unknown {
   } catch (e) {
     throw new ProxyError(400, 'invalid_json', `request body is not valid JSON: ${(e as Error).message}`);
   }
+}
+
+/**
+ * Several functions' apps behind one server (the local stack's proxy port): each request goes to the first app
+ * with a route for its path. In Lambda each function is deployed alone; locally they share a port.
+ */
+export function combineApps(apps: App[]): App {
+  if (apps.length === 1) return apps[0];
+  const owner = (req: ProxyRequest) => apps.find((a) => a.owns(req.method, req.path)) ?? apps.find((a) => a.owns('*', req.path)) ?? apps[0];
+  return {
+    handle: (req) => owner(req).handle(req),
+    routes: () => apps.flatMap((a) => a.routes()),
+    owns: (method, path) => apps.some((a) => a.owns(method, path)),
+    deps: apps[0].deps,
+    maxBodyBytes: Math.max(...apps.map((a) => a.maxBodyBytes)),
+  };
 }
 
 /** Serialise a ProxyResponse body for the wire (shared by every adapter). */
