@@ -1,0 +1,56 @@
+/**
+ * Customer.io configuration (seed 000). Keys are secrets and come from the secret chain; URLs and the region
+ * come from the environment. Every problem is reported at once, by name, at cold start.
+ */
+import { EnvReader } from '../../core/config.ts';
+import type { Secrets } from '../../secrets/chain.ts';
+
+export const CIO_SECRET_NAMES = ['CIO_SITE_ID', 'CIO_API_KEY', 'CIO_APP_API_KEY', 'ANON_ID_SALT', 'API_GATEWAY_PUBLIC_KEY'] as const;
+
+// Regional endpoints: https://docs.customer.io/integrations/api/#section/Overview/Regions
+const REGIONS = {
+  US: { track: 'https://track.customer.io/api/v1/', app: 'https://api.customer.io/v1/' },
+  EU: { track: 'https://track-eu.customer.io/api/v1/', app: 'https://api-eu.customer.io/v1/' },
+} as const;
+
+export interface CustomerioConfig {
+  region: keyof typeof REGIONS;
+  siteId: string;
+  trackApiKey: string;
+  appApiKey: string;
+  trackBaseUrl: string;
+  appBaseUrl: string;
+  anonIdSalt: string;
+  gatewayPublicKey: string;
+  signatureMaxSkewSeconds: number;
+  /** Broadcasts a mobile user may trigger; triggering any other id is refused (403). */
+  allowedBroadcastIds: Set<string>;
+  upstreamTimeoutMs: number;
+}
+
+export function loadCustomerioConfig(env: Record<string, string | undefined>, secrets: Secrets): CustomerioConfig {
+  const r = new EnvReader(env);
+  const secret = (name: string, why: string) => {
+    const v = secrets.get(name);
+    if (!v) r.problems.push(`${name} is required (${why}); set it in the environment, Vault (VAULT_ADDR + VAULT_SECRET_PATH) or the secrets file`);
+    return v ?? '';
+  };
+  const region = r.oneOf('CIO_REGION', ['US', 'EU'] as const, 'US');
+  const cfg: CustomerioConfig = {
+    region,
+    siteId: secret('CIO_SITE_ID', 'Track API Basic auth user'),
+    trackApiKey: secret('CIO_API_KEY', 'Track API Basic auth password'),
+    appApiKey: secret('CIO_APP_API_KEY', 'App API Bearer token'),
+    anonIdSalt: secret('ANON_ID_SALT', 'salt for anonymous identifiers'),
+    gatewayPublicKey: secret('API_GATEWAY_PUBLIC_KEY', 'verifies the gateway\'s HTTP signatures'),
+    trackBaseUrl: withSlash(r.url('CIO_TRACK_API_BASE_URL', REGIONS[region].track)!),
+    appBaseUrl: withSlash(r.url('CIO_APP_API_BASE_URL', REGIONS[region].app)!),
+    signatureMaxSkewSeconds: r.int('SIGNATURE_MAX_SKEW_SECONDS', 300, 1, 3600),
+    allowedBroadcastIds: new Set((r.optional('CIO_ALLOWED_BROADCAST_IDS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)),
+    upstreamTimeoutMs: r.int('UPSTREAM_TIMEOUT_MS', 10_000, 100, 60_000),
+  };
+  r.done();
+  return cfg;
+}
+
+const withSlash = (u: string) => (u.endsWith('/') ? u : u + '/');
