@@ -1,0 +1,27 @@
+/**
+ * Where the AWS-facing tests send their requests: the embedded edge (started on a free port) by default, or any
+ * other endpoint when AWS_ENDPOINT_URL is set (LocalStack, moto_server). `embedded` tells a test whether
+ * behaviour only our edge guarantees (signature enforcement) can be asserted.
+ */
+import { startAwsEdge } from '../../emulators/aws/edge.ts';
+
+export interface AwsTarget {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** True when the target is our embedded edge. */
+  embedded: boolean;
+  close(): Promise<void>;
+}
+
+export async function awsTarget(): Promise<AwsTarget> {
+  const region = process.env.AWS_REGION ?? 'us-east-1';
+  const credentials = {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test',
+  };
+  const external = process.env.AWS_ENDPOINT_URL;
+  if (external) return { endpoint: external, region, credentials, embedded: false, close: async () => {} };
+  const edge = await startAwsEdge({ port: 0, region, credentials: { [credentials.accessKeyId]: credentials.secretAccessKey } });
+  return { endpoint: edge.url, region, credentials, embedded: true, close: () => edge.close() };
+}
