@@ -1,0 +1,226 @@
+/**
+ * Verifier for draft-cavage-http-signatures-12 ("Signing HTTP Messages"), the scheme the company API gateway
+ * uses to vouch for the requests it forwards. Pure: no I/O, time comes in as `now`.
+ * Source for every rule below: https://datatracker.ietf.org/doc/html/draft-cavage-http-signatures-12
+ */
+import { constants, createHash, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
+import { ProxyError } from '../core/errors.ts';
+
+/** One PEM for every keyId, or a table keyId → PEM. */
+export type PublicKeys = Record<string, string> | string;
+
+export interface SignedRequest {
+  method: string;
+  path: string;
+  rawQuery: string;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface VerifyOptions {
+  publicKeys: PublicKeys;
+  /** Milliseconds since the epoch. */
+  now: number;
+  maxSkewSeconds?: number;
+  /** Headers that must be signed on top of the built-in rules ((request-target), host, date|(created), digest). */
+  requiredHeaders?: string[];
+}
+
+export interface VerifiedSignature {
+  keyId: string;
+  algorithm: string;
+  signedHeaders: string[];
+}
+
+export interface SignatureParams {
+  keyId: string;
+  algorithm?: string;
+  headers: string[];
+  signature: string;
+  created?: number;
+  expires?: number;
+}
+
+export const DEFAULT_MAX_SKEW_SECONDS = 300;
+const SUPPORTED_ALGORITHMS = ['rsa-sha256', 'hs2019'];
+
+const fail = (code: string, message: string) =>
+  // §3.1: a 401 may name the scheme and the headers the server wants signed.
+  new ProxyError(401, code, message, undefined, { 'www-authenticate': 'Signature realm="gatehouse",headers="(request-target) host date digest"' });
+
+export function verifyHttpSignature(req: SignedRequest, opts: VerifyOptions): VerifiedSignature {
+  const headers = lowerKeys(req.headers);
+  const params = parseSignatureParams(findSignatureHeader(headers));
+  // §2.1 algorithm: no algorithm means "derive it from the key", which is what hs2019 means too.
+  const algorithm = (params.algorithm ?? 'hs2019').toLowerCase();
+  if (!SUPPORTED_ALGORITHMS.includes(algorithm)) {
+    throw fail('signature_algorithm_unsupported', `signature algorithm "${params.algorithm}" is not supported; use rsa-sha256 or hs2019`);
+  }
+  const key = lookupKey(opts.publicKeys, params.keyId);
+  checkCoverage(params, algorithm, headers, req.body, opts.requiredHeaders ?? []);
+  checkTimes(params, headers, opts.now, opts.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS);
+  if (headers.digest !== undefined) checkDigest(headers.digest, req.body);
+  const data = Buffer.from(buildSigningString(params, { ...req, headers }), 'utf8');
+  if (!verifySignatureBytes(algorithm, key, data, Buffer.from(params.signature, 'base64'))) {
+    throw fail('signature_invalid', 'the signature does not match the signing string for this key');
+  }
+  return { keyId: params.keyId, algorithm, signedHeaders: params.headers };
+}
+
+/** §4.1 `Signature: <params>` wins; §3.1 `Authorization: Signature <params>` is the other form. */
+function findSignatureHeader(headers: Record<string, string>): string {
+  if (headers.signature?.trim()) return headers.signature;
+  const m = /^\s*Signature\s+(.*)$/is.exec(headers.authorization ?? '');
+  if (m) return m[1];
+  throw fail('signature_missing', 'no Signature header and no "Authorization: Signature" credentials');
+}
+
+/** §2.1: comma-separated `name="value"` pairs; created/expires may be bare numbers; unknown names ignored. */
+export function parseSignatureParams(value: string): SignatureParams {
+  const raw: Record<string, string> = {};
+  const re = /\s*([A-Za-z]+)\s*=\s*(?:"([^"]*)"|([^\s",]+))\s*(,|$)/y;
+  let pos = 0;
+  while (pos < value.length) {
+    re.lastIndex = pos;
+    const m = re.exec(value);
+    if (!m) throw fail('signature_malformed', `cannot parse the signature parameters at character ${pos}`);
+    const name = m[1];
+    if (name in raw) throw fail('signature_malformed', `signature parameter "${name}" appears twice`);
+    raw[name] = m[2] ?? m[3];
+    pos = re.lastIndex;
+    if (!m[4]) break;
+  }
+  if (!raw.keyId) throw fail('signature_malformed', 'the signature has no keyId parameter');
+  if (!raw.signature || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw.signature)) {
+    throw fail('signature_malformed', 'the signature parameter is missing or not base64');
+  }
+  // §2.1 headers: when absent the default is "(created)".
+  const list = (raw.headers ?? '(created)').trim().toLowerCase().split(/\s+/).filter(Boolean);
+  if (list.length === 0) throw fail('signature_malformed', 'the headers parameter is empty');
+  return {
+    keyId: raw.keyId,
+    algorithm: raw.algorithm,
+    headers: list,
+    signature: raw.signature,
+    // §2.1 created is an integer Unix time; §2.1 expires may carry a fraction.
+    created: numberParam(raw.created, 'created', /^\d+$/),
+    expires: numberParam(raw.expires, 'expires', /^\d+(\.\d+)?$/),
+  };
+}
+
+function numberParam(v: string | undefined, name: string, shape: RegExp): number | undefined {
+  if (v === undefined) return undefined;
+  if (!shape.test(v)) throw fail('signature_malformed', `the ${name} parameter must be a Unix timestamp, got "${v}"`);
+  return Number(v);
+}
+
+function lookupKey(keys: PublicKeys, keyId: string): KeyObject {
+  const pem = typeof keys === 'string' ? keys : Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
+  if (!pem) throw fail('signature_unknown_key', `no public key is configured for keyId "${keyId}"`);
+  return publicKeyFrom(pem);
+}
+
+const keyCache = new Map<string, KeyObject>();
+
+/** Accepts a PEM, a PEM with literal "\n" (as env vars often carry it) or a bare base64 SPKI body. */
+export function publicKeyFrom(pem: string): KeyObject {
+  const cached = keyCache.get(pem);
+  if (cached) return cached;
+  let text = pem.replace(/\\n/g, '\n').trim();
+  if (!text.startsWith('-----BEGIN')) text = `-----BEGIN PUBLIC KEY-----\n${text.replace(/\s+/g, '')}\n-----END PUBLIC KEY-----`;
+  let key: KeyObject;
+  try {
+    key = createPublicKey(text);
+  } catch {
+    throw new ProxyError(500, 'signature_key_invalid', 'the configured gateway public key cannot be parsed');
+  }
+  keyCache.set(pem, key);
+  return key;
+}
+
+/** Which headers the signature must cover, and that everything it covers is really there. */
+function checkCoverage(p: SignatureParams, algorithm: string, headers: Record<string, string>, body: Buffer, extra: string[]): void {
+  const signed = new Set(p.headers);
+  for (const pseudo of ['(created)', '(expires)'] as const) {
+    if (!signed.has(pseudo)) continue;
+    // §2.3: (created)/(expires) with an rsa-*, hmac-* or ecdsa-* algorithm MUST produce an error.
+    if (/^(rsa|hmac|ecdsa)/.test(algorithm)) throw fail('signature_pseudo_header_not_allowed', `${pseudo} cannot be signed with ${algorithm}; use hs2019`);
+    if ((pseudo === '(created)' ? p.created : p.expires) === undefined) {
+      throw fail('signature_malformed', `${pseudo} is signed but the ${pseudo.slice(1, -1)} parameter is missing`);
+    }
+  }
+  for (const h of ['(request-target)', 'host', ...extra.map((x) => x.toLowerCase())]) {
+    if (!signed.has(h)) throw fail('signature_header_not_signed', `the signature must cover "${h}"`);
+  }
+  if (!signed.has('date') && !signed.has('(created)')) throw fail('date_missing', 'the signature must cover "date" or "(created)"');
+  if (body.length > 0 && headers.digest === undefined) throw fail('digest_missing', 'a request with a body needs a Digest header');
+  if (headers.digest !== undefined && !signed.has('digest')) throw fail('signature_header_not_signed', 'the signature must cover "digest"');
+  for (const h of p.headers) {
+    if (!h.startsWith('(') && headers[h] === undefined) throw fail('signature_header_missing', `signed header "${h}" is not in the request`);
+  }
+}
+
+function checkTimes(p: SignatureParams, headers: Record<string, string>, now: number, maxSkewSeconds: number): void {
+  const nowSeconds = now / 1000;
+  if (p.headers.includes('date')) {
+    const date = Date.parse(headers.date);
+    if (Number.isNaN(date)) throw fail('date_invalid', 'the Date header is not an HTTP date');
+    if (Math.abs(now - date) > maxSkewSeconds * 1000) throw fail('date_skew', `the Date header is more than ${maxSkewSeconds} s away from the server clock`);
+  }
+  if (p.created !== undefined && Math.abs(nowSeconds - p.created) > maxSkewSeconds) {
+    throw fail('date_skew', `the created parameter is more than ${maxSkewSeconds} s away from the server clock`);
+  }
+  // §2.1 expires: a signature whose expires is in the past MUST NOT be processed.
+  if (p.expires !== undefined && nowSeconds > p.expires) throw fail('signature_expired', 'the signature has expired');
+}
+
+/** RFC 3230 `Digest: SHA-256=<b64>[, MD5=<b64>]`; only SHA-256 is checked, other entries are ignored. */
+function checkDigest(value: string, body: Buffer): void {
+  const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
+  const sha = entries.find((e) => /^sha-256=/i.test(e));
+  if (!sha) throw fail('digest_unsupported', 'the Digest header has no SHA-256 entry');
+  const claimed = Buffer.from(sha.slice('sha-256='.length), 'base64');
+  const actual = createHash('sha256').update(body).digest();
+  if (claimed.length !== actual.length || !timingSafeEqual(claimed, actual)) {
+    throw fail('digest_mismatch', 'the SHA-256 Digest does not match the request body');
+  }
+}
+
+/** §2.3 signature string: one `name: value` line per listed header, joined by "\n". */
+export function buildSigningString(p: Pick<SignatureParams, 'headers' | 'created' | 'expires'>, req: Omit<SignedRequest, 'body'>): string {
+  return p.headers.map((name) => `${name}: ${headerValue(name, p, req)}`).join('\n');
+}
+
+function headerValue(name: string, p: Pick<SignatureParams, 'created' | 'expires'>, req: Omit<SignedRequest, 'body'>): string {
+  // §2.3: lower-cased method, a space, and the path with its query (HTTP/2 :path).
+  if (name === '(request-target)') return `${req.method.toLowerCase()} ${req.path}${req.rawQuery ? `?${req.rawQuery}` : ''}`;
+  if (name === '(created)') return String(p.created);
+  if (name === '(expires)') return String(p.expires);
+  // §2.3: leading and trailing whitespace is dropped; repeated headers arrive joined with ", " already.
+  return (req.headers[name] ?? '').trim();
+}
+
+/**
+ * rsa-sha256 is RSASSA-PKCS1-v1_5 with SHA-256 (w3c-ccg/http-signatures PR #55 restored this meaning).
+ * hs2019 with an RSA key: the draft's algorithm registry (§6.2) recommends RSASSA-PSS with SHA-512, while deployed
+ * signers (GoToSocial docs, Mastodon, Friendica PR #8841) send RSASSA-PKCS1-v1_5 with SHA-256 under that name.
+ * Decision: accept both for an RSA key. Both are sound RSA signature schemes over the same key, so accepting
+ * either opens no algorithm-confusion hole (we never accept HMAC or another key type); any salt length is taken
+ * for PSS because the draft does not fix one. We sign hs2019 the draft's way (PSS/SHA-512, 64-byte salt).
+ */
+function verifySignatureBytes(algorithm: string, key: KeyObject, data: Buffer, sig: Buffer): boolean {
+  if (key.asymmetricKeyType !== 'rsa') throw fail('signature_algorithm_unsupported', `keys of type ${key.asymmetricKeyType} are not supported`);
+  const pkcs1 = () => verify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
+  const pss = () => verify('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, sig);
+  try {
+    return algorithm === 'rsa-sha256' ? pkcs1() : pss() || pkcs1();
+  } catch {
+    return false; // OpenSSL throws on some malformed inputs (e.g. a signature longer than the modulus)
+  }
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
+}
