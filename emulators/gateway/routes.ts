@@ -1,0 +1,70 @@
+/**
+ * The gateway's wire layer: its JWKS, and every other request parsed into an Exchange, run through the steps
+ * and forwarded to the proxy, whose answer is streamed back unchanged.
+ */
+import type { Express, Request, Response } from 'express';
+import http from 'node:http';
+import https from 'node:https';
+import { endToEnd, runSteps, type Exchange, type Step } from './steps.ts';
+import type { GatewayState } from './state.ts';
+
+// API Gateway answers its own errors as {"message": …} (docs: http-api-troubleshooting-jwt).
+export const gatewayError = (status: number): { message: string } => ({ message: http.STATUS_CODES[status] ?? 'Error' });
+
+export function gatewayRoutes(state: GatewayState, steps: Step[]) {
+  return (app: Express): void => {
+    app.get('/.well-known/jwks.json', async (_req, res) => {
+      res.json(await state.jwks());
+    });
+    app.use(async (req: Request, res: Response) => {
+      const x = toExchange(req);
+      const early = await runSteps(steps, x, state);
+      if (early) {
+        state.stats.rejected++;
+        res.status(early.status).set(early.headers ?? {}).json(early.body);
+        return;
+      }
+      state.stats[x.identity ? 'authenticated' : 'anonymous']++;
+      forward(x, state, res);
+    });
+  };
+}
+
+function toExchange(req: Request): Exchange {
+  const [path, rawQuery = ''] = req.originalUrl.split(/\?(.*)/s);
+  const client: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) client[k] = Array.isArray(v) ? v.join(', ') : v;
+  return {
+    method: req.method,
+    path,
+    rawQuery,
+    client,
+    forward: endToEnd(client),
+    body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    sourceIp: req.socket.remoteAddress,
+    identity: null,
+  };
+}
+
+function forward(x: Exchange, state: GatewayState, res: Response): void {
+  const target = new URL(x.path + (x.rawQuery ? `?${x.rawQuery}` : ''), state.upstream);
+  const client = target.protocol === 'https:' ? https : http;
+  const upstreamReq = client.request(target, { method: x.method, headers: x.forward }, (up) => {
+    state.stats.forwarded++;
+    res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(defined(up.headers)));
+    up.pipe(res);
+    up.on('error', () => res.destroy());
+  });
+  upstreamReq.on('error', () => {
+    state.stats.upstreamErrors++;
+    // Nothing sent yet: answer like a gateway whose integration failed. Mid-stream: cut the connection.
+    if (!res.headersSent) res.status(502).json(gatewayError(502));
+    else res.destroy();
+  });
+  upstreamReq.end(x.body);
+}
+
+/** Node keeps set-cookie as an array; writeHead takes arrays as they are, so repeated cookies survive. */
+function defined(h: http.IncomingHttpHeaders): Record<string, string | string[]> {
+  return Object.fromEntries(Object.entries(h).filter((e): e is [string, string | string[]] => e[1] !== undefined));
+}

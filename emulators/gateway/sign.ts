@@ -1,0 +1,73 @@
+/**
+ * The gateway's signing side of draft-cavage-http-signatures-12. Also used directly by tests that call the proxy
+ * without the gateway in front. The signing string comes from the proxy's verifier module so both sides build
+ * it in one place; tests pin its exact text independently.
+ */
+import { constants, createHash, createPrivateKey, sign } from 'node:crypto';
+import { buildSigningString } from '../../proxy/auth/http-signature.ts';
+import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
+
+export const GATEWAY_KEY_ID = 'gatehouse-gateway';
+
+export interface RequestToSign {
+  method: string;
+  path: string;
+  rawQuery?: string;
+  headers: Record<string, string>;
+  body?: Buffer | string;
+}
+
+export interface SignOptions {
+  keyId?: string;
+  algorithm?: 'rsa-sha256' | 'hs2019';
+  /** Milliseconds since the epoch (default: Date.now()). */
+  now?: number;
+  /** Headers to sign, in order (default: (request-target) host date digest, plus x-user-email when present). */
+  headers?: string[];
+  /** Adds an `expires` parameter this many seconds after `created`. */
+  expiresInSeconds?: number;
+}
+
+/** `SHA-256=<base64>` as RFC 3230 writes instance digests. */
+export const digestHeader = (body: Buffer | string = Buffer.alloc(0)): string =>
+  `SHA-256=${createHash('sha256').update(body).digest('base64')}`;
+
+/** Returns the headers to add to the request: `date` (unless already there), `digest` when signed, `signature`. */
+export function signRequest(req: RequestToSign, privateKeyPem: string, opts: SignOptions = {}): Record<string, string> {
+  const now = opts.now ?? Date.now();
+  const algorithm = opts.algorithm ?? 'rsa-sha256';
+  const given = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v]));
+  const list = (opts.headers ?? defaultHeaders(given)).map((h) => h.toLowerCase());
+  const added: Record<string, string> = {};
+  if (list.includes('date') && given.date === undefined) added.date = new Date(now).toUTCString();
+  if (list.includes('digest')) added.digest = digestHeader(req.body);
+  const all = { ...given, ...added };
+  for (const h of list) {
+    if (!h.startsWith('(') && all[h] === undefined) throw new Error(`cannot sign "${h}": the request has no such header`);
+  }
+  const created = Math.floor(now / 1000);
+  const expires = opts.expiresInSeconds !== undefined ? created + opts.expiresInSeconds : undefined;
+  const text = buildSigningString({ headers: list, created, expires }, { method: req.method, path: req.path, rawQuery: req.rawQuery ?? '', headers: all });
+  const params = [
+    `keyId="${opts.keyId ?? GATEWAY_KEY_ID}"`,
+    `algorithm="${algorithm}"`,
+    ...(list.includes('(created)') || algorithm === 'hs2019' ? [`created=${created}`] : []),
+    ...(expires !== undefined ? [`expires=${expires}`] : []),
+    `headers="${list.join(' ')}"`,
+    `signature="${signBytes(algorithm, privateKeyPem, Buffer.from(text, 'utf8'))}"`,
+  ];
+  return { ...added, signature: params.join(',') };
+}
+
+function defaultHeaders(given: Record<string, string>): string[] {
+  return ['(request-target)', 'host', 'date', 'digest', ...(given[IDENTITY_HEADER] !== undefined ? [IDENTITY_HEADER] : [])];
+}
+
+/** rsa-sha256: RSASSA-PKCS1-v1_5/SHA-256; hs2019 with an RSA key: the draft's RSASSA-PSS/SHA-512. */
+function signBytes(algorithm: 'rsa-sha256' | 'hs2019', privateKeyPem: string, data: Buffer): string {
+  const key = createPrivateKey(privateKeyPem);
+  const sig = algorithm === 'rsa-sha256'
+    ? sign('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING })
+    : sign('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 });
+  return sig.toString('base64');
+}

@@ -1,0 +1,82 @@
+/**
+ * The gateway's request pipeline: an ordered list of steps over one exchange. A step edits what will be
+ * forwarded, or answers early (e.g. 401). Later features (API keys, usage plans, recording) are more steps.
+ */
+import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
+import { GATEWAY_KEY_ID, signRequest } from './sign.ts';
+import type { GatewayState } from './state.ts';
+
+export interface Exchange {
+  method: string;
+  path: string;
+  rawQuery: string;
+  /** What the client sent (lower-cased names). Read-only: steps change `forward` instead. */
+  readonly client: Readonly<Record<string, string>>;
+  /** The headers that will go upstream. */
+  forward: Record<string, string>;
+  body: Buffer;
+  sourceIp?: string;
+  identity: { email: string } | null;
+}
+
+export interface EarlyReply {
+  status: number;
+  headers?: Record<string, string>;
+  body: unknown;
+}
+
+export type Step = (x: Exchange, state: GatewayState) => Promise<EarlyReply | void>;
+
+// RFC 9110 §7.6.1: connection-specific fields are not forwarded by intermediaries.
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade'];
+
+/** Hop-by-hop headers, plus any the Connection header names, removed. */
+export function endToEnd<T extends string | string[]>(headers: Record<string, T>): Record<string, T> {
+  const named = String(headers.connection ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+  const drop = new Set([...HOP_BY_HOP, ...named]);
+  return Object.fromEntries(Object.entries(headers).filter(([k]) => !drop.has(k)));
+}
+
+const unauthorized = (reason: string): EarlyReply => ({
+  status: 401,
+  // Shape and header from API Gateway's JWT authorizer (docs: http-api-troubleshooting-jwt).
+  headers: { 'www-authenticate': `Bearer scope="" error="invalid_token" error_description="${reason}"` },
+  body: { message: 'Unauthorized' },
+});
+
+/** A Bearer JWT is optional; when present it must verify, and then it names the caller. */
+export const authenticateBearer: Step = async (x, state) => {
+  const auth = x.client.authorization;
+  if (auth === undefined) return;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+  const check = m ? await state.verifyToken(m[1]) : { ok: false as const, reason: 'the Authorization header is not a Bearer token' };
+  if (!check.ok) return unauthorized(check.reason);
+  x.identity = { email: check.email };
+};
+
+/** Clients must never be able to spoof what the proxy trusts, so the gateway removes all of it. */
+export const stripClientCredentials: Step = async (x) => {
+  for (const h of ['authorization', 'signature', 'digest', 'date', IDENTITY_HEADER]) delete x.forward[h];
+};
+
+export const injectIdentity: Step = async (x) => {
+  if (x.identity) x.forward[IDENTITY_HEADER] = x.identity.email;
+};
+
+/** Adds Date and Digest and signs for the proxy, with Host set to the upstream's. */
+export const signForUpstream: Step = async (x, state) => {
+  x.forward.host = state.upstream.host;
+  x.forward['content-length'] = String(x.body.length);
+  if (x.sourceIp) x.forward['x-forwarded-for'] = x.forward['x-forwarded-for'] ? `${x.forward['x-forwarded-for']}, ${x.sourceIp}` : x.sourceIp;
+  const added = signRequest({ method: x.method, path: x.path, rawQuery: x.rawQuery, headers: x.forward, body: x.body }, state.keys.signingPrivateKeyPem, { keyId: GATEWAY_KEY_ID });
+  Object.assign(x.forward, added);
+};
+
+export const DEFAULT_STEPS: Step[] = [authenticateBearer, stripClientCredentials, injectIdentity, signForUpstream];
+
+export async function runSteps(steps: Step[], x: Exchange, state: GatewayState): Promise<EarlyReply | void> {
+  for (const step of steps) {
+    const early = await step(x, state);
+    if (early) return early;
+  }
+}
