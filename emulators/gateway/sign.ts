@@ -32,7 +32,7 @@ export interface SignOptions {
 export const digestHeader = (body: Buffer | string = Buffer.alloc(0)): string =>
   `SHA-256=${createHash('sha256').update(body).digest('base64')}`;
 
-/** Returns the headers to add to the request: `date` (unless already there), `digest` when signed, `signature`. */
+/** Returns the headers to add: `date` and `digest` when signed and not already given, and `signature`. */
 export function signRequest(req: RequestToSign, privateKeyPem: string, opts: SignOptions = {}): Record<string, string> {
   const now = opts.now ?? Date.now();
   const algorithm = opts.algorithm ?? 'rsa-sha256';
@@ -40,7 +40,7 @@ export function signRequest(req: RequestToSign, privateKeyPem: string, opts: Sig
   const list = (opts.headers ?? defaultHeaders(given)).map((h) => h.toLowerCase());
   const added: Record<string, string> = {};
   if (list.includes('date') && given.date === undefined) added.date = new Date(now).toUTCString();
-  if (list.includes('digest')) added.digest = digestHeader(req.body);
+  if (list.includes('digest') && given.digest === undefined) added.digest = digestHeader(req.body);
   const all = { ...given, ...added };
   for (const h of list) {
     if (!h.startsWith('(') && all[h] === undefined) throw new Error(`cannot sign "${h}": the request has no such header`);
