@@ -1,0 +1,242 @@
+/**
+ * The fake Customer.io workspace: one model behind both the Track API (writes) and the App API (sends and reads).
+ * Inputs arrive already validated (see validate.ts); nothing here knows about HTTP.
+ */
+import crypto from 'node:crypto';
+import { monotonicFactory } from 'ulid';
+import { notFound } from './errors.ts';
+import { People, type AttributeChange } from './people.ts';
+import type { Seed } from './seed.ts';
+import type { Activity, Attributes, BroadcastTrigger, Delivery, DeliveryType, Device, EventType, IdentifierKind, Metric, Person, Recipients, TrackedEvent, Workspace } from './types.ts';
+
+export interface NewEvent {
+  name: string;
+  type: EventType;
+  data: Attributes;
+  timestamp?: number;
+  dedupeId?: string;
+  anonymousId?: string;
+}
+
+export type NewMetric = Omit<Metric, 'timestamp'> & { timestamp?: number };
+
+export interface Identifiers {
+  kind: IdentifierKind;
+  value: string;
+}
+
+export interface NewSend {
+  type: DeliveryType;
+  identifiers: Identifiers;
+  transactionalMessageId?: string | number;
+  /** email: the address; push: "all" (default), "last_used" or one device token. */
+  to?: string;
+  message: Attributes;
+}
+
+export type EventOutcome = 'recorded' | 'duplicate' | 'suppressed';
+
+/** Anonymous events merge into a person only if they are this recent (Track API docs: 30 days). */
+const MERGE_WINDOW_S = 30 * 86_400;
+
+export class CustomerioState {
+  readonly people: People;
+  private events: TrackedEvent[] = [];
+  private dedupeIds = new Set<string>();
+  private activities: Activity[] = [];
+  private metrics: Metric[] = [];
+  private deliveries: Delivery[] = [];
+  private triggers: BroadcastTrigger[] = [];
+  private seq = 0;
+  private nextActivityId = monotonicFactory();
+
+  constructor(
+    private readonly seed: Seed,
+    readonly now: () => number = () => Math.floor(Date.now() / 1000),
+  ) {
+    this.people = new People(now);
+    this.reset();
+  }
+
+  get workspace(): Workspace {
+    return this.seed.workspace;
+  }
+
+  reset(): void {
+    this.people.load(this.seed.people);
+    this.events = [];
+    this.dedupeIds.clear();
+    this.activities = [];
+    this.metrics = [];
+    this.deliveries = [];
+    this.triggers = [];
+    this.seq = 0;
+  }
+
+  identify(identifier: string, attrs: Attributes): Person | undefined {
+    const result = this.people.identify(identifier, attrs);
+    if (!result) return undefined;
+    this.recordChanges(result.person, result.changes);
+    if (typeof attrs.anonymous_id === 'string') this.mergeAnonymous(result.person, attrs.anonymous_id);
+    return result.person;
+  }
+
+  deletePerson(identifier: string): void {
+    const person = this.people.find(identifier);
+    if (person) this.people.remove(person);
+  }
+
+  /** Suppressing someone unknown still blocks the identifier: keep a deleted, suppressed record of it. */
+  suppress(identifier: string): void {
+    if (this.people.isSuppressed(identifier)) return;
+    const person = this.people.ensure(identifier);
+    if (person) this.people.suppress(person);
+  }
+
+  unsuppress(identifier: string): void {
+    this.people.unsuppress(identifier);
+  }
+
+  trackEvent(identifier: string, event: NewEvent): EventOutcome {
+    const person = this.people.ensure(identifier);
+    if (!person) return 'suppressed';
+    return this.record({ ...event, anonymousId: undefined }, person);
+  }
+
+  trackAnonymous(event: NewEvent): EventOutcome {
+    return this.record(event, undefined);
+  }
+
+  upsertDevice(identifier: string, device: Device): boolean {
+    const person = this.people.ensure(identifier);
+    if (!person) return false;
+    this.people.upsertDevice(person, device);
+    return true;
+  }
+
+  deleteDevice(identifier: string, deviceId: string): void {
+    const person = this.people.find(identifier);
+    if (person) this.people.deleteDevice(person, deviceId);
+  }
+
+  /** Delivery metrics (push/events and the universal /metrics endpoint), attributed to the delivery's person when known. */
+  recordMetric(m: NewMetric): Metric {
+    const metric: Metric = { ...m, timestamp: m.timestamp ?? this.now() };
+    this.metrics.push(metric);
+    const delivery = this.deliveries.find((d) => d.deliveryId === m.deliveryId);
+    if (delivery) this.addActivity(delivery.cioId, `${m.metric}_${delivery.type}`, { data: {}, delivery });
+    return metric;
+  }
+
+  send(req: NewSend): Delivery {
+    const person = this.people.ensure(req.identifiers.value, req.identifiers.kind) ?? this.suppressedTarget(req.identifiers);
+    const delivery: Delivery = {
+      deliveryId: crypto.randomBytes(21).toString('base64url'),
+      type: req.type,
+      cioId: person.cioId,
+      transactionalMessageId: req.transactionalMessageId,
+      to: req.type === 'email' ? (req.to ?? person.email ?? '') : pushTargets(person, req.to),
+      message: req.message,
+      queuedAt: this.now(),
+      suppressed: person.suppressed,
+    };
+    this.deliveries.push(delivery);
+    if (!delivery.suppressed) this.addActivity(person.cioId, `sent_${req.type}`, { data: {}, delivery });
+    return delivery;
+  }
+
+  triggerBroadcast(broadcastId: number, data: Attributes, recipients: Recipients): BroadcastTrigger {
+    if (!this.seed.broadcasts.some((b) => b.id === broadcastId)) throw notFound(`broadcast ${broadcastId} not found`);
+    const trigger: BroadcastTrigger = { id: this.triggers.length + 1, broadcastId, data, recipients, createdAt: this.now() };
+    this.triggers.push(trigger);
+    return trigger;
+  }
+
+  peopleByEmail(email: string): Person[] {
+    return this.people.all().filter((p) => !p.deleted && p.email?.toLowerCase() === email.toLowerCase());
+  }
+
+  /** Newest first, like the App API; `start` is the opaque `next` token of the previous page. */
+  activitiesOf(person: Person, filter: { type?: string; name?: string; limit: number; start?: string }): { items: Activity[]; next: string } {
+    const all = this.activities
+      .filter((a) => a.cioId === person.cioId && (!filter.type || a.type === filter.type) && (!filter.name || a.name === filter.name))
+      .reverse();
+    const from = Number(filter.start ?? 0) || 0;
+    const items = all.slice(from, from + filter.limit);
+    return { items, next: from + filter.limit < all.length ? String(from + filter.limit) : '' };
+  }
+
+  snapshot() {
+    const { siteId, region, trackApiKey, appApiKey } = this.workspace;
+    return {
+      workspace: { siteId, region, trackApiKey: masked(trackApiKey), appApiKey: masked(appApiKey) },
+      people: this.people.all(),
+      events: this.events.filter((e) => e.cioId),
+      anonymousEvents: this.events.filter((e) => !e.cioId),
+      activities: this.activities,
+      metrics: this.metrics,
+      deliveries: this.deliveries,
+      broadcastTriggers: this.triggers,
+    };
+  }
+
+  private record(event: NewEvent, person: Person | undefined): EventOutcome {
+    if (event.dedupeId) {
+      if (this.dedupeIds.has(event.dedupeId)) return 'duplicate'; // Track API: a repeated event id is ignored
+      this.dedupeIds.add(event.dedupeId);
+    }
+    const now = this.now();
+    const stored: TrackedEvent = { ...event, seq: ++this.seq, cioId: person?.cioId, timestamp: event.timestamp ?? now, receivedAt: now };
+    this.events.push(stored);
+    if (person) this.addEventActivity(person.cioId, stored);
+    return 'recorded';
+  }
+
+  private mergeAnonymous(person: Person, anonymousId: string): void {
+    const cutoff = this.now() - MERGE_WINDOW_S;
+    for (const e of this.events) {
+      if (e.cioId || e.anonymousId !== anonymousId || e.timestamp < cutoff) continue;
+      e.cioId = person.cioId;
+      this.addEventActivity(person.cioId, e);
+    }
+  }
+
+  private recordChanges(person: Person, changes: AttributeChange[]): void {
+    for (const c of changes) this.addActivity(person.cioId, 'attribute_change', { name: c.name, data: { from: c.from ?? null, to: c.to } });
+  }
+
+  private addEventActivity(cioId: string, e: TrackedEvent): void {
+    this.addActivity(cioId, e.type, { name: e.name, data: e.data, timestamp: e.timestamp });
+  }
+
+  private addActivity(cioId: string, type: string, a: { name?: string; data: Attributes; timestamp?: number; delivery?: Delivery }): void {
+    this.activities.push({
+      id: this.nextActivityId(),
+      cioId,
+      type,
+      name: a.name,
+      timestamp: a.timestamp ?? this.now(),
+      data: a.data,
+      deliveryId: a.delivery?.deliveryId ?? null,
+      deliveryType: a.delivery?.type ?? null,
+    });
+  }
+
+  /** A send to a suppressed identifier is accepted (the message is just not delivered); attribute it to that person. */
+  private suppressedTarget(ids: Identifiers): Person {
+    const person = this.people.all().find((p) => p.suppressed && (p[ids.kind === 'cio_id' ? 'cioId' : ids.kind] === ids.value.replace(/^cio_/, '')));
+    if (!person) throw notFound(`customer ${ids.value} not found`);
+    return person;
+  }
+}
+
+function pushTargets(person: Person, to: string | undefined): string[] {
+  if (!to || to === 'all') return person.devices.map((d) => d.id);
+  if (to === 'last_used') {
+    const last = [...person.devices].sort((a, b) => (b.last_used ?? 0) - (a.last_used ?? 0))[0];
+    return last ? [last.id] : [];
+  }
+  return [to];
+}
+
+const masked = (secret: string): string => `***${secret.slice(-4)}`;

@@ -1,0 +1,118 @@
+/** The fake Customer.io workspace's data: what the Track API writes and the App API reads. */
+
+export type Attributes = Record<string, unknown>;
+
+export interface Workspace {
+  siteId: string;
+  trackApiKey: string;
+  appApiKey: string;
+  region: 'us' | 'eu';
+}
+
+export type Platform = 'ios' | 'android';
+
+export interface Device {
+  id: string;
+  platform: Platform;
+  last_used?: number;
+  attributes: Attributes;
+}
+
+export interface Person {
+  /** Customer.io's own canonical id (referenced as `cio_<cioId>` on the wire). */
+  cioId: string;
+  id?: string;
+  email?: string;
+  attributes: Attributes;
+  createdAt: number;
+  updatedAt: number;
+  devices: Device[];
+  suppressed: boolean;
+  deleted: boolean;
+}
+
+export type EventType = 'event' | 'page' | 'screen';
+
+export interface TrackedEvent {
+  seq: number;
+  /** The client's dedupe id (a ULID); a retry with the same id is dropped. */
+  dedupeId?: string;
+  /** cioId of the person, absent for anonymous events not yet merged. */
+  cioId?: string;
+  anonymousId?: string;
+  name: string;
+  type: EventType;
+  data: Attributes;
+  timestamp: number;
+  receivedAt: number;
+}
+
+export interface Activity {
+  id: string;
+  cioId: string;
+  type: string;
+  name?: string;
+  timestamp: number;
+  data: Attributes;
+  deliveryId: string | null;
+  deliveryType: string | null;
+}
+
+export type MetricSource = 'push/events' | 'metrics';
+
+export interface Metric {
+  deliveryId: string;
+  metric: string;
+  source: MetricSource;
+  deviceId?: string;
+  recipient?: string;
+  reason?: string;
+  href?: string;
+  timestamp: number;
+}
+
+export type DeliveryType = 'email' | 'push';
+
+export interface Delivery {
+  deliveryId: string;
+  type: DeliveryType;
+  cioId: string;
+  transactionalMessageId?: string | number;
+  /** Email address, or the device tokens a push went to. */
+  to: string | string[];
+  /** The sent message fields (subject, title, message_data …), attachments reduced to their names. */
+  message: Attributes;
+  queuedAt: number;
+  /** The person was suppressed: Customer.io accepts the request but the message is not delivered. */
+  suppressed: boolean;
+}
+
+export type Recipients =
+  | { kind: 'segment'; recipients: Attributes }
+  | { kind: 'ids'; ids: string[] }
+  | { kind: 'emails'; emails: string[] }
+  | { kind: 'per_user_data'; per_user_data: Attributes[] }
+  | { kind: 'data_file_url'; data_file_url: string }
+  | { kind: 'default' };
+
+export interface BroadcastTrigger {
+  id: number;
+  broadcastId: number;
+  data: Attributes;
+  recipients: Recipients;
+  createdAt: number;
+}
+
+export interface Broadcast {
+  id: number;
+  name: string;
+}
+
+export interface TransactionalMessage {
+  id: number;
+  name: string;
+  type: DeliveryType;
+}
+
+/** How a wire identifier names a person. */
+export type IdentifierKind = 'id' | 'email' | 'cio_id';

@@ -1,0 +1,98 @@
+/**
+ * The wire contract shared by the Track and App routes: a route is a table row (method, paths, auth, handler);
+ * a handler is a plain function from a parsed request to a reply. Only `mount` touches Express.
+ */
+import crypto from 'node:crypto';
+import type { Express, Request, Response } from 'express';
+import { CioError, badRequest, errorBody } from './errors.ts';
+import type { CustomerioState } from './state.ts';
+
+export interface WireRequest {
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  /** Parsed JSON body ({} when empty). */
+  body: unknown;
+}
+
+export interface Reply {
+  status: number;
+  body: unknown;
+}
+
+export type Auth = 'track' | 'app' | 'none';
+
+export interface Route {
+  method: 'get' | 'post' | 'put' | 'delete';
+  paths: string[];
+  auth: Auth;
+  /** Largest accepted body in bytes (413 beyond it). */
+  maxBody?: number;
+  handle(req: WireRequest, state: CustomerioState): Reply;
+}
+
+export const ok = (body: unknown = {}): Reply => ({ status: 200, body });
+
+/** Register a route table on the app; every failure renders as `{"meta":{"error":…}}`. */
+export function mount(app: Express, routes: Route[], state: CustomerioState): void {
+  for (const route of routes) {
+    app[route.method](route.paths, (req: Request, res: Response) => {
+      const reply = run(route, req, state);
+      res.status(reply.status).json(reply.body);
+    });
+  }
+}
+
+function run(route: Route, req: Request, state: CustomerioState): Reply {
+  try {
+    if (!authorized(route.auth, req.headers.authorization, state)) {
+      // Both APIs answer bad or missing credentials with 401 (Track and App API references, "401 Unauthorized request").
+      return { status: 401, body: errorBody('Unauthorized request') };
+    }
+    const raw = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
+    if (route.maxBody !== undefined && raw.length > route.maxBody) {
+      return { status: 413, body: errorBody(`request body cannot be larger than ${route.maxBody} bytes`) };
+    }
+    return route.handle({ params: req.params as Record<string, string>, query: queryOf(req), body: parseJson(raw) }, state);
+  } catch (e) {
+    if (e instanceof CioError) return { status: e.status, body: errorBody(e.message) };
+    return { status: 500, body: errorBody('internal error') };
+  }
+}
+
+function authorized(auth: Auth, header: string | undefined, state: CustomerioState): boolean {
+  if (auth === 'none') return true;
+  const [scheme, credential = ''] = (header ?? '').split(/\s+(.*)/s);
+  const ws = state.workspace;
+  if (auth === 'app') return /^bearer$/i.test(scheme ?? '') && same(credential.trim(), ws.appApiKey);
+  if (!/^basic$/i.test(scheme ?? '')) return false;
+  const decoded = Buffer.from(credential, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon < 0) return false;
+  // Evaluate both halves so a wrong site id and a wrong key take the same path.
+  const siteOk = same(decoded.slice(0, colon), ws.siteId);
+  const keyOk = same(decoded.slice(colon + 1), ws.trackApiKey);
+  return siteOk && keyOk;
+}
+
+/** Constant-time comparison (hashing first makes the lengths equal). */
+function same(given: string, expected: string): boolean {
+  const a = crypto.createHash('sha256').update(given).digest();
+  const b = crypto.createHash('sha256').update(expected).digest();
+  return crypto.timingSafeEqual(a, b);
+}
+
+function parseJson(raw: Buffer): unknown {
+  const text = raw.toString('utf8').trim();
+  if (!text) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw badRequest('request body is not valid JSON');
+  }
+}
+
+function queryOf(req: Request): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(req.query)) out[k] = typeof v === 'string' ? v : Array.isArray(v) ? String(v[0]) : undefined;
+  return out;
+}
