@@ -1,0 +1,105 @@
+/**
+ * DynamoDB behind the edge: every call goes straight to in-process dynalite, except the Time to Live operations
+ * dynalite lacks, which are answered here from `TtlStore` in DynamoDB's JSON 1.0 shape.
+ */
+import type http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { createEngine, type Engine } from './engine.ts';
+import { DynamoError, TtlStore, VALIDATION } from './ttl.ts';
+import type { RawService } from '../edge.ts';
+
+export const DYNAMODB_TARGET = 'DynamoDB_20120810.';
+
+type Input = Record<string, unknown>;
+
+export interface DynamoService extends RawService {
+  ttl: TtlStore;
+}
+
+export function createDynamo(opts: { region: string }): DynamoService {
+  let engine: Engine = createEngine();
+  const ttl = new TtlStore();
+
+  /** Creation time of the table, or ResourceNotFoundException as DynamoDB words it for a missing table. */
+  async function tableCreated(name: string): Promise<number> {
+    const r = await engine.invoke('DescribeTable', { TableName: name }, opts.region);
+    if (r.status !== 200) throw new DynamoError(String(r.body.__type), String(r.body.message ?? 'Requested resource not found'), r.status);
+    return (r.body.Table as { CreationDateTime: number }).CreationDateTime;
+  }
+
+  const ttlOps: Record<string, (i: Input) => Promise<unknown>> = {
+    async DescribeTimeToLive(i) {
+      const table = tableName(i);
+      return { TimeToLiveDescription: ttl.describe(table, await tableCreated(table)) };
+    },
+    async UpdateTimeToLive(i) {
+      const table = tableName(i);
+      const spec = i.TimeToLiveSpecification as { Enabled?: unknown; AttributeName?: unknown } | undefined;
+      if (!spec || typeof spec !== 'object') throw validation(`Value null at 'timeToLiveSpecification' failed to satisfy constraint: Member must not be null`);
+      if (typeof spec.Enabled !== 'boolean') throw validation(`Value null at 'timeToLiveSpecification.enabled' failed to satisfy constraint: Member must not be null`);
+      if (typeof spec.AttributeName !== 'string' || spec.AttributeName.length < 1 || spec.AttributeName.length > 255) {
+        throw validation(`Value '${String(spec.AttributeName ?? 'null')}' at 'timeToLiveSpecification.attributeName' failed to satisfy constraint: Member must have length between 1 and 255`);
+      }
+      ttl.update(table, await tableCreated(table), spec.Enabled, spec.AttributeName);
+      // The reply echoes the specification (UpdateTimeToLive API reference).
+      return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
+    },
+  };
+
+  function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const op = String(req.headers['x-amz-target'] ?? '').slice(DYNAMODB_TARGET.length);
+    const own = ttlOps[op];
+    if (!own) return engine.handle(req, res);
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      let input: Input;
+      try {
+        input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+      } catch {
+        return send(res, 400, { __type: 'com.amazon.coral.service#SerializationException' });
+      }
+      if (!req.headers.authorization && !String(req.url).includes('X-Amz-Credential')) {
+        return send(res, 400, { __type: 'com.amazon.coral.service#MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
+      }
+      own(input).then(
+        (out) => send(res, 200, out),
+        (e: unknown) => (e instanceof DynamoError ? send(res, e.status, { __type: e.type, message: e.message }) : send(res, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal error' })),
+      );
+    });
+  }
+
+  return {
+    name: 'dynamodb',
+    ttl,
+    handle,
+    snapshot: () => ({ ttl: ttl.snapshot() }),
+    reset() {
+      // A fresh in-memory dynalite is the cheapest complete reset.
+      engine = createEngine();
+      ttl.reset();
+    },
+  };
+}
+
+function tableName(i: Input): string {
+  const t = i.TableName;
+  if (typeof t !== 'string') throw validation(`Value null at 'tableName' failed to satisfy constraint: Member must not be null`);
+  // Table names: 3-255 characters of [a-zA-Z0-9_.-] (DynamoDB naming rules).
+  if (!/^[a-zA-Z0-9_.-]{3,255}$/.test(t)) {
+    throw validation(`Value '${t}' at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+`);
+  }
+  return t;
+}
+
+const validation = (msg: string) => new DynamoError(VALIDATION, `1 validation error detected: ${msg}`);
+
+function send(res: http.ServerResponse, status: number, body: unknown): void {
+  const json = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/x-amz-json-1.0',
+    'content-length': Buffer.byteLength(json),
+    'x-amzn-requestid': randomUUID(),
+  });
+  res.end(json);
+}
