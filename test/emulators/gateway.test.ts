@@ -8,7 +8,11 @@ import { SignJWT, createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { listen, type Listening } from '../../emulators/shared/emulator.ts';
 import { JWT_AUDIENCE, JWT_ISSUER, loadGatewayKeys, startGateway, type Gateway } from '../../emulators/gateway/index.ts';
 import { verifyHttpSignature } from '../../proxy/auth/http-signature.ts';
-import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
+import { IDENTITY_HEADER, signatureMiddleware } from '../../proxy/auth/signature-middleware.ts';
+import { expressAdapter } from '../../proxy/adapters/express.ts';
+import { createApp } from '../../proxy/core/app.ts';
+import { silentLogger } from '../../proxy/core/log.ts';
+import { systemClock, type Deps } from '../../proxy/core/types.ts';
 
 interface Seen {
   method: string;
@@ -190,5 +194,46 @@ describe('gateway emulator', () => {
     } finally {
       await lonely.close();
     }
+  });
+});
+
+describe('gateway in front of the proxy app', () => {
+  let keyDir: string;
+  let proxy: Listening;
+  let gw: Gateway;
+
+  before(async () => {
+    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-keys-'));
+    // The proxy learns the gateway's key only after the gateway starts, as in the local stack.
+    let publicKeys = '';
+    const deps = { clock: systemClock, log: silentLogger(), services: {} } as unknown as Deps;
+    const app = createApp({
+      deps,
+      middleware: [(req, d) => signatureMiddleware({ publicKeys })(req, d)],
+      routes: [{ method: 'POST', path: '/whoami', handler: async (req) => ({ status: 200, body: { identity: req.identity, json: req.json } }) }],
+    });
+    proxy = await listen(expressAdapter(app), 0);
+    gw = await startGateway({ port: 0, upstream: proxy.url, keyDir });
+    publicKeys = gw.publicKeyPem;
+  });
+  after(async () => {
+    await gw?.close();
+    await proxy?.close();
+    fs.rmSync(keyDir, { recursive: true, force: true });
+  });
+
+  const whoami = (headers: Record<string, string> = {}, base = gw.url) =>
+    fetch(`${base}/whoami`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"n":1}' });
+
+  it('reaches handlers as the JWT\'s user, or as anonymous without one', async () => {
+    const token = await gw.mintToken('alice@example.com');
+    expect(await (await whoami({ authorization: `Bearer ${token}` })).json()).to.deep.equal({ identity: { email: 'alice@example.com' }, json: { n: 1 } });
+    expect(await (await whoami({ [IDENTITY_HEADER]: 'ceo@example.com' })).json()).to.deep.equal({ identity: null, json: { n: 1 } });
+  });
+
+  it('is the only way in: the proxy refuses a request that skipped the gateway', async () => {
+    const res = await whoami({ [IDENTITY_HEADER]: 'ceo@example.com' }, proxy.url);
+    expect(res.status).to.equal(401);
+    expect(((await res.json()) as { error: { code: string } }).error.code).to.equal('signature_missing');
   });
 });
