@@ -145,7 +145,8 @@ export class SqsStore {
       const seen = q.dedup.get(dedupId);
       if (seen && t - seen.at < 300_000) {
         const original = q.messages.find((m) => m.id === seen.id);
-        if (original) return original;
+        // The reply names the original message but digests what this request sent (the SDK checks them).
+        if (original) return { ...original, md5OfBody: md5Hex(input.body), md5OfAttributes: names.length ? md5OfMessageAttributes(attributes) : undefined };
       }
     }
     const delay = input.delaySeconds ?? Number(this.attr(q, 'DelaySeconds'));
