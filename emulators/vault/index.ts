@@ -1,0 +1,67 @@
+/**
+ * The fake HashiCorp Vault: KV v2 at secret/, KV v1 at kv/, token and AppRole auth, sys/health — on the shared
+ * emulator frame (journal with masked tokens and bodies, faults, /__admin), with the LIST method accepted.
+ *
+ *   const vault = await startVault({ port: 0 });
+ *   vault.url  // http://127.0.0.1:<port>, root token "root", AppRole gatehouse-proxy (fixtures/vault/seed.json)
+ */
+import http from 'node:http';
+import type { Router } from 'express';
+import { createEmulator, listen } from '../shared/emulator.ts';
+import { acceptListMethod, restoreListMethod } from './list-method.ts';
+import { holdBody } from './journal-body.ts';
+import { vaultRoutes } from './routes.ts';
+import { loadSeed } from './seed.ts';
+import { VaultState, type ServerStatus } from './state.ts';
+
+export { VaultState } from './state.ts';
+
+export interface StartVaultOptions {
+  /** Default 8200, Vault's own; tests pass 0 for a free port. */
+  port?: number;
+  host?: string;
+  /** Overrides the seed's root token. */
+  rootToken?: string;
+  seedFile?: string;
+}
+
+export interface VaultServer {
+  url: string;
+  port: number;
+  state: VaultState;
+  close(): Promise<void>;
+}
+
+export async function startVault(opts: StartVaultOptions = {}): Promise<VaultServer> {
+  const state = new VaultState(loadSeed(opts.seedFile), { rootToken: opts.rootToken });
+  const { app } = createEmulator({
+    name: 'vault',
+    snapshot: () => state.snapshot(),
+    reset: () => state.reset(),
+    faultBody: (status) => ({ errors: [`injected fault ${status}`] }),
+    admin: (router) => statusAdmin(router, state),
+    routes: vaultRoutes(state),
+  });
+  const server = http.createServer((req, res) => {
+    restoreListMethod(req);
+    // Admin requests keep their own JSON parser; only the emulated API's bodies are held and masked.
+    if (req.url?.startsWith('/__admin')) return void app(req, res);
+    void holdBody(req).then(() => app(req, res));
+  });
+  acceptListMethod(server);
+  const listening = await listen(server, opts.port ?? 8200, { host: opts.host });
+  return { url: listening.url, port: listening.port, state, close: listening.close };
+}
+
+/** GET/POST /__admin/status: read or set sealed / standby / initialized, so health codes and 503s can be exercised. */
+function statusAdmin(router: Router, state: VaultState): void {
+  router.get('/status', (_req, res) => res.json(state.status));
+  router.post('/status', (req, res) => {
+    const body = (req.body ?? {}) as Partial<Record<keyof ServerStatus, unknown>>;
+    const keys = Object.keys(state.status) as (keyof ServerStatus)[];
+    const bad = Object.keys(body).filter((k) => !keys.includes(k as keyof ServerStatus) || typeof body[k as keyof ServerStatus] !== 'boolean');
+    if (bad.length) return void res.status(400).json({ error: `unknown or non-boolean fields: ${bad.join(', ')}; allowed: ${keys.join(', ')}` });
+    Object.assign(state.status, body);
+    res.json(state.status);
+  });
+}

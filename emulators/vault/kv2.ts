@@ -1,0 +1,226 @@
+/**
+ * The KV version 2 engine: versioned secrets with soft delete, undelete, destroy, check-and-set and per-key
+ * metadata. Rules follow https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2. No HTTP here.
+ */
+import { VaultError, badRequest, notFound } from './errors.ts';
+import { listKeys, normalizePath } from './paths.ts';
+
+export type SecretData = Record<string, unknown>;
+
+interface VersionRecord {
+  data: SecretData | null;
+  created_time: string;
+  deletion_time: string;
+  destroyed: boolean;
+}
+
+interface SecretRecord {
+  versions: Map<number, VersionRecord>;
+  current_version: number;
+  oldest_version: number;
+  max_versions: number;
+  cas_required: boolean;
+  delete_version_after: string;
+  custom_metadata: Record<string, string> | null;
+  created_time: string;
+  updated_time: string;
+}
+
+/** What a write answers and what a read carries as `metadata`. */
+export interface VersionMetadata {
+  created_time: string;
+  custom_metadata: Record<string, string> | null;
+  deletion_time: string;
+  destroyed: boolean;
+  version: number;
+}
+
+export interface MetadataInput {
+  max_versions?: number;
+  cas_required?: boolean;
+  delete_version_after?: string;
+  custom_metadata?: Record<string, string>;
+}
+
+export interface Kv2Config {
+  max_versions: number;
+  cas_required: boolean;
+}
+
+// Docs (configure the KV engine): "When 0 is used or the value is unset, Vault will keep 10 versions."
+const DEFAULT_MAX_VERSIONS = 10;
+
+export class KvV2 {
+  private secrets = new Map<string, SecretRecord>();
+
+  constructor(
+    readonly config: Kv2Config = { max_versions: 0, cas_required: false },
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  exists(path: string): boolean {
+    return this.secrets.has(normalizePath(path));
+  }
+
+  /** Read a version (0 or absent: the current one). A deleted or destroyed version is a 404 carrying its metadata. */
+  read(path: string, version = 0): { data: SecretData; metadata: VersionMetadata } {
+    const rec = this.secrets.get(normalizePath(path));
+    if (!rec) throw notFound();
+    const n = version || rec.current_version;
+    const v = rec.versions.get(n);
+    if (!v) throw notFound();
+    const metadata = this.versionMetadata(rec, n, v);
+    // Observed (hvac#906, vault#24499): 404 whose body is the envelope with data null and the version's metadata.
+    if (v.destroyed || v.deletion_time || !v.data) throw new VaultError(404, [], { data: null, metadata });
+    return { data: structuredClone(v.data), metadata };
+  }
+
+  /** Create a new version. `cas` 0 writes only if the key does not exist; otherwise it must equal current_version. */
+  write(path: string, data: SecretData, cas?: number): VersionMetadata {
+    const key = normalizePath(path);
+    const rec = this.secrets.get(key);
+    this.checkCas(rec, cas);
+    const stamp = this.now().toISOString();
+    const target = rec ?? this.emptyRecord(stamp);
+    const version = target.current_version + 1;
+    const v: VersionRecord = { data: structuredClone(data), created_time: stamp, deletion_time: '', destroyed: false };
+    target.versions.set(version, v);
+    target.current_version = version;
+    target.updated_time = stamp;
+    this.secrets.set(key, target);
+    this.prune(target);
+    return this.versionMetadata(target, version, v);
+  }
+
+  /** JSON merge patch (RFC 7386) of the current version into a new one; needs a live current version. */
+  patch(path: string, patch: SecretData, cas?: number): VersionMetadata {
+    const { data } = this.read(path);
+    return this.write(path, mergePatch(data, patch), cas);
+  }
+
+  /** Soft-delete the current version (DELETE /:mount/data/:path); a no-op when nothing is stored. */
+  deleteLatest(path: string): void {
+    const rec = this.secrets.get(normalizePath(path));
+    if (rec) this.deleteVersions(path, [rec.current_version]);
+  }
+
+  deleteVersions(path: string, versions: number[]): void {
+    this.eachVersion(path, versions, (v) => {
+      if (!v.destroyed && !v.deletion_time) v.deletion_time = this.now().toISOString();
+    });
+  }
+
+  undelete(path: string, versions: number[]): void {
+    this.eachVersion(path, versions, (v) => {
+      if (!v.destroyed) v.deletion_time = '';
+    });
+  }
+
+  destroy(path: string, versions: number[]): void {
+    this.eachVersion(path, versions, (v) => {
+      v.destroyed = true;
+      v.data = null;
+    });
+  }
+
+  readMetadata(path: string): Record<string, unknown> {
+    const rec = this.secrets.get(normalizePath(path));
+    if (!rec) throw notFound();
+    const versions: Record<string, Omit<VersionRecord, 'data'>> = {};
+    for (const [n, v] of rec.versions) versions[String(n)] = { created_time: v.created_time, deletion_time: v.deletion_time, destroyed: v.destroyed };
+    // Field set from the docs' "Read secret metadata" sample response.
+    return {
+      cas_required: rec.cas_required,
+      created_time: rec.created_time,
+      current_version: rec.current_version,
+      custom_metadata: rec.custom_metadata,
+      delete_version_after: rec.delete_version_after,
+      max_versions: rec.max_versions,
+      oldest_version: rec.oldest_version,
+      updated_time: rec.updated_time,
+      versions,
+    };
+  }
+
+  /** Create or update a key's metadata; a key can have metadata before it has any version. */
+  writeMetadata(path: string, input: MetadataInput): void {
+    const key = normalizePath(path);
+    const stamp = this.now().toISOString();
+    const rec = this.secrets.get(key) ?? this.emptyRecord(stamp);
+    if (input.max_versions !== undefined) rec.max_versions = input.max_versions;
+    if (input.cas_required !== undefined) rec.cas_required = input.cas_required;
+    if (input.delete_version_after !== undefined) rec.delete_version_after = input.delete_version_after;
+    if (input.custom_metadata !== undefined) rec.custom_metadata = { ...input.custom_metadata };
+    rec.updated_time = stamp;
+    this.secrets.set(key, rec);
+  }
+
+  /** Remove the key, its metadata and every version (DELETE /:mount/metadata/:path). */
+  deleteMetadata(path: string): void {
+    this.secrets.delete(normalizePath(path));
+  }
+
+  list(prefix: string): string[] {
+    const keys = listKeys(this.secrets.keys(), prefix);
+    if (keys.length === 0) throw notFound();
+    return keys;
+  }
+
+  /** Every key with its live data, for seeding snapshots and admin views. */
+  keys(): string[] {
+    return [...this.secrets.keys()].sort();
+  }
+
+  private checkCas(rec: SecretRecord | undefined, cas: number | undefined): void {
+    if (cas === undefined) {
+      // Docs: cas_required "If true the key will require the cas parameter to be set on all write requests."
+      if (rec?.cas_required || this.config.cas_required) throw badRequest('check-and-set parameter required for this call');
+      return;
+    }
+    // Observed wire text for a lost check-and-set race (400).
+    if (cas !== (rec?.current_version ?? 0)) throw badRequest('check-and-set parameter did not match the current version');
+  }
+
+  private eachVersion(path: string, versions: number[], change: (v: VersionRecord) => void): void {
+    // Docs: delete/undelete/destroy take "versions ([]int: <required>)".
+    if (versions.length === 0) throw badRequest('no version number provided');
+    const rec = this.secrets.get(normalizePath(path));
+    if (!rec) return;
+    for (const n of versions) {
+      const v = rec.versions.get(n);
+      if (v) change(v);
+    }
+  }
+
+  /** Keep at most max_versions versions; the oldest are removed for good. */
+  private prune(rec: SecretRecord): void {
+    const max = rec.max_versions || this.config.max_versions || DEFAULT_MAX_VERSIONS;
+    const numbers = [...rec.versions.keys()].sort((a, b) => a - b);
+    for (const n of numbers.slice(0, Math.max(0, numbers.length - max))) rec.versions.delete(n);
+    if (numbers.length > max) rec.oldest_version = Math.min(...rec.versions.keys());
+  }
+
+  private versionMetadata(rec: SecretRecord, version: number, v: VersionRecord): VersionMetadata {
+    return { created_time: v.created_time, custom_metadata: rec.custom_metadata, deletion_time: v.deletion_time, destroyed: v.destroyed, version };
+  }
+
+  private emptyRecord(stamp: string): SecretRecord {
+    return {
+      versions: new Map(), current_version: 0, oldest_version: 0, max_versions: 0, cas_required: false,
+      delete_version_after: '0s', custom_metadata: null, created_time: stamp, updated_time: stamp,
+    };
+  }
+}
+
+/** RFC 7386: null removes a key, objects merge recursively, anything else replaces. */
+function mergePatch(target: SecretData, patch: SecretData): SecretData {
+  const out: SecretData = { ...target };
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else if (isObject(v) && isObject(out[k])) out[k] = mergePatch(out[k] as SecretData, v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+const isObject = (v: unknown): v is SecretData => typeof v === 'object' && v !== null && !Array.isArray(v);
