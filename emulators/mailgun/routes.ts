@@ -1,0 +1,62 @@
+/**
+ * The fake Mailgun's wire protocol: every /v3 route behind `api:<key>` Basic auth, then messages, events,
+ * webhooks and suppressions. Routes parse, call the state, and render Mailgun's JSON.
+ */
+import type { Express } from 'express';
+import { decodePage, type EventPage, parseEventQuery } from './events.ts';
+import { parseForm } from './form.ts';
+import { parseSendRequest } from './send-request.ts';
+import type { MailgunState } from './state.ts';
+import { suppressionRoutes } from './suppression-routes.ts';
+import { webhookRoutes } from './webhook-routes.ts';
+import { handle, origin, param, queryStrings, requireApiKey } from './wire.ts';
+
+// Observed for unknown API paths: the plain Werkzeug-style 404 page.
+const NOT_FOUND_HTML =
+  '<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n<p>The requested URL was not found on the server.</p><p>If you entered the URL manually please check your spelling and try again.</p>\n';
+
+function renderEvents(base: string, page: EventPage) {
+  const link = (token: string) => `${base}/${token}`;
+  return { items: page.items, paging: { next: link(page.paging.next), previous: link(page.paging.previous), first: link(page.paging.first), last: link(page.paging.last) } };
+}
+
+export function mailgunRoutes(state: MailgunState): (app: Express) => void {
+  return (app) => {
+    app.use('/v3', requireApiKey(state));
+
+    app.post(
+      '/v3/:domain/messages',
+      handle(async (req) => {
+        const domain = state.domain(param(req, 'domain')).name;
+        const form = await parseForm(req.body, req.headers['content-type']);
+        const m = state.send(domain, parseSendRequest(form));
+        // Documented success body: {"id": "<…@domain>", "message": "Queued. Thank you."}
+        return { body: { id: m.id, message: 'Queued. Thank you.' } };
+      }),
+    );
+
+    app.get(
+      '/v3/:domain/events',
+      handle((req) => {
+        const d = state.domain(param(req, 'domain'));
+        const page = state.events.page(d.name, { q: parseEventQuery(queryStrings(req)), m: 'after' });
+        return { body: renderEvents(`${origin(req)}/v3/${d.name}/events`, page) };
+      }),
+    );
+    app.get(
+      '/v3/:domain/events/:page',
+      handle((req) => {
+        const d = state.domain(param(req, 'domain'));
+        const page = state.events.page(d.name, decodePage(param(req, 'page')));
+        return { body: renderEvents(`${origin(req)}/v3/${d.name}/events`, page) };
+      }),
+    );
+
+    webhookRoutes(app, state);
+    suppressionRoutes(app, state);
+
+    app.use((_req, res) => {
+      res.status(404).type('html').send(NOT_FOUND_HTML);
+    });
+  };
+}
