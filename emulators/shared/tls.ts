@@ -3,7 +3,7 @@
  * leaf certificates for the fakes' HTTPS listeners, signed by it. A client that trusts `<dir>/ca.pem`
  * (NODE_EXTRA_CA_CERTS, or `https.Agent({ ca })`) gets a verified connection to any fake.
  *
- * Keys come from Node's native generator (fast); node-forge only assembles and signs the X.509 structures.
+ * Keys and signatures come from Node's native crypto (fast); node-forge only assembles the X.509 structures.
  * Everything is cached on disk, so after the first run a start only reads files.
  */
 import crypto from 'node:crypto';
@@ -87,7 +87,7 @@ function createCa(): LocalCa {
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     { name: 'subjectKeyIdentifier' },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(keys.privatePem), forge.md.sha256.create());
+  signWithNode(cert, keys.privatePem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privatePem };
 }
 
@@ -105,7 +105,7 @@ function createLeaf(ca: LocalCa, names: string[]): { certPem: string; keyPem: st
     { name: 'subjectAltName', altNames },
     { name: 'authorityKeyIdentifier', keyIdentifier: caCert.generateSubjectKeyIdentifier().getBytes() },
   ]);
-  cert.sign(forge.pki.privateKeyFromPem(ca.keyPem), forge.md.sha256.create());
+  signWithNode(cert, ca.keyPem);
   return { certPem: forge.pki.certificateToPem(cert), keyPem: keys.privatePem };
 }
 
@@ -116,6 +116,23 @@ function baseCert(publicPem: string, days: number): forge.pki.Certificate {
   cert.validity.notBefore = new Date(Date.now() - DAY_MS); // tolerate small clock skew
   cert.validity.notAfter = new Date(Date.now() + days * DAY_MS);
   return cert;
+}
+
+/** forge exports this but its type definitions omit it. */
+interface ForgeTbs {
+  getTBSCertificate(cert: forge.pki.Certificate): forge.asn1.Asn1;
+}
+
+/**
+ * What `cert.sign` does, with Node's native RSA instead of forge's JavaScript one (about 0.35 s saved per
+ * certificate): sha256WithRSAEncryption over the DER of the TBSCertificate.
+ */
+function signWithNode(cert: forge.pki.Certificate, keyPem: string): void {
+  const c = cert as forge.pki.Certificate & { tbsCertificate: forge.asn1.Asn1; signatureOid: string; siginfo: { algorithmOid: string } };
+  c.signatureOid = c.siginfo.algorithmOid = forge.pki.oids.sha256WithRSAEncryption;
+  c.tbsCertificate = (forge.pki as unknown as ForgeTbs).getTBSCertificate(cert);
+  const tbs = Buffer.from(forge.asn1.toDer(c.tbsCertificate).getBytes(), 'binary');
+  c.signature = crypto.sign('sha256', tbs, keyPem).toString('binary');
 }
 
 function rsaKeyPair(): { publicPem: string; privatePem: string } {

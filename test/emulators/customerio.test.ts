@@ -213,6 +213,13 @@ describe('fake Customer.io (Track API v1 + App API v1)', () => {
       });
     }
 
+    it('answers a path that does not URL-decode with 400 and stays up', async () => {
+      const res = await raw('PUT', '/api/v1/customers/%E0%A4%A', { plan: 'x' });
+      expect(res.status).to.equal(400);
+      expect(res.body.meta.error).to.be.a('string');
+      expect((await raw('PUT', '/api/v1/customers/user-ada', { plan: 'x' })).status).to.equal(200);
+    });
+
     it('rejects more than 300 attributes in one identify', async () => {
       const attrs = Object.fromEntries(Array.from({ length: 301 }, (_, i) => [`a${i}`, i]));
       const err = await expectRejected(track.identify('user-ada', attrs), 400);
