@@ -4,7 +4,7 @@
  */
 import { bareEmail } from './addresses.ts';
 import { type EventType, type MailgunEvent, eventId } from './events.ts';
-import { type StoredMessage, messageSize, toHeaderFor } from './messages.ts';
+import { type StoredMessage, bareMessageId, messageSize, toHeaderFor } from './messages.ts';
 import type { SuppressionHit } from './suppressions.ts';
 
 export interface FailureSpec {
@@ -23,7 +23,7 @@ function base(type: EventType, m: StoredMessage, recipient: string, now: number,
     recipient,
     'recipient-domain': recipient.split('@')[1] ?? '',
     message: {
-      headers: { to: toHeaderFor(m, recipient), 'message-id': m.id.replace(/^<|>$/g, ''), from: m.from, subject: m.renderings.find((r) => r.recipient === recipient)?.subject ?? m.subject },
+      headers: { to: toHeaderFor(m, recipient), 'message-id': bareMessageId(m.id), from: m.from, subject: m.renderings.find((r) => r.recipient === recipient)?.subject ?? m.subject },
       attachments: m.attachments.map((a) => ({ filename: a.filename, 'content-type': a.contentType, size: a.size })),
       size: messageSize(m),
     },

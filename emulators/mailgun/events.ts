@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { badRequest } from './errors.ts';
+import { bareMessageId } from './messages.ts';
 
 export type EventType = 'accepted' | 'delivered' | 'failed' | 'opened' | 'clicked' | 'unsubscribed' | 'complained';
 export const EVENT_TYPES: readonly EventType[] = ['accepted', 'delivered', 'failed', 'opened', 'clicked', 'unsubscribed', 'complained'];
@@ -40,7 +41,6 @@ export const MAX_EVENT_LIMIT = 300;
 const DEFAULT_EVENT_LIMIT = 100;
 
 export const eventId = (): string => randomBytes(16).toString('base64url').slice(0, 22);
-const stripBrackets = (id: string): string => id.replace(/^<|>$/g, '');
 
 /** Epoch seconds or an RFC 2822 date, as the Events API accepts for begin/end. */
 function parseTime(name: string, value: string | undefined): number | undefined {
@@ -63,7 +63,7 @@ export function parseEventQuery(params: Record<string, string | undefined>): Eve
   return {
     events: params.event ? params.event.split(/\s+OR\s+/).map((e) => e.trim()) : undefined,
     recipient: params.recipient?.toLowerCase(),
-    messageId: params['message-id'] ? stripBrackets(params['message-id']) : undefined,
+    messageId: params['message-id'] ? bareMessageId(params['message-id']) : undefined,
     tags: params.tags,
     begin,
     end,
@@ -109,7 +109,7 @@ export class EventLog {
   private seq = 0;
 
   record(domain: string, messageId: string, data: MailgunEvent): MailgunEvent {
-    this.entries.push({ seq: ++this.seq, domain, messageId: stripBrackets(messageId), data });
+    this.entries.push({ seq: ++this.seq, domain, messageId: bareMessageId(messageId), data });
     return data;
   }
 
@@ -118,7 +118,7 @@ export class EventLog {
   }
 
   forMessage(messageId: string): MailgunEvent[] {
-    const id = stripBrackets(messageId);
+    const id = bareMessageId(messageId);
     return this.entries.filter((e) => e.messageId === id).map((e) => e.data);
   }
 
@@ -131,13 +131,15 @@ export class EventLog {
     const { q } = token;
     const ordered = this.entries.filter((e) => e.domain === domain && matches(e, q));
     if (!q.ascending) ordered.reverse();
-    const ahead = (e: LoggedEvent, c: number) => (q.ascending ? e.seq > c : e.seq < c);
+    // Whether sequence number a comes before b in this query's direction.
+    const precedes = (a: number, b: number) => (q.ascending ? a < b : a > b);
+    const c = token.c;
     let page: LoggedEvent[];
     if (token.m === 'last') page = ordered.slice(-q.limit);
-    else if (token.m === 'before') page = (token.c === undefined ? [] : ordered.filter((e) => ahead({ seq: token.c! } as LoggedEvent, e.seq))).slice(-q.limit);
-    else page = (token.c === undefined ? ordered : ordered.filter((e) => ahead(e, token.c!))).slice(0, q.limit);
-    const firstSeq = page[0]?.seq ?? token.c;
-    const lastSeq = page[page.length - 1]?.seq ?? token.c;
+    else if (token.m === 'before') page = c === undefined ? [] : ordered.filter((e) => precedes(e.seq, c)).slice(-q.limit);
+    else page = (c === undefined ? ordered : ordered.filter((e) => precedes(c, e.seq))).slice(0, q.limit);
+    const firstSeq = page[0]?.seq ?? c;
+    const lastSeq = page[page.length - 1]?.seq ?? c;
     return {
       items: page.map((e) => e.data),
       paging: {

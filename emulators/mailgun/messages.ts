@@ -3,6 +3,7 @@
  * substitutions (`%recipient.key%` from `recipient-variables`) applied (documentation.mailgun.com "Batch Sending").
  */
 import { randomBytes } from 'node:crypto';
+import { bareEmail } from './addresses.ts';
 import type { Attachment, RecipientVariables, SendRequest } from './send-request.ts';
 
 export interface Rendering {
@@ -38,6 +39,9 @@ export interface StoredMessage {
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+
+/** A message id without its angle brackets, as events carry it in `message.headers.message-id`. */
+export const bareMessageId = (id: string): string => id.replace(/^<|>$/g, '');
 
 /** Mailgun's message ids look like `<20150710012507.119589.3986@domain>`: a UTC timestamp, then random parts. */
 export function messageId(domain: string, now: Date): string {
@@ -102,5 +106,5 @@ export const messageSize = (m: StoredMessage): number =>
 /** The `To:` header each recipient sees: in batch sends only their own address (documentation: Batch Sending). */
 export function toHeaderFor(m: StoredMessage, recipient: string): string {
   if (!m.recipientVariables) return m.to.join(', ');
-  return m.to.find((raw) => raw.toLowerCase().includes(recipient)) ?? recipient;
+  return m.to.find((raw) => bareEmail(raw) === recipient) ?? recipient;
 }

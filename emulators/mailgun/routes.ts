@@ -2,7 +2,7 @@
  * The fake Mailgun's wire protocol: every /v3 route behind `api:<key>` Basic auth, then messages, events,
  * webhooks and suppressions. Routes parse, call the state, and render Mailgun's JSON.
  */
-import type { Express } from 'express';
+import type { Express, NextFunction, Request, Response } from 'express';
 import { decodePage, type EventPage, parseEventQuery } from './events.ts';
 import { parseForm } from './form.ts';
 import { parseSendRequest } from './send-request.ts';
@@ -57,6 +57,11 @@ export function mailgunRoutes(state: MailgunState): (app: Express) => void {
 
     app.use((_req, res) => {
       res.status(404).type('html').send(NOT_FOUND_HTML);
+    });
+    // Errors Express raises itself (an undecodable path, say) still answer in Mailgun's shape.
+    app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+      const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+      res.status(status).json({ message: status === 500 ? 'Internal Server Error' : err.message });
     });
   };
 }

@@ -8,7 +8,7 @@ import { type DomainConfig, DomainState, type WebhookId } from './domain.ts';
 import { notFound, badRequest } from './errors.ts';
 import { acceptedEvent, deliveredEvent, engagementEvent, failedEvent, type FailureSpec, suppressedFailure } from './event-data.ts';
 import { EventLog, type MailgunEvent } from './events.ts';
-import { type StoredMessage, buildMessage } from './messages.ts';
+import { type StoredMessage, bareMessageId, buildMessage } from './messages.ts';
 import type { SendRequest } from './send-request.ts';
 import type { SuppressionInput, SuppressionKind } from './suppressions.ts';
 
@@ -93,7 +93,7 @@ export class MailgunState {
   send(domainName: string, req: SendRequest): StoredMessage {
     const d = this.domain(domainName);
     const m = buildMessage(d.name, req, new Date(this.clock()));
-    this.messages.set(bare(m.id), m);
+    this.messages.set(bareMessageId(m.id), m);
     for (const r of m.renderings) {
       this.emit(d, m, acceptedEvent(m, r.recipient, this.clock(), this.baseUrl));
       const hit = d.suppressions.check(r.recipient, m.tags);
@@ -108,7 +108,7 @@ export class MailgunState {
   }
 
   message(id: string): StoredMessage | undefined {
-    return this.messages.get(bare(id));
+    return this.messages.get(bareMessageId(id));
   }
 
   /** Record a later event for a sent message (an open, a click, a bounce…) as the recipient's side would cause it. */
@@ -150,8 +150,6 @@ export class MailgunState {
     };
   }
 }
-
-const bare = (id: string) => id.replace(/^<|>$/g, '');
 
 function definedOnly<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
