@@ -36,8 +36,8 @@ export function ensureLocalCa(dir: string = DEFAULT_TLS_DIR): LocalCa {
   const existing = readCa(dir);
   if (existing) return existing;
   fs.mkdirSync(dir, { recursive: true });
-  const lock = tryLock(dir);
-  if (!lock) return waitForCa(dir);
+  const lock = tryLock(dir) ?? (clearStaleLock(dir) ? tryLock(dir) : undefined);
+  if (lock === undefined) return waitForCa(dir);
   try {
     const again = readCa(dir);
     if (again) return again;
@@ -60,9 +60,9 @@ export function serverCert(dir: string = DEFAULT_TLS_DIR, hostnames: string[] = 
   const keyFile = path.join(dir, `server-${tag}-key.pem`);
   const cached = readIfPresent(certFile);
   const cachedKey = readIfPresent(keyFile);
-  if (cached && cachedKey && stillValid(cached, ca.certPem)) return { key: cachedKey, cert: cached, ca: ca.certPem };
+  if (cached && cachedKey && stillValid(cached, cachedKey, ca.certPem)) return { key: cachedKey, cert: cached, ca: ca.certPem };
   const leaf = createLeaf(ca, names);
-  fs.writeFileSync(keyFile, leaf.keyPem, { mode: 0o600 });
+  writeAtomic(keyFile, leaf.keyPem, 0o600);
   writeAtomic(certFile, leaf.certPem);
   return { key: leaf.keyPem, cert: leaf.certPem, ca: ca.certPem };
 }
@@ -144,12 +144,16 @@ function rsaKeyPair(): { publicPem: string; privatePem: string } {
   return { publicPem: publicKey, privatePem: privateKey };
 }
 
-/** A cached leaf is reused only if this CA issued it and it is not about to expire. */
-function stillValid(certPem: string, caPem: string): boolean {
+/**
+ * A cached leaf is reused only if this CA issued it, the key beside it is its key (two processes racing to
+ * write the pair could interleave) and it is not about to expire.
+ */
+function stillValid(certPem: string, keyPem: string, caPem: string): boolean {
   try {
     const leaf = new crypto.X509Certificate(certPem);
     const ca = new crypto.X509Certificate(caPem);
-    return leaf.checkIssued(ca) && leaf.verify(ca.publicKey) && Date.parse(leaf.validTo) - Date.now() > DAY_MS;
+    const fresh = Date.parse(leaf.validTo) - Date.now() > DAY_MS;
+    return fresh && leaf.checkIssued(ca) && leaf.verify(ca.publicKey) && leaf.checkPrivateKey(crypto.createPrivateKey(keyPem));
   } catch {
     return false;
   }
@@ -161,6 +165,18 @@ function tryLock(dir: string): number | undefined {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw e;
+  }
+}
+
+/** A lock left by a process that died mid-generation (older than 30 s) is removed. */
+function clearStaleLock(dir: string): boolean {
+  try {
+    const age = Date.now() - fs.statSync(path.join(dir, LOCK)).mtimeMs;
+    if (age < 30_000) return false;
+    fs.rmSync(path.join(dir, LOCK), { force: true });
+    return true;
+  } catch {
+    return true; // the lock vanished meanwhile: try again
   }
 }
 
@@ -176,9 +192,9 @@ function waitForCa(dir: string): LocalCa {
   throw new Error(`local CA in ${dir} is locked (${LOCK}) but never appeared; remove the stale lock file`);
 }
 
-function writeAtomic(file: string, text: string): void {
+function writeAtomic(file: string, text: string, mode = 0o644): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, text);
+  fs.writeFileSync(tmp, text, { mode });
   fs.renameSync(tmp, file);
 }
 
