@@ -50,7 +50,7 @@ export async function startMailgun(opts: MailgunOptions = {}): Promise<RunningMa
     name: 'mailgun',
     snapshot: () => state.snapshot(),
     reset: () => {
-      webhooks.clear();
+      webhooks.reset();
       state.reset();
     },
     // Injected faults answer in Mailgun's error shape.

@@ -67,9 +67,11 @@ export class WebhookDispatcher {
   private inflight = new Set<AbortController>();
   private generation = 0;
   private options: WebhookOptions;
+  private readonly initial: WebhookOptions;
 
   constructor(options: Partial<WebhookOptions> = {}) {
-    this.options = { ...DEFAULT_WEBHOOK_OPTIONS, ...options };
+    this.initial = { ...DEFAULT_WEBHOOK_OPTIONS, ...options };
+    this.options = { ...this.initial };
   }
 
   configure(options: Partial<WebhookOptions>): WebhookOptions {
@@ -97,7 +99,13 @@ export class WebhookDispatcher {
     return this.timers.size > 0 || this.inflight.size > 0;
   }
 
-  /** Drop pending deliveries and the journal (admin reset). */
+  /** Drop pending deliveries and the journal, and return to the options given at start (admin reset). */
+  reset(): void {
+    this.clear();
+    this.options = { ...this.initial };
+  }
+
+  /** Drop pending deliveries and the journal. */
   clear(): void {
     this.generation++;
     for (const t of this.timers) clearTimeout(t);

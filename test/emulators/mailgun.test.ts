@@ -169,6 +169,18 @@ describe('emulators/mailgun', () => {
       expect(items[0]['delivery-status']).to.deep.include({ code: 605, description: 'Not delivering to previously bounced address' });
     });
 
+    it('limits events to the begin/end range', async () => {
+      await send();
+      const now = Math.ceil(Date.now() / 1000);
+      const query = async (q: string) => {
+        const res = await fetch(`${mg.url}/v3/${DOMAIN}/events?${q}`, { headers: { authorization: auth() } });
+        return ((await res.json()) as Json).items.map((e: Json) => e.event);
+      };
+      expect(await query(`begin=${now - 60}&end=${now + 60}`)).to.deep.equal(['accepted', 'delivered']);
+      expect(await query(`begin=${now + 60}&ascending=yes`)).to.deep.equal([]);
+      expect(await query(`begin=${encodeURIComponent(new Date((now + 60) * 1000).toUTCString())}&end=${now - 60}`)).to.deep.equal(['delivered', 'accepted']);
+    });
+
     it('rejects a limit above 300', async () => {
       const res = await fetch(`${mg.url}/v3/${DOMAIN}/events?limit=301`, { headers: { authorization: auth() } });
       expect(res.status).to.equal(400);
@@ -191,6 +203,14 @@ describe('emulators/mailgun', () => {
       const err = await client.suppressions.get(DOMAIN, 'bounces', 'x@example.com').catch((e) => e);
       expect(err.status).to.equal(404);
       expect(err.details).to.equal('Address not found in bounces table');
+    });
+
+    it('lists seeded complaints and removes one', async () => {
+      const list = await client.suppressions.list(DOMAIN, 'complaints');
+      expect(list.items.map((c: any) => c.address)).to.deep.equal(['complained@example.com']);
+      const removed = await client.suppressions.destroy(DOMAIN, 'complaints', 'complained@example.com');
+      expect(removed.message).to.equal('Spam complaint has been removed');
+      expect((await client.suppressions.list(DOMAIN, 'complaints')).items).to.deep.equal([]);
     });
 
     it('adds an unsubscribe that then drops mail to the address', async () => {
@@ -324,6 +344,19 @@ describe('emulators/mailgun', () => {
       await send();
       const calls = await webhookCalls((c) => c.length > 0);
       expect(calls.map((c) => [c.status, c.outcome])).to.deep.equal([[500, 'failed']]);
+    });
+
+    it('holds deliveries for the configured delay and drops them on reset', async () => {
+      receiver = await startReceiver();
+      await admin('/webhooks/settings', { method: 'POST', body: JSON.stringify({ delayMs: 60_000 }) });
+      await client.webhooks.create(DOMAIN, 'accepted', receiver.url, false);
+      await send();
+      const pending = await admin('/webhooks');
+      expect(pending).to.deep.include({ calls: [], busy: true });
+      await admin('/reset', { method: 'POST' });
+      expect(await admin('/webhooks')).to.deep.include({ calls: [], busy: false });
+      expect((await admin('/webhooks/settings')).delayMs).to.equal(0);
+      expect(receiver.bodies).to.have.length(0);
     });
 
     it('fires opened when the admin API triggers an open', async () => {
