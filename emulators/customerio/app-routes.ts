@@ -26,8 +26,8 @@ export const appRoutes: Route[] = [
     handle: (req, state) => ok(sendResult(state.send(sendPushBody(req.body)))),
   },
   {
-    // The documented path is /v1/campaigns/{broadcast_id}/triggers; customerio-node still posts to the older
-    // /v1/api/campaigns/{id}/triggers, which Customer.io keeps serving.
+    // The documented path is /v1/campaigns/{broadcast_id}/triggers (App API "Trigger a broadcast"); the official
+    // customerio-node 4.x client posts to /v1/api/campaigns/{id}/triggers, so that path is served too.
     method: 'post',
     paths: ['/v1/campaigns/:broadcastId/triggers', '/v1/api/campaigns/:broadcastId/triggers'],
     auth: 'app',

@@ -7,9 +7,9 @@ import path from 'node:path';
 import { APIClient, SendEmailRequest, SendPushRequest, TrackClient } from 'customerio-node';
 import { startCustomerio, type RunningCustomerio } from '../../emulators/customerio/index.ts';
 
-const SITE = 'gh-local-site';
-const TRACK_KEY = 'gh-local-track-key';
-const APP_KEY = 'gh-local-app-key';
+const SITE = 'local-fake-site-id';
+const TRACK_KEY = 'local-fake-track-api-key';
+const APP_KEY = 'local-fake-app-api-key';
 
 describe('fake Customer.io (Track API v1 + App API v1)', () => {
   let cio: RunningCustomerio;
