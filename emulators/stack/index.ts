@@ -1,0 +1,128 @@
+/**
+ * The whole local stack in one process: fakes (Vault, Customer.io, AWS edge), the proxy (every function's app on
+ * one Express server) and the signing gateway in front of it. `npm start` and the test helper both use this, so
+ * tests exercise exactly what a developer runs. External endpoints win: with VAULT_ADDR or AWS_ENDPOINT_URL set
+ * (docker compose), the embedded twin is not started and the stack points at (and seeds) the external one.
+ */
+import http from 'node:http';
+import { join } from 'node:path';
+import { startVault } from '../vault/index.ts';
+import { startCustomerio } from '../customerio/index.ts';
+import { startGateway } from '../gateway/index.ts';
+import { startAwsEdge } from '../aws/edge.ts';
+import { listen, type Listening } from '../shared/emulator.ts';
+import { expressAdapter } from '../../proxy/adapters/express.ts';
+import { combineApps, type App } from '../../proxy/core/app.ts';
+import { createLogger, type Logger } from '../../proxy/core/log.ts';
+import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
+import { resolvePorts, type PortName } from './ports.ts';
+import { seedVault } from './seed-vault.ts';
+
+export interface StackOptions {
+  env?: Record<string, string | undefined>;
+  /** Free ports everywhere (tests). */
+  ephemeral?: boolean;
+  /** Where keys, certificates and persisted data live (default `.state/`). */
+  stateDir?: string;
+  log?: Logger;
+}
+
+export interface ServiceInfo {
+  name: string;
+  url: string;
+  note: string;
+}
+
+export interface Stack {
+  urls: Record<string, string>;
+  services: ServiceInfo[];
+  gateway: Awaited<ReturnType<typeof startGateway>>;
+  proxyApp: App;
+  /** The environment the proxy was built with (URLs of the fakes, Vault address and token). */
+  proxyEnv: Record<string, string | undefined>;
+  close(): Promise<void>;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const env = opts.env ?? process.env;
+  const ports = resolvePorts(env, opts.ephemeral);
+  const stateDir = opts.stateDir ?? env.GATEHOUSE_STATE_DIR ?? '.state';
+  const log = opts.log ?? createLogger({ name: 'proxy', level: (env.LOG_LEVEL as 'info') ?? 'info' });
+  const closers: (() => Promise<void>)[] = [];
+  const services: ServiceInfo[] = [];
+  const add = (name: string, url: string, note: string) => services.push({ name, url, note });
+
+  try {
+    const externalVault = env.VAULT_ADDR;
+    const externalAws = env.AWS_ENDPOINT_URL;
+    const [vault, cio, aws] = await Promise.all([
+      externalVault ? undefined : startVault({ port: ports.vault }),
+      startCustomerio({ port: ports.customerio, httpsPort: ports.customerioHttps, tlsDir: join(stateDir, 'tls') }),
+      externalAws ? undefined : startAwsEdge({ port: ports.aws, persistDir: env.AWS_PERSIST_DIR }),
+    ]);
+    if (vault) closers.push(vault.close);
+    closers.push(cio.close);
+    if (aws) closers.push(aws.close);
+    const vaultAddr = externalVault ?? vault!.url;
+    const vaultToken = env.VAULT_TOKEN ?? 'root';
+    if (externalVault) await seedVault(vaultAddr, vaultToken);
+    add('vault', vaultAddr, externalVault ? 'external (VAULT_ADDR)' : 'fake Vault: KV v2 secret/, KV v1 kv/, AppRole; token "root"');
+    add('customerio', cio.http.url, 'fake Customer.io Track /api/v1 + App /v1');
+    add('customerio-https', cio.https.url, `same, HTTPS with the local CA (${join(stateDir, 'tls', 'ca.pem')})`);
+    const awsUrl = externalAws ?? aws!.url;
+    add('aws', awsUrl, externalAws ? 'external (AWS_ENDPOINT_URL)' : 'embedded AWS edge: S3, SSM, DynamoDB, SQS');
+
+    // The proxy listens first (its app is bound once the gateway's public key exists), then the gateway.
+    let app: App | undefined;
+    const proxyServer = http.createServer((req, res) => {
+      if (!app) {
+        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+        return res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
+      }
+      expressHandler!(req, res);
+    });
+    let expressHandler: http.RequestListener | undefined;
+    const proxy = await listen(proxyServer, ports.proxy);
+    closers.push(proxy.close);
+    const gateway = await startGateway({ port: ports.gateway, upstream: proxy.url, keyDir: join(stateDir, 'gateway') });
+    closers.push(gateway.close);
+
+    const proxyEnv: Record<string, string | undefined> = {
+      STAGE: 'local',
+      ...env,
+      VAULT_ADDR: vaultAddr,
+      VAULT_TOKEN: vaultToken,
+      VAULT_SECRET_PATH: env.VAULT_SECRET_PATH ?? 'gatehouse/customerio',
+      CIO_TRACK_API_BASE_URL: env.CIO_TRACK_API_BASE_URL ?? `${cio.http.url}/api/v1/`,
+      CIO_APP_API_BASE_URL: env.CIO_APP_API_BASE_URL ?? `${cio.http.url}/v1/`,
+      CIO_ALLOWED_BROADCAST_IDS: env.CIO_ALLOWED_BROADCAST_IDS ?? '7',
+      API_GATEWAY_PUBLIC_KEY: env.API_GATEWAY_PUBLIC_KEY ?? gateway.publicKeyPem,
+      AWS_ENDPOINT_URL: awsUrl,
+      AWS_REGION: env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? 'test',
+      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? 'test',
+      // The stack never reads a Lambda-extension secrets file from the developer's /tmp.
+      VAULT_SECRET_FILE: env.VAULT_SECRET_FILE ?? join(stateDir, 'no-secrets-file.json'),
+    };
+    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log })]);
+    expressHandler = expressAdapter(app) as unknown as http.RequestListener;
+    add('proxy', proxy.url, `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures`);
+    add('gateway', gateway.url, 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)');
+
+    return {
+      urls: Object.fromEntries(services.map((s) => [s.name, s.url])),
+      services,
+      gateway,
+      proxyApp: app,
+      proxyEnv,
+      close: async () => {
+        for (const c of closers.reverse()) await c().catch(() => {});
+      },
+    };
+  } catch (e) {
+    for (const c of closers.reverse()) await c().catch(() => {});
+    throw e;
+  }
+}
+
+export type { PortName };

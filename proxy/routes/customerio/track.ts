@@ -1,0 +1,64 @@
+/** Track API routes (Basic auth injected): customer events, attributes (identify), devices, anonymous events, metrics. */
+import { ulid } from 'ulid';
+import { passThrough } from '../../core/upstream.ts';
+import { validateBody } from '../../core/validate.ts';
+import type { Handler } from '../../core/types.ts';
+import { resolveCustomer, hashAnonymousId } from './identity.ts';
+import { sanitize } from './pii.ts';
+import * as S from './schemas.ts';
+import { cioOf } from './deps.ts';
+
+type Event = { name: string; id?: string; data?: Record<string, unknown>; timestamp?: number; anonymous_id?: string };
+
+/** Events carry an idempotency id so a retried request is not counted twice by Customer.io. */
+const withEventId = <T extends Event>(e: T): T => ({ ...e, id: e.id ?? ulid(), ...(e.data ? { data: sanitize(e.data) } : {}) });
+const seg = (s: string) => encodeURIComponent(s);
+
+export const customerEvent: Handler = async (req, deps) => {
+  const { cio, cfg } = cioOf(deps);
+  const who = resolveCustomer(req, req.params.identifier, cfg.anonIdSalt);
+  const body = withEventId(validateBody<Event>(S.eventSchema, req.json));
+  return passThrough(await cio.call('track', 'POST', `customers/${seg(who)}/events`, body));
+};
+
+export const customerAttributes: Handler = async (req, deps) => {
+  const { cio, cfg } = cioOf(deps);
+  const who = resolveCustomer(req, req.params.identifier, cfg.anonIdSalt);
+  const attrs = sanitize(validateBody<Record<string, unknown>>(S.attributesSchema, req.json));
+  // An authorized user's email attribute is always their verified email.
+  if (req.identity) attrs.email = req.identity.email;
+  return passThrough(await cio.call('track', 'PUT', `customers/${seg(who)}`, attrs));
+};
+
+export const customerDevice: Handler = async (req, deps) => {
+  const { cio, cfg } = cioOf(deps);
+  const who = resolveCustomer(req, req.params.identifier, cfg.anonIdSalt);
+  const body = validateBody<{ device: Record<string, unknown> }>(S.deviceSchema, req.json);
+  const device = { ...body.device, last_used: body.device.last_used ?? Math.floor(deps.clock.now() / 1000) };
+  return passThrough(await cio.call('track', 'PUT', `customers/${seg(who)}/devices`, { device }));
+};
+
+export const deleteCustomerDevice: Handler = async (req, deps) => {
+  const { cio, cfg } = cioOf(deps);
+  const who = resolveCustomer(req, req.params.identifier, cfg.anonIdSalt);
+  return passThrough(await cio.call('track', 'DELETE', `customers/${seg(who)}/devices/${seg(req.params.deviceId)}`));
+};
+
+export const anonymousEvent: Handler = async (req, deps) => {
+  const { cio, cfg } = cioOf(deps);
+  const e = validateBody<Event>(S.anonymousEventSchema, req.json);
+  const body = withEventId({ ...e, anonymous_id: hashAnonymousId(cfg.anonIdSalt, e.anonymous_id!) });
+  return passThrough(await cio.call('track', 'POST', 'events', body));
+};
+
+export const pushEvent: Handler = async (req, deps) => {
+  const { cio } = cioOf(deps);
+  const body = validateBody<Record<string, unknown>>(S.pushEventSchema, req.json);
+  return passThrough(await cio.call('track', 'POST', 'push/events', { timestamp: Math.floor(deps.clock.now() / 1000), ...body }));
+};
+
+export const metric: Handler = async (req, deps) => {
+  const { cio } = cioOf(deps);
+  const body = validateBody<Record<string, unknown>>(S.metricSchema, req.json);
+  return passThrough(await cio.call('track', 'POST', 'metrics', { timestamp: Math.floor(deps.clock.now() / 1000), ...body }));
+};
