@@ -8,7 +8,7 @@
 import http from 'node:http';
 import type { Router } from 'express';
 import { createEmulator, listen } from '../shared/emulator.ts';
-import { acceptListMethod, restoreListMethod } from './list-method.ts';
+import { acceptListMethod, restoreListMethod } from './list-socket.ts';
 import { holdBody } from './journal-body.ts';
 import { vaultRoutes } from './routes.ts';
 import { loadSeed } from './seed.ts';

@@ -23,9 +23,18 @@ export function parseVaultRequest(method: string, url: string, headers: Record<s
   let op = OPERATIONS[method];
   if (!op) throw unsupportedOperation();
   if (op === 'read' && parseBool(parsed.searchParams.get('list'))) op = 'list';
-  let path = decodeURIComponent(parsed.pathname.replace(/^\/v1\/?/, ''));
+  let path = decodePath(parsed.pathname.replace(/^\/v1\/?/, ''));
   if (op === 'list' && !path.endsWith('/')) path += '/';
   return { op, path, query: parsed.searchParams, body: parseBody(raw), tokenId: tokenFrom(headers) };
+}
+
+function decodePath(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    // Go's URL parser refuses a broken %-escape before Vault sees the request; we answer in Vault's shape.
+    throw badRequest(`invalid URL escape in path "${p}"`);
+  }
 }
 
 /** Go's strconv.ParseBool, which Vault uses for query flags. */

@@ -177,6 +177,8 @@ describe('Vault emulator', () => {
       expect(res.status).to.equal(400);
       const body = (await res.json()) as Json;
       expect(body.errors[0]).to.match(/^failed to parse JSON input: /);
+      const badEscape = await fetch(`${vault.url}/v1/secret/data/%E0%A4%A`, { headers: { 'x-vault-token': 'root' } });
+      expect(badEscape.status).to.equal(400);
     });
 
     it('answers 404 "no handler" for a path nothing serves, and 405 for an operation a path lacks', async () => {
