@@ -3,7 +3,7 @@
  * Inputs arrive already validated (see validate.ts); nothing here knows about HTTP.
  */
 import crypto from 'node:crypto';
-import { monotonicFactory } from 'ulid';
+import { ActivityLog, type ActivityFilter } from './activities.ts';
 import { notFound } from './errors.ts';
 import { People, type AttributeChange } from './people.ts';
 import type { Seed } from './seed.ts';
@@ -43,18 +43,18 @@ export class CustomerioState {
   readonly people: People;
   private events: TrackedEvent[] = [];
   private dedupeIds = new Set<string>();
-  private activities: Activity[] = [];
+  private readonly activities: ActivityLog;
   private metrics: Metric[] = [];
   private deliveries: Delivery[] = [];
   private triggers: BroadcastTrigger[] = [];
   private seq = 0;
-  private nextActivityId = monotonicFactory();
 
   constructor(
     private readonly seed: Seed,
     readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {
     this.people = new People(now);
+    this.activities = new ActivityLog(now);
     this.reset();
   }
 
@@ -66,7 +66,7 @@ export class CustomerioState {
     this.people.load(this.seed.people);
     this.events = [];
     this.dedupeIds.clear();
-    this.activities = [];
+    this.activities.clear();
     this.metrics = [];
     this.deliveries = [];
     this.triggers = [];
@@ -124,7 +124,7 @@ export class CustomerioState {
     const metric: Metric = { ...m, timestamp: m.timestamp ?? this.now() };
     this.metrics.push(metric);
     const delivery = this.deliveries.find((d) => d.deliveryId === m.deliveryId);
-    if (delivery) this.addActivity(delivery.cioId, `${m.metric}_${delivery.type}`, { data: {}, delivery });
+    if (delivery) this.activities.add(delivery.cioId, `${m.metric}_${delivery.type}`, { data: {}, delivery });
     return metric;
   }
 
@@ -141,7 +141,7 @@ export class CustomerioState {
       suppressed: person.suppressed,
     };
     this.deliveries.push(delivery);
-    if (!delivery.suppressed) this.addActivity(person.cioId, `sent_${req.type}`, { data: {}, delivery });
+    if (!delivery.suppressed) this.activities.add(person.cioId, `sent_${req.type}`, { data: {}, delivery });
     return delivery;
   }
 
@@ -156,14 +156,8 @@ export class CustomerioState {
     return this.people.all().filter((p) => !p.deleted && p.email?.toLowerCase() === email.toLowerCase());
   }
 
-  /** Newest first, like the App API; `start` is the opaque `next` token of the previous page. */
-  activitiesOf(person: Person, filter: { type?: string; name?: string; limit: number; start?: string }): { items: Activity[]; next: string } {
-    const all = this.activities
-      .filter((a) => a.cioId === person.cioId && (!filter.type || a.type === filter.type) && (!filter.name || a.name === filter.name))
-      .reverse();
-    const from = Number(filter.start ?? 0) || 0;
-    const items = all.slice(from, from + filter.limit);
-    return { items, next: from + filter.limit < all.length ? String(from + filter.limit) : '' };
+  activitiesOf(person: Person, filter: ActivityFilter): { items: Activity[]; next: string } {
+    return this.activities.of(person, filter);
   }
 
   snapshot() {
@@ -173,7 +167,7 @@ export class CustomerioState {
       people: this.people.all(),
       events: this.events.filter((e) => e.cioId),
       anonymousEvents: this.events.filter((e) => !e.cioId),
-      activities: this.activities,
+      activities: this.activities.all(),
       metrics: this.metrics,
       deliveries: this.deliveries,
       broadcastTriggers: this.triggers,
@@ -202,29 +196,17 @@ export class CustomerioState {
   }
 
   private recordChanges(person: Person, changes: AttributeChange[]): void {
-    for (const c of changes) this.addActivity(person.cioId, 'attribute_change', { name: c.name, data: { from: c.from ?? null, to: c.to } });
+    for (const c of changes) this.activities.add(person.cioId, 'attribute_change', { name: c.name, data: { from: c.from ?? null, to: c.to } });
   }
 
   private addEventActivity(cioId: string, e: TrackedEvent): void {
-    this.addActivity(cioId, e.type, { name: e.name, data: e.data, timestamp: e.timestamp });
-  }
-
-  private addActivity(cioId: string, type: string, a: { name?: string; data: Attributes; timestamp?: number; delivery?: Delivery }): void {
-    this.activities.push({
-      id: this.nextActivityId(),
-      cioId,
-      type,
-      name: a.name,
-      timestamp: a.timestamp ?? this.now(),
-      data: a.data,
-      deliveryId: a.delivery?.deliveryId ?? null,
-      deliveryType: a.delivery?.type ?? null,
-    });
+    this.activities.add(cioId, e.type, { name: e.name, data: e.data, timestamp: e.timestamp });
   }
 
   /** A send to a suppressed identifier is accepted (the message is just not delivered); attribute it to that person. */
   private suppressedTarget(ids: Identifiers): Person {
-    const person = this.people.all().find((p) => p.suppressed && (p[ids.kind === 'cio_id' ? 'cioId' : ids.kind] === ids.value.replace(/^cio_/, '')));
+    const key = ids.kind === 'cio_id' ? 'cioId' : ids.kind;
+    const person = this.people.all().find((p) => p.suppressed && p[key] === ids.value.replace(/^cio_/, ''));
     if (!person) throw notFound(`customer ${ids.value} not found`);
     return person;
   }

@@ -152,6 +152,12 @@ describe('fake Customer.io (Track API v1 + App API v1)', () => {
       expect(delivery.to).to.deep.equal(['apns-token-grace-iphone']);
     });
 
+    it('accepts a send to a suppressed person but does not deliver it', async () => {
+      const sent = (await api.sendEmail(new SendEmailRequest({ to: 'linus@example.com', identifiers: { id: 'user-linus' }, transactional_message_id: 1 }))) as any;
+      const [delivery] = (await admin('/deliveries')).body.deliveries;
+      expect(delivery).to.include({ deliveryId: sent.delivery_id, suppressed: true });
+    });
+
     it('triggers a broadcast and refuses an unknown one with 404', async () => {
       const out = (await api.triggerBroadcast(7, { headline: 'hi' }, { ids: ['user-ada', 'user-grace'] })) as any;
       expect(out).to.deep.equal({ id: 1 });

@@ -1,0 +1,49 @@
+/** Per-person activity history: what the App API's activities endpoint lists. */
+import { monotonicFactory } from 'ulid';
+import type { Activity, Attributes, Delivery, Person } from './types.ts';
+
+export interface ActivityFilter {
+  type?: string;
+  name?: string;
+  limit: number;
+  /** The opaque `next` token of the previous page. */
+  start?: string;
+}
+
+export class ActivityLog {
+  private items: Activity[] = [];
+  private nextId = monotonicFactory();
+
+  constructor(private readonly now: () => number) {}
+
+  add(cioId: string, type: string, a: { name?: string; data: Attributes; timestamp?: number; delivery?: Delivery }): void {
+    this.items.push({
+      id: this.nextId(),
+      cioId,
+      type,
+      name: a.name,
+      timestamp: a.timestamp ?? this.now(),
+      data: a.data,
+      deliveryId: a.delivery?.deliveryId ?? null,
+      deliveryType: a.delivery?.type ?? null,
+    });
+  }
+
+  /** Newest first, like the App API. */
+  of(person: Person, filter: ActivityFilter): { items: Activity[]; next: string } {
+    const all = this.items
+      .filter((a) => a.cioId === person.cioId && (!filter.type || a.type === filter.type) && (!filter.name || a.name === filter.name))
+      .reverse();
+    const from = Number(filter.start ?? 0) || 0;
+    const items = all.slice(from, from + filter.limit);
+    return { items, next: from + filter.limit < all.length ? String(from + filter.limit) : '' };
+  }
+
+  all(): Activity[] {
+    return this.items;
+  }
+
+  clear(): void {
+    this.items = [];
+  }
+}
