@@ -41,8 +41,8 @@ function dispatch(req: VaultRequest, state: VaultState): Reply {
   if (!found?.def.open) {
     const token = state.authenticate(req.tokenId);
     // Vault checks the ACL before it knows whether anything serves the path, so strangers get 403, root gets 404.
-    state.authorize(token, policyPath(req), capabilityFor(req, found?.def, ctx));
-    if (found?.def.sudo) state.authorize(token, policyPath(req), 'sudo');
+    state.authorize(token, req.path, capabilityFor(req, found?.def, ctx));
+    if (found?.def.sudo) state.authorize(token, req.path, 'sudo');
   }
   if (!found) throw noHandler(req.path.replace(/\/$/, ''));
   const handler = found.def.ops[req.op];
@@ -62,8 +62,6 @@ function findRoute(req: VaultRequest, state: VaultState): { def: RouteDef; rest:
   const kv2 = kv2Route(inMount.rest);
   return kv2 && { ...kv2, mount: inMount.mount };
 }
-
-const policyPath = (req: VaultRequest): string => req.path;
 
 /** Vault's operation → capability; a write is `create` or `update` depending on the route's existence check. */
 function capabilityFor(req: VaultRequest, def: RouteDef | undefined, ctx: RouteContext): Capability {

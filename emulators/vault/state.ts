@@ -36,14 +36,13 @@ export class VaultState {
   approles!: AppRoles;
   status: ServerStatus = { ...ACTIVE };
   private policies = new Map<string, Policy>();
+  private readonly now: () => Date;
 
   constructor(private readonly seed: VaultSeed, opts: { rootToken?: string; now?: () => Date } = {}) {
     this.rootToken = opts.rootToken ?? seed.rootToken;
     this.now = opts.now ?? (() => new Date());
     this.reset();
   }
-
-  private readonly now: () => Date;
 
   /** Back to the seed: fresh mounts and secrets, only the root token, server active and unsealed. */
   reset(): void {
