@@ -40,6 +40,7 @@ export interface Stack {
   proxyApp: App;
   /** The environment the proxy was built with (URLs of the fakes, Vault address and token). */
   proxyEnv: Record<string, string | undefined>;
+  stateDir: string;
   close(): Promise<void>;
 }
 
@@ -115,6 +116,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       gateway,
       proxyApp: app,
       proxyEnv,
+      stateDir,
       close: async () => {
         for (const c of closers.reverse()) await c().catch(() => {});
       },

@@ -29,7 +29,9 @@ const send = (kind: 'email' | 'push', schema: object): Handler => async (req, de
   const email = requireUser(req);
   const body = validateBody<Send>(schema, req.json);
   checkRecipient(body, email);
-  return passThrough(await cio.call('app', 'POST', `send/${kind}`, body));
+  // Customer.io requires `to` for email; the only address a user may send to is their own.
+  const out = kind === 'email' ? { ...body, to: body.to ?? email } : body;
+  return passThrough(await cio.call('app', 'POST', `send/${kind}`, out));
 };
 
 export const sendEmail = send('email', S.sendEmailSchema);
