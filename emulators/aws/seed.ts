@@ -1,0 +1,181 @@
+/**
+ * Apply `fixtures/aws/seed.json` (format in fixtures/aws/README.md) to any AWS endpoint through the AWS SDK, so it
+ * works the same against our edge, LocalStack or moto. Idempotent: each resource is read first and written only
+ * when absent or different, so a second run reports everything unchanged.
+ */
+import { readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { S3Client, HeadBucketCommand, CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SSMClient, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
+import {
+  DynamoDBClient, DescribeTableCommand, CreateTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand, waitUntilTableExists,
+  type KeyType, type ScalarAttributeType,
+} from '@aws-sdk/client-dynamodb';
+import { SQSClient, CreateQueueCommand, GetQueueUrlCommand, GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+
+export const DEFAULT_SEED_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/aws/seed.json');
+
+export interface SeedFile {
+  buckets?: { name: string; files?: { key: string; file: string; contentType?: string }[] }[];
+  parameters?: { name: string; type: 'String' | 'StringList' | 'SecureString'; value?: string; valueFile?: string; description?: string; keyId?: string }[];
+  tables?: { name: string; keySchema: { attributeName: string; attributeType: ScalarAttributeType; keyType: KeyType }[]; ttlAttribute?: string }[];
+  queues?: { name: string; attributes?: Record<string, string>; deadLetter?: { name: string; maxReceiveCount: number } }[];
+}
+
+export interface SeedReport {
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+}
+
+/** SSM names allow only a-zA-Z0-9_.-/ (PutParameter API reference), so an e-mail's "@" is written "_at_". */
+export function extendPasswordParameter(email: string): string {
+  return `/gatehouse/extend/users/${email.toLowerCase().replace(/@/g, '_at_')}/password`;
+}
+
+export async function seedAws(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  region: string,
+  seedFile: string = DEFAULT_SEED_FILE,
+): Promise<SeedReport> {
+  const seed = JSON.parse(await readFile(seedFile, 'utf8')) as SeedFile;
+  const base = dirname(seedFile);
+  const cfg = { endpoint, region, credentials };
+  const report: SeedReport = { created: [], updated: [], unchanged: [] };
+  const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+  const ssm = new SSMClient(cfg);
+  const ddb = new DynamoDBClient(cfg);
+  const sqs = new SQSClient(cfg);
+  try {
+    for (const b of seed.buckets ?? []) await seedBucket(s3, region, base, b, report);
+    for (const p of seed.parameters ?? []) await seedParameter(ssm, base, p, report);
+    for (const t of seed.tables ?? []) await seedTable(ddb, t, report);
+    for (const q of seed.queues ?? []) await seedQueue(sqs, q, report);
+  } finally {
+    [s3, ssm, ddb, sqs].forEach((c) => c.destroy());
+  }
+  return report;
+}
+
+type Bucket = NonNullable<SeedFile['buckets']>[number];
+type Param = NonNullable<SeedFile['parameters']>[number];
+type Table = NonNullable<SeedFile['tables']>[number];
+type Queue = NonNullable<SeedFile['queues']>[number];
+
+const isMissing = (e: unknown) => {
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return err.$metadata?.httpStatusCode === 404 || ['NotFound', 'NoSuchBucket', 'NoSuchKey', 'ParameterNotFound', 'ResourceNotFoundException', 'QueueDoesNotExist'].includes(err.name ?? '');
+};
+
+/** Run `read`; a "not found" error becomes undefined, anything else propagates. */
+async function lookup<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (isMissing(e)) return undefined;
+    throw e;
+  }
+}
+
+async function seedBucket(s3: S3Client, region: string, base: string, b: Bucket, report: SeedReport): Promise<void> {
+  if (await lookup(() => s3.send(new HeadBucketCommand({ Bucket: b.name })))) report.unchanged.push(`s3://${b.name}`);
+  else {
+    // us-east-1 takes no LocationConstraint; every other region requires one (CreateBucket API reference).
+    await s3.send(new CreateBucketCommand({ Bucket: b.name, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
+    report.created.push(`s3://${b.name}`);
+  }
+  for (const f of b.files ?? []) {
+    const body = await readFile(resolve(base, f.file));
+    const md5 = createHash('md5').update(body).digest('hex');
+    const head = await lookup(() => s3.send(new HeadObjectCommand({ Bucket: b.name, Key: f.key })));
+    const id = `s3://${b.name}/${f.key}`;
+    // A single-part upload's ETag is the quoted MD5 of its bytes.
+    if (head?.ETag?.replace(/"/g, '') === md5) {
+      report.unchanged.push(id);
+      continue;
+    }
+    await s3.send(new PutObjectCommand({ Bucket: b.name, Key: f.key, Body: body, ContentType: f.contentType }));
+    (head ? report.updated : report.created).push(id);
+  }
+}
+
+async function seedParameter(ssm: SSMClient, base: string, p: Param, report: SeedReport): Promise<void> {
+  if ((p.value === undefined) === (p.valueFile === undefined)) throw new Error(`parameter ${p.name}: declare exactly one of value or valueFile`);
+  const value = p.value ?? (await readFile(resolve(base, p.valueFile!), 'utf8'));
+  const current = await lookup(() => ssm.send(new GetParameterCommand({ Name: p.name, WithDecryption: true })));
+  const id = `ssm:${p.name}`;
+  if (current?.Parameter?.Value === value && current.Parameter.Type === p.type) return void report.unchanged.push(id);
+  await ssm.send(new PutParameterCommand({ Name: p.name, Value: value, Type: p.type, Description: p.description, KeyId: p.keyId, Overwrite: !!current }));
+  (current ? report.updated : report.created).push(id);
+}
+
+async function seedTable(ddb: DynamoDBClient, t: Table, report: SeedReport): Promise<void> {
+  const id = `dynamodb:${t.name}`;
+  if (await lookup(() => ddb.send(new DescribeTableCommand({ TableName: t.name })))) report.unchanged.push(id);
+  else {
+    await ddb.send(new CreateTableCommand({
+      TableName: t.name,
+      KeySchema: t.keySchema.map((k) => ({ AttributeName: k.attributeName, KeyType: k.keyType })),
+      AttributeDefinitions: t.keySchema.map((k) => ({ AttributeName: k.attributeName, AttributeType: k.attributeType })),
+      BillingMode: 'PAY_PER_REQUEST',
+    }));
+    await waitUntilTableExists({ client: ddb, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: t.name });
+    report.created.push(id);
+  }
+  if (!t.ttlAttribute) return;
+  const ttl = await ddb.send(new DescribeTimeToLiveCommand({ TableName: t.name }));
+  const d = ttl.TimeToLiveDescription;
+  const ttlId = `${id}#ttl:${t.ttlAttribute}`;
+  if (d?.AttributeName === t.ttlAttribute && (d.TimeToLiveStatus === 'ENABLED' || d.TimeToLiveStatus === 'ENABLING')) return void report.unchanged.push(ttlId);
+  await ddb.send(new UpdateTimeToLiveCommand({ TableName: t.name, TimeToLiveSpecification: { Enabled: true, AttributeName: t.ttlAttribute } }));
+  report.created.push(ttlId);
+}
+
+async function seedQueue(sqs: SQSClient, q: Queue, report: SeedReport): Promise<void> {
+  const attributes = { ...q.attributes };
+  if (q.deadLetter) {
+    const dlqUrl = await ensureQueue(sqs, q.deadLetter.name, {}, report);
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ['QueueArn'] }));
+    attributes.RedrivePolicy = JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: q.deadLetter.maxReceiveCount });
+  }
+  await ensureQueue(sqs, q.name, attributes, report);
+}
+
+/** Create the queue, or bring an existing one's attributes to the declared values. */
+async function ensureQueue(sqs: SQSClient, name: string, attributes: Record<string, string>, report: SeedReport): Promise<string> {
+  const id = `sqs:${name}`;
+  const existing = await lookup(() => sqs.send(new GetQueueUrlCommand({ QueueName: name })));
+  if (!existing) {
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
+    report.created.push(id);
+    return QueueUrl!;
+  }
+  const url = existing.QueueUrl!;
+  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['All'] }));
+  const current: Record<string, string> = Attributes ?? {};
+  const differs = Object.entries(attributes).filter(([k, v]) => !sameAttribute(current[k], v));
+  if (differs.length === 0) report.unchanged.push(id);
+  else {
+    await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: Object.fromEntries(differs) }));
+    report.updated.push(id);
+  }
+  return url;
+}
+
+/** JSON-valued attributes (RedrivePolicy) may come back re-serialised, numbers as strings; compare them as values. */
+function sameAttribute(current: string | undefined, wanted: string): boolean {
+  if (current === wanted) return true;
+  const norm = (s: string | undefined) => {
+    try {
+      const o = JSON.parse(s ?? '') as Record<string, unknown>;
+      return typeof o === 'object' && o ? JSON.stringify(Object.keys(o).sort().map((k) => [k, String(o[k])])) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const a = norm(current);
+  return a !== undefined && a === norm(wanted);
+}
