@@ -1,0 +1,100 @@
+/** Bucket operations and bucket configuration (versioning, CORS). Source: S3 API reference, one page per operation. */
+import { errors, S3Error } from '../errors.ts';
+import { xmlResponse, type S3Handler } from '../request.ts';
+import { asArray, asString, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
+import { OWNER } from '../model.ts';
+import { validateCorsRules, type CorsRule } from '../cors.ts';
+
+const name = (b: string | undefined): string => b!;
+
+// API_ListBuckets.html
+export const listBuckets: S3Handler = (_req, { state }) => {
+  const buckets = state.listBuckets().map((b) => node('Bucket', leaf('Name', b.name), leaf('CreationDate', iso(b.created)), leaf('BucketRegion', b.region)));
+  return xmlResponse(doc('ListAllMyBucketsResult', node('Owner', leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName)), node('Buckets', ...buckets)));
+};
+
+// API_CreateBucket.html: the region is the LocationConstraint, which must match the endpoint's (signing) region.
+export const createBucket: S3Handler = (req, { state }) => {
+  const constraint = req.body.length ? asString(parseXmlBody(req.body, 'CreateBucketConfiguration').LocationConstraint) : undefined;
+  const region = constraint || 'us-east-1';
+  if (region !== req.region) {
+    throw new S3Error('IllegalLocationConstraintException', 400, `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`);
+  }
+  const created = state.createBucket(name(req.bucket), region);
+  const headers: Record<string, string> = created ? { location: `/${req.bucket}` } : {};
+  return { status: 200, headers };
+};
+
+export const deleteBucket: S3Handler = (req, { state }) => {
+  state.deleteBucket(name(req.bucket));
+  return { status: 204 };
+};
+
+// API_HeadBucket.html: 200 with the bucket's region; errors carry no body on HEAD.
+export const headBucket: S3Handler = (req, { state }) => {
+  const b = state.bucket(name(req.bucket));
+  return { status: 200, headers: { 'x-amz-bucket-region': b.region } };
+};
+
+// API_GetBucketLocation.html: us-east-1 is an empty LocationConstraint.
+export const getBucketLocation: S3Handler = (req, { state }) => {
+  const b = state.bucket(name(req.bucket));
+  const value = b.region === 'us-east-1' ? '' : b.region;
+  return xmlResponse(`<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${value}</LocationConstraint>`);
+};
+
+// API_GetBucketVersioning.html: never-configured buckets answer an empty configuration.
+export const getBucketVersioning: S3Handler = (req, { state }) => {
+  const b = state.bucket(name(req.bucket));
+  return xmlResponse(doc('VersioningConfiguration', b.versioning === 'Unversioned' ? '' : leaf('Status', b.versioning)));
+};
+
+export const putBucketVersioning: S3Handler = (req, { state }) => {
+  state.bucket(name(req.bucket));
+  const status = asString(parseXmlBody(req.body, 'VersioningConfiguration').Status);
+  if (status !== 'Enabled' && status !== 'Suspended') throw errors.MalformedXML();
+  state.setVersioning(name(req.bucket), status);
+  return { status: 200 };
+};
+
+// API_GetBucketCors.html
+export const getBucketCors: S3Handler = (req, { state }) => {
+  const b = state.bucket(name(req.bucket));
+  if (!b.cors) throw errors.NoSuchCORSConfiguration({ BucketName: b.name });
+  const rules = b.cors.map((r) => node('CORSRule',
+    leaf('ID', r.id),
+    ...r.allowedHeaders.map((h) => leaf('AllowedHeader', h)),
+    ...r.allowedMethods.map((m) => leaf('AllowedMethod', m)),
+    ...r.allowedOrigins.map((o) => leaf('AllowedOrigin', o)),
+    ...r.exposeHeaders.map((h) => leaf('ExposeHeader', h)),
+    leaf('MaxAgeSeconds', r.maxAgeSeconds)));
+  return xmlResponse(doc('CORSConfiguration', ...rules));
+};
+
+const strings = (v: unknown): string[] => asArray(v).map(asString).filter((s): s is string => s !== undefined);
+
+// API_PutBucketCors.html
+export const putBucketCors: S3Handler = (req, { state }) => {
+  state.bucket(name(req.bucket));
+  const rules: CorsRule[] = asArray(parseXmlBody(req.body, 'CORSConfiguration').CORSRule).map((raw) => {
+    const r = (raw ?? {}) as Record<string, unknown>;
+    const maxAge = asString(r.MaxAgeSeconds);
+    return {
+      id: asString(r.ID),
+      allowedOrigins: strings(r.AllowedOrigin),
+      allowedMethods: strings(r.AllowedMethod),
+      allowedHeaders: strings(r.AllowedHeader),
+      exposeHeaders: strings(r.ExposeHeader),
+      maxAgeSeconds: maxAge === undefined ? undefined : Number(maxAge),
+    };
+  });
+  const problem = validateCorsRules(rules);
+  if (problem) throw problem.startsWith('The XML') ? errors.MalformedXML() : new S3Error('InvalidRequest', 400, problem);
+  state.setCors(name(req.bucket), rules);
+  return { status: 200 };
+};
+
+export const deleteBucketCors: S3Handler = (req, { state }) => {
+  state.setCors(name(req.bucket), undefined);
+  return { status: 204 };
+};

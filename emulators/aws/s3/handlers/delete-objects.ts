@@ -1,0 +1,33 @@
+/** DeleteObjects: up to 1000 keys in one XML request, each answered in Deleted or Error. Source: API_DeleteObjects.html */
+import { errors, S3Error } from '../errors.ts';
+import { xmlResponse, type S3Handler } from '../request.ts';
+import { asArray, asString, doc, leaf, node, parseXmlBody } from '../xml.ts';
+import { verifyIntegrity } from '../body.ts';
+
+export const deleteObjects: S3Handler = (req, { state }) => {
+  state.bucket(req.bucket!);
+  verifyIntegrity(req.body, req.headers, req.trailers);
+  const root = parseXmlBody(req.body, 'Delete');
+  const quiet = asString(root.Quiet) === 'true';
+  const objects = asArray(root.Object).map((raw) => {
+    const o = (raw ?? {}) as Record<string, unknown>;
+    const key = asString(o.Key);
+    if (key === undefined) throw errors.MalformedXML();
+    return { key, versionId: asString(o.VersionId) };
+  });
+  if (objects.length === 0 || objects.length > 1000) throw errors.MalformedXML();
+  const out: string[] = [];
+  for (const o of objects) {
+    try {
+      const r = state.deleteObject(req.bucket!, o.key, o.versionId);
+      if (quiet) continue;
+      out.push(node('Deleted', leaf('Key', o.key), leaf('VersionId', o.versionId),
+        r.deleteMarker ? leaf('DeleteMarker', true) : '',
+        r.deleteMarker ? leaf('DeleteMarkerVersionId', r.versionId) : ''));
+    } catch (e) {
+      if (!(e instanceof S3Error)) throw e;
+      out.push(node('Error', leaf('Key', o.key), leaf('VersionId', o.versionId), leaf('Code', e.code), leaf('Message', e.message)));
+    }
+  }
+  return xmlResponse(doc('DeleteResult', ...out));
+};

@@ -1,0 +1,66 @@
+/**
+ * The embedded S3: `createS3(...).handle(req, res)` serves the S3 REST API on any Node HTTP server (the AWS edge
+ * routes to it), with SigV4 checks, in-memory state and optional write-through persistence.
+ */
+import type http from 'node:http';
+import { S3Error, errors } from './errors.ts';
+import { S3State } from './state.ts';
+import { DiskStore } from './persist.ts';
+import { route } from './routes.ts';
+import { authenticate, corsForRequest, newRequestId, parseIncoming, preflight, renderError, send } from './wire.ts';
+import type { S3Context } from './request.ts';
+
+export interface S3Options {
+  /** accessKeyId → secret */
+  credentials: Record<string, string>;
+  region?: string;
+  /** With a directory, buckets and objects survive a restart. */
+  persistDir?: string;
+  /** Clock in epoch milliseconds (signature time checks, Last-Modified). */
+  now?: () => number;
+}
+
+export interface S3Service {
+  handle(req: http.IncomingMessage, res: http.ServerResponse): void;
+  reset(): void;
+  snapshot(): unknown;
+  state: S3State;
+}
+
+export function createS3(opts: S3Options): S3Service {
+  const now = opts.now ?? Date.now;
+  const state = new S3State(now, opts.persistDir ? new DiskStore(opts.persistDir) : undefined);
+  const ctx: S3Context = { state, now, defaultRegion: opts.region ?? 'us-east-1' };
+  const wire = { credentials: opts.credentials, now };
+
+  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    const inc = parseIncoming(req);
+    let cors: Record<string, string> = {};
+    try {
+      if (inc.method === 'OPTIONS') {
+        req.resume();
+        return send(res, inc.method, preflight(req, inc.address.bucket, ctx), requestId);
+      }
+      const s3req = await authenticate(req, inc, wire, ctx.defaultRegion);
+      cors = corsForRequest(req, inc.method, inc.address.bucket, ctx);
+      const out = route(s3req)(s3req, ctx);
+      send(res, inc.method, out, requestId, cors);
+    } catch (e) {
+      const err = e instanceof S3Error ? e : errors.InternalError();
+      if (!(e instanceof S3Error)) console.error(`[s3] ${inc.method} ${inc.rawPath}: ${(e as Error)?.stack ?? e}`);
+      if (!res.headersSent) send(res, inc.method, renderError(err, inc.rawPath, requestId), requestId, cors);
+      else res.destroy();
+    }
+  }
+
+  return {
+    handle: (req, res) => void serve(req, res),
+    reset: () => state.reset(),
+    snapshot: () => state.snapshot(),
+    state,
+  };
+}
+
+export { S3State } from './state.ts';
+export { S3Error } from './errors.ts';

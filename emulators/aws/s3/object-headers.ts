@@ -1,0 +1,71 @@
+/**
+ * Object headers in and out: what PutObject stores (Content-Type, Cache-Control, …, x-amz-meta-*) and what
+ * GetObject/HeadObject send back, including response-* overrides of presigned GETs.
+ * Source: https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html and API_GetObject.html
+ */
+import type http from 'node:http';
+import type { ObjectVersion, StoredHeaders, VersioningStatus } from './model.ts';
+
+const STORED: [keyof StoredHeaders, string][] = [
+  ['contentType', 'content-type'],
+  ['cacheControl', 'cache-control'],
+  ['contentDisposition', 'content-disposition'],
+  ['contentEncoding', 'content-encoding'],
+  ['contentLanguage', 'content-language'],
+  ['expires', 'expires'],
+];
+
+/** response-* query parameters a GET may use to override stored headers (GetObject docs). */
+const OVERRIDES: [string, string][] = [
+  ['response-content-type', 'content-type'],
+  ['response-cache-control', 'cache-control'],
+  ['response-content-disposition', 'content-disposition'],
+  ['response-content-encoding', 'content-encoding'],
+  ['response-content-language', 'content-language'],
+  ['response-expires', 'expires'],
+];
+
+const one = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v.join(',') : v);
+
+export function storedHeadersFrom(headers: http.IncomingHttpHeaders): StoredHeaders {
+  const out: StoredHeaders = {};
+  for (const [field, name] of STORED) {
+    let v = one(headers[name]);
+    // aws-chunked is transfer framing, not a property of the object (sigv4-streaming.html).
+    if (name === 'content-encoding' && v) v = v.split(',').map((s) => s.trim()).filter((s) => s && s !== 'aws-chunked').join(',') || undefined;
+    if (v !== undefined) out[field] = v;
+  }
+  // S3 stores binary/octet-stream when the client sends no Content-Type (observed).
+  out.contentType ??= 'binary/octet-stream';
+  return out;
+}
+
+export function metadataFrom(headers: http.IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) if (k.startsWith('x-amz-meta-') && v !== undefined) out[k.slice(11)] = one(v)!;
+  return out;
+}
+
+export const httpDate = (ms: number): string => new Date(ms).toUTCString();
+
+/** Headers describing a stored version, as GET and HEAD send them. */
+export function objectHeaders(v: ObjectVersion, versioning: VersioningStatus, query: Map<string, string>, withChecksum: boolean): Record<string, string> {
+  const h: Record<string, string> = {
+    etag: v.etag,
+    'last-modified': httpDate(v.lastModified),
+    'accept-ranges': 'bytes',
+  };
+  for (const [field, name] of STORED) {
+    const val = v.headers[field];
+    if (val !== undefined) h[name] = val;
+  }
+  for (const [param, name] of OVERRIDES) {
+    const val = query.get(param);
+    if (val !== undefined) h[name] = val;
+  }
+  for (const [k, val] of Object.entries(v.metadata)) h[`x-amz-meta-${k}`] = val;
+  if (versioning !== 'Unversioned') h['x-amz-version-id'] = v.versionId;
+  if (v.partsCount !== undefined) h['x-amz-mp-parts-count'] = String(v.partsCount);
+  if (withChecksum && v.checksum) h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
+  return h;
+}

@@ -1,0 +1,241 @@
+/**
+ * AWS Signature Version 4 verification, service-agnostic: the edge reuses it for S3, SSM and SQS.
+ * Header auth and presigned (query) auth share one canonical-request builder.
+ * Source: https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html and
+ * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
+ */
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+
+export interface SigV4Request {
+  method: string;
+  /** Raw path as on the wire (still percent-encoded). */
+  path: string;
+  rawQuery: string;
+  headers: Record<string, string>;
+}
+
+export type SigV4Result =
+  | { ok: true; accessKeyId: string; region: string; service: string; presigned: boolean; signature: string; amzDate: string; scope: string }
+  | { ok: false; status: number; code: string; message: string };
+
+type Failure = Extract<SigV4Result, { ok: false }>;
+
+export const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+/** S3 rejects requests more than 15 minutes away from its clock (RequestTimeTooSkewed, S3 error-code table). */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+/** Presigned URLs live at most 7 days (sigv4-query-string-auth.html). */
+const MAX_EXPIRES_S = 604800;
+
+const fail = (status: number, code: string, message: string): Failure => ({ ok: false, status, code, message });
+
+// Messages as S3 returns them (S3 ErrorResponses list / observed responses).
+const ERR = {
+  missing: () => fail(403, 'AccessDenied', 'Access Denied'),
+  unknownKey: () => fail(403, 'InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.'),
+  mismatch: () => fail(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.'),
+  expired: () => fail(403, 'AccessDenied', 'Request has expired'),
+  notYetValid: () => fail(403, 'AccessDenied', 'Request is not valid yet'),
+  skewed: () => fail(403, 'RequestTimeTooSkewed', 'The difference between the request time and the current time is too large.'),
+  headerMalformed: (why: string) => fail(400, 'AuthorizationHeaderMalformed', `The authorization header is malformed; ${why}`),
+  queryMalformed: (why: string) => fail(400, 'AuthorizationQueryParametersError', why),
+};
+
+export function sha256Hex(data: string | Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export function hmac(key: Buffer | string, data: string): Buffer {
+  return createHmac('sha256', key).update(data, 'utf8').digest();
+}
+
+export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+}
+
+/** RFC 3986 encoding as SigV4 wants it: only A-Z a-z 0-9 - _ . ~ stay literal. */
+export function uriEncode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, '%20'));
+  } catch {
+    return s;
+  }
+}
+
+/** Parse a raw query string into decoded pairs, keeping order and duplicates. */
+export function parseQuery(rawQuery: string): [string, string][] {
+  if (!rawQuery) return [];
+  return rawQuery.split('&').filter(Boolean).map((part) => {
+    const eq = part.indexOf('=');
+    return eq < 0 ? [safeDecode(part), ''] : [safeDecode(part.slice(0, eq)), safeDecode(part.slice(eq + 1))];
+  });
+}
+
+function canonicalQuery(pairs: [string, string][]): string {
+  return pairs
+    .map(([k, v]) => [uriEncode(k), uriEncode(v)])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+}
+
+/** S3 signs the path exactly as sent; every other service signs the normalized path encoded a second time. */
+function canonicalPath(path: string, service: string): string {
+  if (service === 's3') return path || '/';
+  const segs: string[] = [];
+  for (const seg of path.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') segs.pop();
+    else segs.push(seg);
+  }
+  const normalized = `/${segs.join('/')}${segs.length && path.endsWith('/') ? '/' : ''}`;
+  return uriEncode(normalized).replace(/%2F/g, '/');
+}
+
+function canonicalHeaders(headers: Record<string, string>, signed: string[]): string | undefined {
+  const lower: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = String(v);
+  let out = '';
+  for (const name of signed) {
+    const v = lower[name];
+    if (v === undefined) return undefined;
+    out += `${name}:${v.trim().replace(/\s+/g, ' ')}\n`;
+  }
+  return out;
+}
+
+/** "20240101T000000Z" → epoch ms, or NaN. */
+export function parseAmzDate(s: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  return m ? Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6]) : NaN;
+}
+
+interface Parsed {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  presigned: boolean;
+  /** Query pairs that take part in the canonical query (X-Amz-Signature removed when presigned). */
+  query: [string, string][];
+  expires?: number;
+}
+
+function parseCredential(cred: string): { accessKeyId: string; date: string; region: string; service: string } | undefined {
+  const parts = cred.split('/');
+  if (parts.length !== 5 || parts[4] !== 'aws4_request') return undefined;
+  const [accessKeyId, date, region, service] = parts;
+  return { accessKeyId, date, region, service };
+}
+
+function parseHeaderAuth(auth: string, req: SigV4Request, headers: Record<string, string>): Parsed | Failure {
+  if (!auth.startsWith(`${ALGORITHM} `)) return fail(400, 'InvalidArgument', 'Unsupported Authorization Type');
+  const fields: Record<string, string> = {};
+  for (const part of auth.slice(ALGORITHM.length + 1).split(',')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) fields[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  const cred = fields.Credential ? parseCredential(fields.Credential) : undefined;
+  if (!cred) return ERR.headerMalformed(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
+  if (!fields.SignedHeaders || !fields.Signature) return ERR.headerMalformed('missing SignedHeaders or Signature.');
+  const amzDate = headers['x-amz-date'] ?? '';
+  return { ...cred, signedHeaders: fields.SignedHeaders.split(';'), signature: fields.Signature, amzDate, presigned: false, query: parseQuery(req.rawQuery) };
+}
+
+const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'];
+
+function parsePresigned(pairs: [string, string][]): Parsed | Failure {
+  const q = new Map(pairs);
+  if (PRESIGN_PARAMS.some((p) => !q.get(p))) {
+    return ERR.queryMalformed('Query-string authentication version 4 requires the X-Amz-Algorithm, X-Amz-Credential, X-Amz-Signature, X-Amz-Date, X-Amz-SignedHeaders, and X-Amz-Expires parameters.');
+  }
+  if (q.get('X-Amz-Algorithm') !== ALGORITHM) return ERR.queryMalformed('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256"');
+  const cred = parseCredential(q.get('X-Amz-Credential')!);
+  if (!cred) return ERR.queryMalformed(`Error parsing the X-Amz-Credential parameter; the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
+  const expires = Number(q.get('X-Amz-Expires'));
+  if (!Number.isInteger(expires) || expires < 0) return ERR.queryMalformed('X-Amz-Expires should be a number');
+  // Observed S3 response text for X-Amz-Expires above a week.
+  if (expires > MAX_EXPIRES_S) return ERR.queryMalformed('X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than 604800 seconds');
+  return {
+    ...cred,
+    signedHeaders: q.get('X-Amz-SignedHeaders')!.split(';'),
+    signature: q.get('X-Amz-Signature')!,
+    amzDate: q.get('X-Amz-Date')!,
+    presigned: true,
+    query: pairs.filter(([k]) => k !== 'X-Amz-Signature'),
+    expires,
+  };
+}
+
+function checkTime(p: Parsed, now: number): Failure | undefined {
+  const t = parseAmzDate(p.amzDate);
+  if (Number.isNaN(t)) return p.presigned ? ERR.queryMalformed('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"') : ERR.missing();
+  if (p.amzDate.slice(0, 8) !== p.date) return p.presigned ? ERR.queryMalformed('Invalid credential date. Date is not the same as X-Amz-Date.') : ERR.headerMalformed(`Invalid credential date "${p.date}". This date is not the same as X-Amz-Date: "${p.amzDate.slice(0, 8)}".`);
+  if (p.presigned) {
+    if (t - now > MAX_SKEW_MS) return ERR.notYetValid();
+    if (now > t + (p.expires ?? 0) * 1000) return ERR.expired();
+    return undefined;
+  }
+  return Math.abs(now - t) > MAX_SKEW_MS ? ERR.skewed() : undefined;
+}
+
+function payloadHashFor(p: Parsed, headers: Record<string, string>, opts: { payloadHash?: string }): string {
+  const declared = headers['x-amz-content-sha256'];
+  if (declared) return declared;
+  if (p.presigned) return p.service === 's3' ? 'UNSIGNED-PAYLOAD' : opts.payloadHash ?? 'UNSIGNED-PAYLOAD';
+  return opts.payloadHash ?? EMPTY_SHA256;
+}
+
+function lowerHeaders(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : String(v);
+  return out;
+}
+
+/**
+ * Verify a SigV4-signed request. `now` is epoch milliseconds. `opts.payloadHash` is the hex SHA-256 of the body,
+ * used when the client did not send `x-amz-content-sha256` (SSM, SQS).
+ */
+export function verifySigV4(req: SigV4Request, creds: Record<string, string>, now: number, opts: { payloadHash?: string } = {}): SigV4Result {
+  const headers = lowerHeaders(req.headers);
+  const pairs = parseQuery(req.rawQuery);
+  const auth = headers.authorization;
+  const isPresigned = !auth && pairs.some(([k]) => k === 'X-Amz-Signature' || k === 'X-Amz-Credential');
+  if (!auth && !isPresigned) return ERR.missing();
+  const parsed = auth ? parseHeaderAuth(auth, req, headers) : parsePresigned(pairs);
+  if ('ok' in parsed) return parsed;
+  const secret = Object.hasOwn(creds, parsed.accessKeyId) ? creds[parsed.accessKeyId] : undefined;
+  if (secret === undefined) return ERR.unknownKey();
+  const timeErr = checkTime(parsed, now);
+  if (timeErr) return timeErr;
+  if (!parsed.signedHeaders.includes('host')) return ERR.mismatch();
+  const canonHeaders = canonicalHeaders(headers, parsed.signedHeaders);
+  if (canonHeaders === undefined) return ERR.mismatch();
+  const canonical = [
+    req.method.toUpperCase(),
+    canonicalPath(req.path, parsed.service),
+    canonicalQuery(parsed.query),
+    canonHeaders,
+    parsed.signedHeaders.join(';'),
+    payloadHashFor(parsed, headers, opts),
+  ].join('\n');
+  const scope = `${parsed.date}/${parsed.region}/${parsed.service}/aws4_request`;
+  const stringToSign = [ALGORITHM, parsed.amzDate, scope, sha256Hex(canonical)].join('\n');
+  const signingKey = deriveSigningKey(secret, parsed.date, parsed.region, parsed.service);
+  const expected = hmac(signingKey, stringToSign).toString('hex');
+  if (!sameHex(expected, parsed.signature)) return ERR.mismatch();
+  return { ok: true, accessKeyId: parsed.accessKeyId, region: parsed.region, service: parsed.service, presigned: parsed.presigned, signature: parsed.signature, amzDate: parsed.amzDate, scope };
+}
+
+function sameHex(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && timingSafeEqual(ab, bb);
+}
