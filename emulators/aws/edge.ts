@@ -10,6 +10,7 @@ import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { createEmulator, listen } from '../shared/emulator.ts';
 import { verifySigV4 } from './sigv4.ts';
+import { createS3 } from './s3/index.ts';
 import { createSsm } from './ssm/routes.ts';
 import { createSqs } from './sqs/routes.ts';
 import { createDynamo } from './dynamodb/routes.ts';
@@ -65,7 +66,7 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   const region = opts.region ?? 'us-east-1';
   const credentials = opts.credentials ?? { test: 'test' };
   const services = {
-    s3: await loadS3({ credentials, region, persistDir: opts.persistDir }),
+    s3: wrapS3(createS3({ credentials, region, persistDir: opts.persistDir })),
     ssm: createSsm({ region }),
     sqs: createSqs({ region }),
     dynamodb: createDynamo({ region }),
@@ -264,20 +265,7 @@ function classifyAuthFailure(code: string, message: string): AuthFailure {
   return { kind: kinds[code] ?? 'malformed', message };
 }
 
-interface S3Like {
-  handle(req: http.IncomingMessage, res: http.ServerResponse): void;
-  snapshot(): unknown;
-  reset(): void;
-}
-
-async function loadS3(o: { credentials: Record<string, string>; region: string; persistDir?: string }): Promise<RawService> {
-  const path = './s3/index.ts';
-  const mod = (await import(path).catch(() => null)) as { createS3(o: unknown): S3Like } | null;
-  const s3: S3Like = mod ? mod.createS3(o) : {
-    handle: (_req, res) => void res.writeHead(501, { 'content-type': 'application/xml' }).end('<Error><Code>NotImplemented</Code><Message>S3 is not built yet</Message></Error>'),
-    snapshot: () => ({}),
-    reset: () => {},
-  };
+function wrapS3(s3: ReturnType<typeof createS3>): RawService {
   return { name: 's3', handle: (req, res) => s3.handle(req, res), snapshot: () => s3.snapshot(), reset: () => s3.reset() };
 }
 
