@@ -18,6 +18,9 @@ import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
 import { resolvePorts, type PortName } from './ports.ts';
 import { seedVault } from './seed-vault.ts';
 
+/** The fake Vault's AppRole for the proxy (fixtures/vault/seed.json, role `gatehouse-proxy`). */
+const LOCAL_APPROLE = { roleId: '6d0c7f3e-local-gatehouse-role-id', secretId: '5f1e2a9b-local-gatehouse-secret-id' };
+
 export interface StackOptions {
   env?: Record<string, string | undefined>;
   /** Free ports everywhere (tests). */
@@ -67,6 +70,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const vaultAddr = externalVault ?? vault!.url;
     const vaultToken = env.VAULT_TOKEN ?? 'root';
     if (externalVault) await seedVault(vaultAddr, vaultToken);
+    // Against the fake, the proxy logs in with the least-privileged AppRole from fixtures/vault (as in Lambda);
+    // an external dev Vault has no AppRole, so there the token is used.
+    const vaultAuth = externalVault || env.VAULT_TOKEN
+      ? { VAULT_TOKEN: vaultToken }
+      : { VAULT_ROLE_ID: env.VAULT_ROLE_ID ?? LOCAL_APPROLE.roleId, VAULT_SECRET_ID: env.VAULT_SECRET_ID ?? LOCAL_APPROLE.secretId };
     add('vault', vaultAddr, externalVault ? 'external (VAULT_ADDR)' : 'fake Vault: KV v2 secret/, KV v1 kv/, AppRole; token "root"');
     add('customerio', cio.http.url, 'fake Customer.io Track /api/v1 + App /v1');
     add('customerio-https', cio.https.url, `same, HTTPS with the local CA (${join(stateDir, 'tls', 'ca.pem')})`);
@@ -92,7 +100,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       STAGE: 'local',
       ...env,
       VAULT_ADDR: vaultAddr,
-      VAULT_TOKEN: vaultToken,
+      ...vaultAuth,
       VAULT_SECRET_PATH: env.VAULT_SECRET_PATH ?? 'gatehouse/customerio',
       CIO_TRACK_API_BASE_URL: env.CIO_TRACK_API_BASE_URL ?? `${cio.http.url}/api/v1/`,
       CIO_APP_API_BASE_URL: env.CIO_APP_API_BASE_URL ?? `${cio.http.url}/v1/`,
