@@ -52,6 +52,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const ports = resolvePorts(env, opts.ephemeral);
   const stateDir = opts.stateDir ?? env.GATEHOUSE_STATE_DIR ?? '.state';
   const log = opts.log ?? createLogger({ name: 'proxy', level: (env.LOG_LEVEL as 'info') ?? 'info' });
+  // 127.0.0.1 keeps the fakes private to the machine; a container sets GATEHOUSE_HOST=0.0.0.0 to publish them.
+  const host = env.GATEHOUSE_HOST || '127.0.0.1';
   const closers: (() => Promise<void>)[] = [];
   const services: ServiceInfo[] = [];
   const add = (name: string, url: string, note: string) => services.push({ name, url, note });
@@ -60,9 +62,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const externalVault = env.VAULT_ADDR;
     const externalAws = env.AWS_ENDPOINT_URL;
     const [vault, cio, aws] = await Promise.all([
-      externalVault ? undefined : startVault({ port: ports.vault }),
-      startCustomerio({ port: ports.customerio, httpsPort: ports.customerioHttps, tlsDir: join(stateDir, 'tls') }),
-      externalAws ? undefined : startAwsEdge({ port: ports.aws, persistDir: env.AWS_PERSIST_DIR }),
+      externalVault ? undefined : startVault({ port: ports.vault, host }),
+      startCustomerio({ port: ports.customerio, httpsPort: ports.customerioHttps, host, tlsDir: join(stateDir, 'tls') }),
+      externalAws ? undefined : startAwsEdge({ port: ports.aws, host, persistDir: env.AWS_PERSIST_DIR }),
     ]);
     if (vault) closers.push(vault.close);
     closers.push(cio.close);
@@ -91,9 +93,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       expressHandler!(req, res);
     });
     let expressHandler: http.RequestListener | undefined;
-    const proxy = await listen(proxyServer, ports.proxy);
+    const proxy = await listen(proxyServer, ports.proxy, { host });
     closers.push(proxy.close);
-    const gateway = await startGateway({ port: ports.gateway, upstream: proxy.url, keyDir: join(stateDir, 'gateway') });
+    const gateway = await startGateway({ port: ports.gateway, host, upstream: proxy.url, keyDir: join(stateDir, 'gateway') });
     closers.push(gateway.close);
 
     const proxyEnv: Record<string, string | undefined> = {
