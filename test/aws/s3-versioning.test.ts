@@ -1,0 +1,119 @@
+/** S3 versioning through the edge: versions, delete markers, reads and deletes by versionId, restore by removing a marker. */
+import { expect } from 'chai';
+import { randomBytes } from 'node:crypto';
+import {
+  S3Client, CreateBucketCommand, PutBucketVersioningCommand, GetBucketVersioningCommand, PutObjectCommand, GetObjectCommand,
+  HeadObjectCommand, DeleteObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command,
+} from '@aws-sdk/client-s3';
+import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+
+async function rejects(p: Promise<unknown>): Promise<Error & { $metadata: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as never;
+  }
+  throw new Error('expected the call to fail');
+}
+
+describe('S3 versioning', () => {
+  let t: AwsTarget;
+  let s3: S3Client;
+
+  before(async () => {
+    t = await awsTarget();
+    s3 = new S3Client({ endpoint: t.endpoint, region: t.region, credentials: t.credentials, forcePathStyle: true });
+  });
+  after(async () => {
+    s3?.destroy();
+    await t?.close();
+  });
+
+  async function versionedBucket(): Promise<string> {
+    const b = `s3v-${randomBytes(5).toString('hex')}`;
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
+    return b;
+  }
+  const text = async (b: string, key: string, versionId?: string) => (await s3.send(new GetObjectCommand({ Bucket: b, Key: key, VersionId: versionId }))).Body!.transformToString();
+
+  it('reports no status before configuration and Enabled/Suspended after', async () => {
+    const b = `s3v-${randomBytes(5).toString('hex')}`;
+    await s3.send(new CreateBucketCommand({ Bucket: b }));
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: b }))).Status).to.equal(undefined);
+    await s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }));
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: b }))).Status).to.equal('Enabled');
+    await s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Suspended' } }));
+    expect((await s3.send(new GetBucketVersioningCommand({ Bucket: b }))).Status).to.equal('Suspended');
+  });
+
+  it('keeps every version and reads any of them by versionId', async () => {
+    const b = await versionedBucket();
+    const v1 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'doc', Body: 'one' }))).VersionId!;
+    const v2 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'doc', Body: 'two' }))).VersionId!;
+    expect(v1).to.be.a('string').and.not.equal(v2);
+    expect(await text(b, 'doc')).to.equal('two');
+    expect(await text(b, 'doc', v1)).to.equal('one');
+    const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'doc', VersionId: v1 }));
+    expect(head.VersionId).to.equal(v1);
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: b }));
+    expect(versions.Versions?.map((v) => [v.VersionId, v.IsLatest])).to.deep.equal([[v2, true], [v1, false]]);
+  });
+
+  it('hides a deleted key behind a delete marker and restores it when the marker is removed', async () => {
+    const b = await versionedBucket();
+    const v1 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'report.pdf', Body: 'pdf' }))).VersionId!;
+    const del = await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'report.pdf' }));
+    expect(del.DeleteMarker).to.equal(true);
+    const marker = del.VersionId!;
+    const gone = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'report.pdf' })));
+    expect(gone.name).to.equal('NoSuchKey');
+    expect(gone.$response?.headers['x-amz-delete-marker']).to.equal('true');
+    expect((await s3.send(new ListObjectsV2Command({ Bucket: b }))).KeyCount).to.equal(0);
+    const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: b }));
+    expect(listed.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest])).to.deep.equal([[marker, true]]);
+    expect(listed.Versions?.map((v) => [v.VersionId, v.IsLatest])).to.deep.equal([[v1, false]]);
+    const byMarker = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'report.pdf', VersionId: marker })));
+    expect(byMarker.$metadata.httpStatusCode).to.equal(405);
+
+    const removed = await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'report.pdf', VersionId: marker }));
+    expect(removed.DeleteMarker).to.equal(true);
+    expect(removed.VersionId).to.equal(marker);
+    expect(await text(b, 'report.pdf')).to.equal('pdf');
+  });
+
+  it('permanently deletes one version by versionId', async () => {
+    const b = await versionedBucket();
+    const v1 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'one' }))).VersionId!;
+    const v2 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'two' }))).VersionId!;
+    await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k', VersionId: v2 }));
+    expect(await text(b, 'k')).to.equal('one');
+    const err = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'k', VersionId: v2 })));
+    expect(err.name).to.equal('NoSuchVersion');
+    expect((await s3.send(new ListObjectVersionsCommand({ Bucket: b }))).Versions?.map((v) => v.VersionId)).to.deep.equal([v1]);
+  });
+
+  it('writes "null" versions while suspended, replacing the previous null version', async () => {
+    const b = await versionedBucket();
+    const v1 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 's', Body: 'kept' }))).VersionId!;
+    await s3.send(new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Suspended' } }));
+    await s3.send(new PutObjectCommand({ Bucket: b, Key: 's', Body: 'null-1' }));
+    const p2 = await s3.send(new PutObjectCommand({ Bucket: b, Key: 's', Body: 'null-2' }));
+    expect(p2.VersionId).to.equal('null');
+    const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: b, Prefix: 's' }));
+    expect(versions.Versions?.map((v) => v.VersionId)).to.deep.equal(['null', v1]);
+    expect(await text(b, 's', 'null')).to.equal('null-2');
+  });
+
+  it('pages versions with key and version-id markers', async () => {
+    const b = await versionedBucket();
+    for (const body of ['1', '2', '3']) await s3.send(new PutObjectCommand({ Bucket: b, Key: 'p', Body: body }));
+    const first = await s3.send(new ListObjectVersionsCommand({ Bucket: b, MaxKeys: 2 }));
+    expect(first.IsTruncated).to.equal(true);
+    expect(first.Versions).to.have.length(2);
+    const rest = await s3.send(new ListObjectVersionsCommand({ Bucket: b, MaxKeys: 2, KeyMarker: first.NextKeyMarker, VersionIdMarker: first.NextVersionIdMarker }));
+    expect(rest.IsTruncated).to.equal(false);
+    expect(rest.Versions).to.have.length(1);
+    expect(await text(b, 'p', rest.Versions![0].VersionId)).to.equal('1');
+  });
+});
