@@ -85,7 +85,8 @@ export function replyFromV2(flavour: 'v2' | 'url', result: unknown): HttpReply {
   }
   const headersIn = result.headers ?? {};
   const cookies = result.cookies ?? [];
-  if (!Number.isInteger(Number(result.statusCode)) || !isRecord(headersIn) || !Array.isArray(cookies)) return gatewayFailure(flavour, 'function_error');
+  const badBody = result.body !== undefined && result.body !== null && typeof result.body !== 'string';
+  if (!Number.isInteger(Number(result.statusCode)) || badBody || !isRecord(headersIn) || !Array.isArray(cookies)) return gatewayFailure(flavour, 'function_error');
   const headers: [string, string][] = [];
   for (const [k, v] of Object.entries(headersIn)) {
     if (!scalar(v)) return gatewayFailure(flavour, 'function_error');
