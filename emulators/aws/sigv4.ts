@@ -186,11 +186,16 @@ function checkTime(p: Parsed, now: number): Failure | undefined {
   return Math.abs(now - t) > MAX_SKEW_MS ? ERR.skewed() : undefined;
 }
 
+/**
+ * The payload hash the canonical request uses. A hex x-amz-content-sha256 is a claim about the body: when the
+ * caller knows the body's real hash (`opts.payloadHash`) that is used instead, so a swapped body fails the signature.
+ */
 function payloadHashFor(p: Parsed, headers: Record<string, string>, opts: { payloadHash?: string }): string {
   const declared = headers['x-amz-content-sha256'];
+  if (declared && !/^[0-9a-f]{64}$/.test(declared)) return declared;
+  if (opts.payloadHash) return opts.payloadHash;
   if (declared) return declared;
-  if (p.presigned) return p.service === 's3' ? 'UNSIGNED-PAYLOAD' : opts.payloadHash ?? 'UNSIGNED-PAYLOAD';
-  return opts.payloadHash ?? EMPTY_SHA256;
+  return p.presigned ? 'UNSIGNED-PAYLOAD' : EMPTY_SHA256;
 }
 
 function lowerHeaders(h: Record<string, string>): Record<string, string> {
