@@ -14,6 +14,7 @@ import { createS3 } from './s3/index.ts';
 import { createSsm } from './ssm/routes.ts';
 import { createSqs } from './sqs/routes.ts';
 import { createDynamo } from './dynamodb/routes.ts';
+import { createSecretsManager } from './secretsmanager/routes.ts';
 import { localstackRoutes } from './admin.ts';
 
 /** An error in a JSON service's shape: `{"__type": type, "message": message}`, plus any headers it needs. */
@@ -70,6 +71,7 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     ssm: createSsm({ region }),
     sqs: createSqs({ region }),
     dynamodb: createDynamo({ region }),
+    secretsmanager: createSecretsManager({ region }),
   };
   const frame = createEmulator({
     name: 'aws',
@@ -83,8 +85,9 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     ['AmazonSSM.', services.ssm],
     ['AmazonSQS.', services.sqs],
     ['DynamoDB_20120810.', services.dynamodb],
+    ['secretsmanager.', services.secretsmanager],
   ];
-  const byScope: Record<string, JsonService | RawService> = { s3: services.s3, ssm: services.ssm, sqs: services.sqs, dynamodb: services.dynamodb };
+  const byScope: Record<string, JsonService | RawService> = { s3: services.s3, ssm: services.ssm, sqs: services.sqs, dynamodb: services.dynamodb, secretsmanager: services.secretsmanager };
 
   function pick(req: http.IncomingMessage): JsonService | RawService {
     const target = req.headers['x-amz-target'];
