@@ -5,6 +5,13 @@ import { S3Client, CreateBucketCommand, PutBucketCorsCommand, GetBucketCorsComma
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
 
+/** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
+function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
+  if (t.embedded) return;
+  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
+  ctx.skip();
+}
+
 describe('S3 CORS', () => {
   let t: AwsTarget;
   let s3: S3Client;
@@ -30,7 +37,8 @@ describe('S3 CORS', () => {
       headers: { ...(origin ? { origin } : {}), 'access-control-request-method': method, ...(headers ? { 'access-control-request-headers': headers } : {}) },
     });
 
-  it('answers 403 to a preflight while the bucket has no CORS configuration', async () => {
+  it('answers 403 to a preflight while the bucket has no CORS configuration', async function () {
+    docsOnly(this, t, "moto's server answers preflights with its own permissive CORS, not the bucket's rules");
     const res = await preflight('https://crm.distro-nation.com', 'GET');
     expect(res.status).to.equal(403);
     expect(await res.text()).to.include('<Code>AccessForbidden</Code>');
@@ -50,7 +58,8 @@ describe('S3 CORS', () => {
       await s3.send(new PutBucketCorsCommand({ Bucket: b, CORSConfiguration: { CORSRules: [rule] } }));
     });
 
-    it('allows a matching preflight and echoes origin, methods, headers and max age', async () => {
+    it('allows a matching preflight and echoes origin, methods, headers and max age', async function () {
+      docsOnly(this, t, "moto's server answers preflights with its own permissive CORS, not the bucket's rules");
       const res = await preflight('https://crm.distro-nation.com', 'GET', 'Authorization, X-Amz-Date');
       expect(res.status).to.equal(200);
       expect(res.headers.get('access-control-allow-origin')).to.equal('https://crm.distro-nation.com');
@@ -65,11 +74,13 @@ describe('S3 CORS', () => {
       expect((await preflight('https://crm.distro-nation.com', 'PUT')).status).to.equal(403);
     });
 
-    it('answers 400 to a preflight without Origin', async () => {
+    it('answers 400 to a preflight without Origin', async function () {
+      docsOnly(this, t, "moto's server answers preflights with its own permissive CORS, not the bucket's rules");
       expect((await preflight(undefined, 'GET')).status).to.equal(400);
     });
 
-    it('adds CORS headers to an actual GET from an allowed origin, and none for others', async () => {
+    it('adds CORS headers to an actual GET from an allowed origin, and none for others', async function () {
+      docsOnly(this, t, 'moto adds Access-Control-Allow-Origin for any origin');
       const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: b, Key: 'report.csv' }), { expiresIn: 60 });
       const ok = await fetch(url, { headers: { origin: 'https://crm.distro-nation.com' } });
       expect(ok.status).to.equal(200);

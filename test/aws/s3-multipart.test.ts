@@ -18,6 +18,13 @@ async function rejects(p: Promise<unknown>): Promise<Error & { $metadata: { http
   throw new Error('expected the call to fail');
 }
 
+/** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
+function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
+  if (t.embedded) return;
+  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
+  ctx.skip();
+}
+
 describe('S3 multipart upload', () => {
   let t: AwsTarget;
   let s3: S3Client;
@@ -73,7 +80,8 @@ describe('S3 multipart upload', () => {
     expect(err.$metadata.httpStatusCode).to.equal(400);
   });
 
-  it('rejects parts out of order (InvalidPartOrder) and unknown ETags (InvalidPart)', async () => {
+  it('rejects parts out of order (InvalidPartOrder) and unknown ETags (InvalidPart)', async function () {
+    docsOnly(this, t, 'moto checks part sizes before part order');
     const id = await start('order.bin');
     const e1 = (await upload('order.bin', id, 1, part2)).ETag!;
     const e2 = (await upload('order.bin', id, 2, part2)).ETag!;
@@ -98,7 +106,8 @@ describe('S3 multipart upload', () => {
     expect(head.$metadata.httpStatusCode).to.equal(404);
   });
 
-  it('answers NoSuchUpload for an unknown upload id', async () => {
+  it('answers NoSuchUpload for an unknown upload id', async function () {
+    docsOnly(this, t, 'moto answers UploadPart to an unknown upload without an S3 error code');
     const err = await rejects(upload('x.bin', 'not-an-upload', 1, part2));
     expect(err.name).to.equal('NoSuchUpload');
   });
