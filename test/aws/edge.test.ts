@@ -23,7 +23,7 @@ describe('AWS edge: routing, health and admin', () => {
     const r = await fetch(`${edge.url}/_localstack/health`);
     expect(r.status).to.equal(200);
     const body = await r.json();
-    expect(body.services).to.deep.equal({ s3: 'running', ssm: 'running', sqs: 'running', dynamodb: 'running' });
+    expect(body.services).to.include({ s3: 'running', ssm: 'running', sqs: 'running', dynamodb: 'running' });
     expect(body.edition).to.equal('community');
     expect(body.version).to.be.a('string');
   });
