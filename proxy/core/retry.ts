@@ -18,11 +18,11 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 1000, maxDelayMs: 30_000 };
 
-export type Outcome = { response: OutboundResponse; error?: undefined } | { response?: undefined; error: unknown };
+export type Outcome = { ok: true; response: OutboundResponse } | { ok: false; response?: undefined; error: unknown };
 
 /** Network failures (not timeouts), 429 and 5xx may pass on another try. */
 export function isRetryable(o: Outcome): boolean {
-  if (o.error !== undefined) return o.error instanceof UpstreamUnavailable && o.error.code === 'upstream_unreachable';
+  if (!o.ok) return o.error instanceof UpstreamUnavailable && o.error.code === 'upstream_unreachable';
   return o.response.status === 429 || o.response.status >= 500;
 }
 
@@ -56,14 +56,14 @@ export async function withRetry(attempt: (n: number) => Promise<OutboundResponse
   for (let n = 0; ; n++) {
     let o: Outcome;
     try {
-      o = { response: await attempt(n) };
+      o = { ok: true, response: await attempt(n) };
     } catch (error) {
-      o = { error };
+      o = { ok: false, error };
     }
     const delayMs = backoffMs(n, o, policy, opts.clock.now());
     const last = n + 1 >= policy.attempts || !isRetryable(o) || delayMs > policy.maxDelayMs;
     if (last) {
-      if (o.error !== undefined) throw o.error;
+      if (!o.ok) throw o.error;
       return o.response;
     }
     opts.onRetry?.({ attempt: n, delayMs, status: o.response?.status });
