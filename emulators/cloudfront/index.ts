@@ -87,7 +87,10 @@ export async function startCloudFront(opts: CloudFrontOptions): Promise<RunningC
     keyPairId: signing.keyPairId,
     privateKeyPath: signing.privateKeyPath,
     privateKeyPem: () => signing.privateKeyPem,
-    toLocal: (url) => url.replace(`https://${domain}`, httpsL.url).replace(`http://${domain}`, httpL.url),
+    toLocal: (url) => {
+      for (const [prefix, local] of [[`https://${domain}`, httpsL.url], [`http://${domain}`, httpL.url]]) if (url.startsWith(prefix)) return local + url.slice(prefix.length);
+      return url;
+    },
     async close() {
       origin.close();
       await Promise.all([httpL.close(), httpsL.close()]);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { S3Client, CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedCookies, getSignedUrl } from '@aws-sdk/cloudfront-signer';
 import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
-import { startCloudFront, type RunningCloudFront } from '../../emulators/cloudfront/index.ts';
+import { encodeCloudFrontBase64, splitSigningParams, startCloudFront, verifySignedRequest, type RunningCloudFront } from '../../emulators/cloudfront/index.ts';
 
 const DOMAIN = 'd111111abcdef8.cloudfront.net';
 const BUCKET = 'gatehouse-package-assets';
@@ -33,6 +33,8 @@ describe('CloudFront edge (signed URLs and cookies)', () => {
   let aws: AwsTarget;
   let cf: RunningCloudFront;
   let ca: string;
+  let caFile: string;
+  let keyDir: string;
   let clock = T0;
   const dirs: string[] = [];
   const tmp = (p: string) => {
@@ -79,8 +81,10 @@ describe('CloudFront edge (signed URLs and cookies)', () => {
     await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'public/hello.txt', Body: 'hello', ContentType: 'text/plain' }));
     s3.destroy();
     const tlsDir = tmp('cf-tls-');
-    cf = await startCloudFront({ port: 0, httpsPort: 0, origin: aws, tlsDir, keyDir: tmp('cf-keys-'), env: {}, now: () => clock, trustForwardedFor: true });
-    ca = fs.readFileSync(path.join(tlsDir, 'ca.pem'), 'utf8');
+    keyDir = tmp('cf-keys-');
+    cf = await startCloudFront({ port: 0, httpsPort: 0, origin: aws, tlsDir, keyDir, env: {}, now: () => clock, trustForwardedFor: true });
+    caFile = path.join(tlsDir, 'ca.pem');
+    ca = fs.readFileSync(caFile, 'utf8');
   });
   after(async () => {
     await cf?.close();
@@ -210,6 +214,28 @@ describe('CloudFront edge (signed URLs and cookies)', () => {
       expectDenied(await fetchEdge(custom.replace(/Policy=[^&]+/, `Policy=${Buffer.from('{"Statement":[]}').toString('base64').replace(/=/g, '_')}`)), 'MalformedPolicy', 'Malformed Policy');
     });
 
+    it('refuses tampered or incomplete signed cookies', async () => {
+      const cookies = getSignedCookies({ url: reportUrl(), keyPairId: cf.keyPairId, privateKey: cf.privateKeyPem(), dateLessThan: inOneDay() });
+      const cookie = (c: Record<string, string | number | undefined>) => Object.entries(c).map(([k, v]) => `${k}=${v}`).join('; ');
+      const later = { ...cookies, 'CloudFront-Expires': String(Number(cookies['CloudFront-Expires']) + 60) };
+      expectDenied(await fetchEdge(reportUrl(), { headers: { cookie: cookie(later) } }), 'AccessDenied', 'Access denied');
+      expect((await admin('/state')).denials.recent.at(-1)).to.include({ via: 'cookie', reason: 'bad-signature' });
+      const { 'CloudFront-Key-Pair-Id': _omitted, ...keyless } = cookies;
+      expectDenied(await fetchEdge(reportUrl(), { headers: { cookie: cookie(keyless) } }), 'MissingKey', 'Missing Key-Pair-Id query parameter or cookie value');
+    });
+
+    it('ignores X-Forwarded-For unless configured to trust it', async () => {
+      const strict = await startCloudFront({ port: 0, httpsPort: 0, origin: aws, tlsDir: path.dirname(caFile), keyDir, env: {}, now: () => clock });
+      try {
+        const url = sign(`http://${DOMAIN}/reports/2025/08/statement%2042.pdf`, { ipAddress: '203.0.113.0/24' });
+        const r = await fetch(strict.toLocal(url), { headers: { 'x-forwarded-for': '203.0.113.9' } });
+        expect(r.status).to.equal(403);
+        expect(await r.text()).to.include('<Code>AccessDenied</Code>');
+      } finally {
+        await strict.close();
+      }
+    });
+
     it('answers a method other than GET/HEAD with CloudFront\'s HTML 403 page', async () => {
       const r = await fetchEdge(sign(reportUrl()), { method: 'POST' });
       expect(r.status).to.equal(403);
@@ -271,6 +297,16 @@ describe('CloudFront edge (signed URLs and cookies)', () => {
     });
   });
 
+  describe('faults', () => {
+    it('answers an injected 503 once, then serves again', async () => {
+      const url = sign(reportUrl());
+      const added = await fetch(`${cf.http.url}/__admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 503, match: { path: '/reports/' } }) });
+      expect(added.status).to.equal(201);
+      expect((await fetchEdge(url)).status).to.equal(503);
+      expect((await fetchEdge(url)).status).to.equal(200);
+    });
+  });
+
   describe('admin', () => {
     it('reports cache stats, clears the cache on reset and never journals a signature', async () => {
       const url = sign(reportUrl());
@@ -297,5 +333,58 @@ describe('CloudFront edge (signed URLs and cookies)', () => {
       const url = getSignedUrl({ url: reportUrl(), keyPairId: cf.keyPairId, privateKey: stranger, dateLessThan: inOneDay() });
       expectDenied(await fetchEdge(url), 'AccessDenied', 'Access denied');
     });
+  });
+});
+
+describe('CloudFront verification (pure functions)', () => {
+  const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const privateKey = pair.privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const publicKey = pair.publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const keyFor = (id: string) => (id === 'KTEST' ? publicKey : undefined);
+  const now = 1_750_000_000;
+  const resource = `https://${DOMAIN}/a/b.csv`;
+  /** Verify a signed URL as the edge would for a request to that same URL. */
+  const check = (signed: string, clientIp = '192.0.2.10') => {
+    const { values, rest } = splitSigningParams(new URL(signed).search.slice(1));
+    const base = signed.split('?')[0] + (rest ? `?${rest}` : '');
+    return verifySignedRequest({ urls: [base], credentials: values, via: 'url', clientIp, now }, keyFor);
+  };
+  const customPolicy = (condition: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+    `${resource}?Policy=${encodeCloudFrontBase64(JSON.stringify({ Statement: [{ Resource: resource, Condition: condition, ...extra }] }))}&Signature=AAAA&Key-Pair-Id=KTEST`;
+
+  it('accepts SHA256 signatures when Hash-Algorithm says so, and not without it', () => {
+    const url = getSignedUrl({ url: resource, keyPairId: 'KTEST', privateKey, dateLessThan: new Date((now + 60) * 1000).toISOString(), algorithm: 'SHA256' });
+    expect(url).to.include('Hash-Algorithm=SHA256');
+    expect(check(url)).to.include({ ok: true, policy: 'canned' });
+    const without = check(url.replace('&Hash-Algorithm=SHA256', ''));
+    expect(without.ok).to.equal(false);
+    expect(!without.ok && without.denial.reason).to.equal('bad-signature');
+  });
+
+  it('keeps the viewer\'s own query parameters in the canned resource, wherever the signing ones sit', () => {
+    const url = getSignedUrl({ url: `${resource}?size=large`, keyPairId: 'KTEST', privateKey, dateLessThan: new Date((now + 60) * 1000).toISOString() });
+    expect(check(url)).to.include({ ok: true });
+    expect(check(url.replace('size=large', 'size=small')).ok).to.equal(false);
+  });
+
+  it('matches IpAddress against IPv4 and IPv4-mapped clients, never a plain IPv6 one', () => {
+    const url = getSignedUrl({ url: resource, keyPairId: 'KTEST', privateKey, dateLessThan: new Date((now + 60) * 1000).toISOString(), ipAddress: '192.0.2.0/24' });
+    expect(check(url, '192.0.2.200').ok).to.equal(true);
+    expect(check(url, '::ffff:192.0.2.200').ok).to.equal(true);
+    const v6 = check(url, '2001:db8::1');
+    expect(!v6.ok && v6.denial.reason).to.equal('ip-not-allowed');
+  });
+
+  it('calls a policy malformed when it breaks the documented shape', () => {
+    const malformed = (u: string) => {
+      const v = check(u);
+      return !v.ok && v.denial.code === 'MalformedPolicy';
+    };
+    expect(malformed(customPolicy({ DateLessThan: { 'AWS:EpochTime': String(now + 60) } })), 'quoted epoch').to.equal(true);
+    expect(malformed(customPolicy({ DateGreaterThan: { 'AWS:EpochTime': now } })), 'no DateLessThan').to.equal(true);
+    expect(malformed(customPolicy({ DateLessThan: { 'AWS:EpochTime': now + 60 }, StringLike: {} })), 'unknown condition').to.equal(true);
+    expect(malformed(customPolicy({ DateLessThan: { 'AWS:EpochTime': now + 60 }, IpAddress: { 'AWS:SourceIp': '2001:db8::/32' } })), 'IPv6 range').to.equal(true);
+    expect(malformed(`${resource}?Policy=${encodeCloudFrontBase64('not json')}&Signature=AAAA&Key-Pair-Id=KTEST`), 'not JSON').to.equal(true);
+    expect(malformed(customPolicy({ DateLessThan: { 'AWS:EpochTime': now + 60 } }))).to.equal(false);
   });
 });
