@@ -32,7 +32,15 @@ export function rememberRawUrl(req: http.IncomingMessage, url: string): void {
 
 export function cloudfrontRoutes(o: RouteOptions) {
   return (app: Express) => {
-    app.use((req, res) => void serve(o, req, res));
+    app.use((req, res) => {
+      serve(o, req, res).catch((e: unknown) => {
+        // A bug here must cost one request, never the process: CloudFront's own 502 page, or a dropped socket.
+        console.error(`[cloudfront] ${req.method} ${req.path}: ${(e as Error)?.stack ?? e}`);
+        if (res.headersSent) return void res.destroy();
+        const cf = edgeHeaders();
+        sendError(res, req.method, 502, cf, 'text/html', errorPageHtml(502, 'The request could not be satisfied.', cf['X-Amz-Cf-Id']));
+      });
+    });
   };
 }
 

@@ -236,6 +236,15 @@ describe('CloudFront edge (signed URLs and cookies)', () => {
       }
     });
 
+    it('answers hostile input with a 403 in CloudFront\'s shape and stays up', async () => {
+      const url = sign(reportUrl());
+      expectDenied(await fetchEdge(url.replace(/Expires=\d+/, 'Expires=soon')), 'MalformedPolicy', 'Malformed Policy');
+      expectDenied(await fetchEdge(`${reportUrl()}?Policy=%%%&Signature=AAAA&Key-Pair-Id=${cf.keyPairId}`), 'MalformedPolicy', 'Malformed Policy');
+      expectDenied(await fetchEdge(`https://${DOMAIN}/%E0%A4%A?Expires=1&Signature=AAAA&Key-Pair-Id=${cf.keyPairId}`), 'AccessDenied', 'Access denied');
+      expectDenied(await fetchEdge(reportUrl(), { headers: { cookie: 'CloudFront-Key-Pair-Id=; =x; junk' } }), 'MissingKey', 'Missing Key-Pair-Id query parameter or cookie value');
+      expect((await fetchEdge(url)).status).to.equal(200);
+    });
+
     it('answers a method other than GET/HEAD with CloudFront\'s HTML 403 page', async () => {
       const r = await fetchEdge(sign(reportUrl()), { method: 'POST' });
       expect(r.status).to.equal(403);
