@@ -72,7 +72,8 @@ export async function startCloudFront(opts: CloudFrontOptions): Promise<RunningC
     req.url = maskSignature(raw);
     app(req, res);
   };
-  const tls = serverCert(opts.tlsDir ?? DEFAULT_TLS_DIR, [distribution.domainName]);
+  // The certificate names the distribution's domain and its aliases, so clients may resolve those to the edge.
+  const tls = serverCert(opts.tlsDir ?? DEFAULT_TLS_DIR, [distribution.domainName, ...distribution.aliases.map((a) => a.replace(/:\d+$/, ''))]);
   const httpL = await listen(handler, opts.port ?? DEFAULT_CLOUDFRONT_PORT, { host: opts.host });
   const httpsL = await listen(handler, opts.httpsPort ?? DEFAULT_CLOUDFRONT_HTTPS_PORT, { host: opts.host, tls }).catch(async (e: unknown) => {
     await httpL.close();

@@ -11,7 +11,7 @@ import type http from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { Express, Request, Response } from 'express';
 import { randomBytes } from 'node:crypto';
-import { resolveRange } from './cache.ts';
+import { resolveRange, type CachedObject } from './cache.ts';
 import { denialXml, errorPageHtml, originErrorXml } from './errors.ts';
 import type { OriginObject, OriginResult, S3Origin } from './origin.ts';
 import type { EdgeState } from './state.ts';
@@ -108,7 +108,7 @@ function parseCookies(header: string | undefined): Record<string, string> {
   return out;
 }
 
-function fromCache(object: OriginObject | { body: Buffer; etag?: string; contentType?: string; lastModified?: string }, span?: { start: number; end: number }): OriginObject {
+function fromCache(object: CachedObject, span?: { start: number; end: number }): OriginObject {
   const total = object.body.length;
   const body = span ? object.body.subarray(span.start, span.end + 1) : object.body;
   return {

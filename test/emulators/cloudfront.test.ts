@@ -150,10 +150,10 @@ describe('CloudFront edge (signed URLs and cookies)', () => {
       expect(r.body.equals(reportBytes)).to.equal(true);
     });
 
-    it('accepts the Host header naming the distribution instead of a rewritten URL', async () => {
-      const signed = new URL(sign(reportUrl('http')));
+    it('accepts a request addressed to the distribution domain (SNI and Host), its certificate trusted via the local CA', async () => {
+      const signed = new URL(sign(reportUrl()));
       const r = await new Promise<number>((resolve, reject) => {
-        http.get({ host: '127.0.0.1', port: cf.http.port, path: signed.pathname + signed.search, headers: { host: DOMAIN }, agent: false }, (res) => {
+        https.get({ host: '127.0.0.1', port: cf.https.port, servername: DOMAIN, ca, path: signed.pathname + signed.search, headers: { host: DOMAIN }, agent: false }, (res) => {
           res.resume();
           resolve(res.statusCode ?? 0);
         }).on('error', reject);
