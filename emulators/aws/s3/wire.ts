@@ -4,7 +4,7 @@
  */
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { deriveSigningKey, verifySigV4 } from '../sigv4.ts';
+import { deriveSigningKey, parseQuery, verifySigV4 } from '../sigv4.ts';
 import { errors, S3Error } from './errors.ts';
 import { resolveAddress } from './address.ts';
 import { decodeAwsChunked, readBody, type ChunkSigning } from './body.ts';
@@ -35,20 +35,8 @@ export function parseIncoming(req: http.IncomingMessage): Incoming {
   const rawPath = q < 0 ? url : url.slice(0, q);
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
   const query = new Map<string, string>();
-  for (const part of rawQuery ? rawQuery.split('&') : []) {
-    const eq = part.indexOf('=');
-    const k = safeDecode(eq < 0 ? part : part.slice(0, eq));
-    if (!query.has(k)) query.set(k, eq < 0 ? '' : safeDecode(part.slice(eq + 1)));
-  }
+  for (const [k, v] of parseQuery(rawQuery)) if (!query.has(k)) query.set(k, v);
   return { method: (req.method ?? 'GET').toUpperCase(), rawPath, rawQuery, address: resolveAddress(req.headers.host, rawPath), query };
-}
-
-function safeDecode(s: string): string {
-  try {
-    return decodeURIComponent(s.replace(/\+/g, '%20'));
-  } catch {
-    return s;
-  }
 }
 
 function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
