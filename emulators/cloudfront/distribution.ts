@@ -3,6 +3,7 @@
  * behaviours. Read once from JSON (fixtures/cloudfront/distribution.json, documented in its README), checked
  * with a schema, then trusted everywhere else.
  */
+import { createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,11 +103,21 @@ export function loadDistribution(file: string = DEFAULT_DISTRIBUTION_FILE): Dist
     keyGroups: raw.trustedKeyGroups.map((g) => ({
       id: g.id,
       name: g.name,
-      publicKeys: g.publicKeys.map((k) => ({ id: k.id, pem: readFileSync(resolve(dir, k.file), 'utf8') })),
+      publicKeys: g.publicKeys.map((k) => ({ id: k.id, pem: readPublicKey(resolve(dir, k.file)) })),
     })),
     defaultCacheBehavior: raw.defaultCacheBehavior,
     cacheBehaviors: raw.cacheBehaviors ?? [],
   };
+}
+
+function readPublicKey(file: string): string {
+  const pem = readFileSync(file, 'utf8');
+  try {
+    createPublicKey(pem);
+  } catch {
+    throw new Error(`CloudFront public key ${file} is not a PEM public key`);
+  }
+  return pem;
 }
 
 /** The public key trusted under a key-pair id, from any of the distribution's key groups. */

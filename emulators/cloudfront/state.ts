@@ -2,6 +2,7 @@
  * The edge's model (no HTTP): the distribution, the keys it trusts, its cache and what it has refused. The wire
  * layer (routes.ts) asks it which behaviour applies, whether a signed request passes, and what is cached.
  */
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { behaviorFor, trustedKey, type CacheBehavior, type Distribution } from './distribution.ts';
 import { EdgeCache } from './cache.ts';
 import type { DenialReason } from './errors.ts';
@@ -27,6 +28,8 @@ export class EdgeState {
   readonly cache = new EdgeCache();
   readonly now: () => number;
   private readonly overrides: Record<string, string>;
+  /** Parsed public keys by id: parsing a PEM costs more than the RSA check itself. */
+  private readonly parsed = new Map<string, KeyObject>();
   private requests = 0;
   private denials: DenialRecord[] = [];
   private denialCounts: Partial<Record<DenialReason, number>> = {};
@@ -41,10 +44,20 @@ export class EdgeState {
     return behaviorFor(this.distribution, path);
   }
 
-  /** The public key PEM trusted for a key-pair id, if any key group holds it. */
-  publicKey(keyPairId: string): string | undefined {
+  /** The public key trusted for a key-pair id, if any key group holds it (a key that does not parse trusts nothing). */
+  publicKey(keyPairId: string): KeyObject | undefined {
     const committed = trustedKey(this.distribution, keyPairId);
-    return committed === undefined ? undefined : this.overrides[keyPairId] ?? committed;
+    if (committed === undefined) return undefined;
+    let key = this.parsed.get(keyPairId);
+    if (!key) {
+      try {
+        key = createPublicKey(this.overrides[keyPairId] ?? committed);
+      } catch {
+        return undefined;
+      }
+      this.parsed.set(keyPairId, key);
+    }
+    return key;
   }
 
   /** Check a signed request and remember a refusal (reason only: never the signature). */

@@ -6,7 +6,7 @@
  * policy well-formed → RSA signature over the policy JSON → DateLessThan → DateGreaterThan → IpAddress →
  * Resource. The signature is RSA-SHA1 (SHA256 when `Hash-Algorithm=SHA256`, as the signer SDKs emit it).
  */
-import { verify as rsaVerify } from 'node:crypto';
+import { verify as rsaVerify, type KeyObject } from 'node:crypto';
 import { denial, type Denial } from './errors.ts';
 import { cannedPolicyJson, decodeCloudFrontBase64, ipAllowed, parsePolicy, resourceMatches, type PolicyStatement } from './policy.ts';
 
@@ -58,8 +58,8 @@ export function hasUrlSignature(values: SigningValues): boolean {
   return ['Expires', 'Policy', 'Signature', 'Key-Pair-Id'].some((k) => values[k as SigningName] !== undefined);
 }
 
-/** Verify a signed request against the trusted keys (`keyFor` returns the public key PEM for a key-pair id). */
-export function verifySignedRequest(req: SignedRequest, keyFor: (keyPairId: string) => string | undefined): Verdict {
+/** Verify a signed request against the trusted keys (`keyFor` returns the public key, PEM or parsed, for a key-pair id). */
+export function verifySignedRequest(req: SignedRequest, keyFor: (keyPairId: string) => string | KeyObject | undefined): Verdict {
   const deny = (reason: Parameters<typeof denial>[0]): Verdict => ({ ok: false, denial: denial(reason), via: req.via });
   const c = req.credentials;
   const keyPairId = c['Key-Pair-Id'];
@@ -106,9 +106,9 @@ function checkConditions(s: PolicyStatement, req: SignedRequest): 'expired' | 'n
   return undefined;
 }
 
-function checkSignature(algorithm: 'sha1' | 'sha256', policyJson: string, publicKeyPem: string, signature: Buffer): boolean {
+function checkSignature(algorithm: 'sha1' | 'sha256', policyJson: string, publicKey: string | KeyObject, signature: Buffer): boolean {
   try {
-    return rsaVerify(algorithm, Buffer.from(policyJson, 'utf8'), publicKeyPem, signature);
+    return rsaVerify(algorithm, Buffer.from(policyJson, 'utf8'), publicKey, signature);
   } catch {
     return false;
   }
