@@ -63,10 +63,12 @@ async function serve(o: RouteOptions, req: Request, res: Response): Promise<void
     if (!verdict.ok) return sendError(res, req.method, 403, cf, 'text/xml', denialXml(verdict.denial));
   } else o.state.countRequest();
 
+  // Observed CloudFront responses: "X-Cache: Miss from cloudfront" / "Hit from cloudfront" (+ Age on hits).
   const headers = { ...cf, 'Cache-Control': `max-age=${behavior.maxAgeSeconds}` };
   const cacheKey = path;
   const now = o.state.now();
   const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
+  // Ranges are cut from a cached whole object; on a miss the Range goes to S3 (206 + Content-Range as S3 answers).
   const hit = o.state.cache.lookup(cacheKey, now);
   if (hit) {
     const span = range ? resolveRange(range, hit.object.body.length) : undefined;
