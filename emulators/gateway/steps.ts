@@ -5,6 +5,7 @@
 import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
 import { GATEWAY_KEY_ID, signRequest } from './sign.ts';
 import type { GatewayState } from './state.ts';
+import { apiKeyCheck } from './api-keys.ts';
 
 export interface Exchange {
   method: string;
@@ -72,7 +73,10 @@ export const signForUpstream: Step = async (x, state) => {
   Object.assign(x.forward, added);
 };
 
-export const DEFAULT_STEPS: Step[] = [authenticateBearer, stripClientCredentials, injectIdentity, signForUpstream];
+/** x-api-key and usage plans on the routes fixtures/gateway/api-keys.json names (other routes are untouched). */
+export const checkApiKey: Step = apiKeyCheck();
+
+export const DEFAULT_STEPS: Step[] = [checkApiKey, authenticateBearer, stripClientCredentials, injectIdentity, signForUpstream];
 
 export async function runSteps(steps: Step[], x: Exchange, state: GatewayState): Promise<EarlyReply | void> {
   for (const step of steps) {
