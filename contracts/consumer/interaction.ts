@@ -1,0 +1,52 @@
+/**
+ * One consumer interaction as data: the provider states, the request the client sends (with matchers), the
+ * answer it relies on, and the client call that must produce that request and accept that answer. `runInteraction`
+ * turns it into a Pact V4 interaction and checks the client's result against it.
+ */
+import { expect } from 'chai';
+import { MatchersV3 as M, type PactV4, type Path, type TemplateHeaders, type TemplateQuery, type V3MockServer as V4MockServer } from '@pact-foundation/pact';
+
+export interface InteractionSpec<C> {
+  given: string[];
+  uponReceiving: string;
+  method: string;
+  path: Path;
+  query?: TemplateQuery;
+  headers?: TemplateHeaders;
+  body?: unknown;
+  status: number;
+  responseHeaders?: TemplateHeaders;
+  responseBody?: unknown;
+  /** Sends the request through the client under test; `body` is the request template's example. */
+  call(client: C, body: any): Promise<unknown>;
+  /** For error interactions: the `code` the client must surface. */
+  errorCode?: string;
+  /** The status that error carries, when the client maps the answer's (default: the answer's status). */
+  errorStatus?: number;
+}
+
+export async function runInteraction<C>(pact: PactV4, spec: InteractionSpec<C>, clientFor: (mock: V4MockServer, spec: InteractionSpec<C>) => C): Promise<void> {
+  let i = pact.addInteraction();
+  for (const state of spec.given) i = i.given(state);
+  const withRequest = i.uponReceiving(spec.uponReceiving).withRequest(spec.method, spec.path, (b) => {
+    if (spec.query) b.query(spec.query);
+    if (spec.headers) b.headers(spec.headers);
+    if (spec.body !== undefined) b.jsonBody(spec.body);
+  });
+  const ready = withRequest.willRespondWith(spec.status, (b) => {
+    if (spec.responseHeaders) b.headers(spec.responseHeaders);
+    if (spec.responseBody !== undefined) b.jsonBody(spec.responseBody);
+  });
+  await ready.executeTest(async (mock) => {
+    const example = spec.body === undefined ? undefined : M.reify(spec.body);
+    const outcome = await spec.call(clientFor(mock, spec), example).then((value) => ({ value }), (error: unknown) => ({ error }));
+    if (spec.errorCode) {
+      expect(outcome, `expected ${spec.uponReceiving} to fail`).to.have.property('error');
+      const err = (outcome as { error: { status?: number; code?: string } }).error;
+      expect({ status: err.status, code: err.code }).to.deep.equal({ status: spec.errorStatus ?? spec.status, code: spec.errorCode });
+    } else {
+      if ('error' in outcome) throw outcome.error;
+      if (spec.responseBody !== undefined) expect(outcome.value).to.deep.equal(M.reify(spec.responseBody));
+    }
+  });
+}

@@ -1,0 +1,15 @@
+/** Provider states of the mobile pact: the `given(...)` words, shared with the provider's state handlers. */
+export const MOBILE_STATES = {
+  signedIn: 'ada@example.com is signed in',
+  expiredToken: 'ada@example.com holds an expired token',
+  anonymous: 'the app is not signed in',
+  hasActivity: 'ada@example.com has recent activity',
+  broadcastAllowed: 'broadcast 7 may be triggered from the app',
+  transactionalMessages: 'transactional email 1 and push 2 exist',
+  apiToken: 'ada@example.com has an API token',
+  unknownApiToken: 'the app holds an unknown API token',
+  hasCards: 'ada@example.com has virtual cards with transactions',
+} as const;
+
+/** Who the mobile pact is about. */
+export const ADA = 'ada@example.com';

@@ -1,0 +1,77 @@
+/**
+ * Provider verification of the mobile pact: Gatehouse as the app meets it, i.e. the gateway in front of the
+ * proxy (Express stack or bundled Lambda), with the fakes behind. The pact holds only example credentials, so the
+ * state handlers mint real ones (a fresh or expired JWT from the gateway, an API token) and the request filter
+ * swaps them in; data states seed the fakes through their admin APIs.
+ */
+import { MOBILE_STATES as S, ADA } from '../consumer/mobile-app/states.ts';
+import { PARTICIPANTS } from '../support/pact-env.ts';
+import { adminReset, recordCustomerioActivity, requireCustomerioSeed } from './fakes.ts';
+import { verifyProvider, type CredentialSwap, type StateHandlers } from './verify.ts';
+
+export interface GatehouseTarget {
+  /** Where the app sends requests: the gateway. */
+  gatewayUrl: string;
+  mintToken(email: string, ttlSeconds?: number): Promise<string>;
+  /** The proxy's environment (allow-lists the states rely on). */
+  proxyEnv: Record<string, string | undefined>;
+  fakes: { customerio: string };
+  /** Cards: mint an API token for a user, and seed their cards (absent until the target serves cards). */
+  cards?: CardsStates;
+}
+
+export interface CardsStates {
+  issueApiToken(email: string): Promise<string>;
+  /** Seeds cards and transactions; returns values the pact takes from the provider state (e.g. `cardId`). */
+  seedCards(email: string): Promise<Record<string, string>>;
+  reset(): Promise<void>;
+}
+
+interface Credentials {
+  jwt?: string;
+  apiToken?: string;
+}
+
+export function gatehouseStates(target: GatehouseTarget): { stateHandlers: StateHandlers; beforeEach: () => Promise<void>; swap: CredentialSwap } {
+  let creds: Credentials = {};
+  const cards = () => {
+    if (!target.cards) throw new Error('this target does not serve the cards routes');
+    return target.cards;
+  };
+  const stateHandlers: StateHandlers = {
+    [S.signedIn]: async () => { creds.jwt = await target.mintToken(ADA); return undefined; },
+    [S.expiredToken]: async () => { creds.jwt = await target.mintToken(ADA, -60); return undefined; },
+    [S.anonymous]: async () => { creds = {}; return undefined; },
+    [S.hasActivity]: async () => { await recordCustomerioActivity(target.fakes.customerio, ADA); return undefined; },
+    [S.broadcastAllowed]: async () => {
+      requireCustomerioSeed((s) => s.broadcasts.some((b) => b.id === 7), 'broadcast 7');
+      const allowed = (target.proxyEnv.CIO_ALLOWED_BROADCAST_IDS ?? '').split(',').map((s) => s.trim());
+      if (!allowed.includes('7')) throw new Error('the proxy must allow broadcast 7 (CIO_ALLOWED_BROADCAST_IDS)');
+      return undefined;
+    },
+    [S.transactionalMessages]: async () => {
+      requireCustomerioSeed((s) => s.transactionalMessages.some((m) => m.id === 1 && m.type === 'email') && s.transactionalMessages.some((m) => m.id === 2 && m.type === 'push'),
+        'transactional email 1 and push 2');
+      return undefined;
+    },
+    [S.apiToken]: async () => { creds.apiToken = await cards().issueApiToken(ADA); return undefined; },
+    [S.unknownApiToken]: async () => { creds.apiToken = undefined; return undefined; },
+    [S.hasCards]: async () => cards().seedCards(ADA),
+  };
+  const beforeEach = async () => {
+    creds = {};
+    await adminReset(target.fakes.customerio);
+    await target.cards?.reset();
+  };
+  // Only requests that carry a credential in the pact get a real one; the rest go out as recorded.
+  const swap: CredentialSwap = (h) => {
+    if (h.authorization !== undefined && creds.jwt) h.authorization = `Bearer ${creds.jwt}`;
+    if (h.token !== undefined && creds.apiToken) h.token = creds.apiToken;
+  };
+  return { stateHandlers, beforeEach, swap };
+}
+
+export function verifyGatehouseProxy(target: GatehouseTarget, pactFile: string): Promise<string> {
+  const { stateHandlers, beforeEach, swap } = gatehouseStates(target);
+  return verifyProvider({ provider: PARTICIPANTS.proxy, providerBaseUrl: target.gatewayUrl, pactFiles: [pactFile], stateHandlers, beforeEach, swapCredentials: swap });
+}

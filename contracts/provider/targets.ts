@@ -1,0 +1,60 @@
+/**
+ * The two places the mobile pact is verified: the Express stack (gateway → proxy → fakes) and the bundled Lambda
+ * behind the API Gateway emulator, with its own gateway in front and the same fakes behind (the stack's proxy env).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startApiGateway, type Flavour } from '../../emulators/apigw/index.ts';
+import { startGateway } from '../../emulators/gateway/index.ts';
+import type { Stack } from '../../emulators/stack/index.ts';
+import { bundleFunction, findFunctions } from '../../scripts/lib/bundle/index.ts';
+import type { GatehouseTarget } from './gatehouse-proxy.ts';
+
+export interface Target extends GatehouseTarget {
+  close(): Promise<void>;
+}
+
+export function expressTarget(stack: Stack): Target {
+  return {
+    gatewayUrl: stack.urls.gateway,
+    mintToken: (email, ttl) => stack.gateway.mintToken(email, ttl),
+    proxyEnv: stack.proxyEnv,
+    fakes: { customerio: stack.urls.customerio },
+    close: async () => {},
+  };
+}
+
+/** Which path prefixes each function serves behind API Gateway (the customerio function takes the rest). */
+const PREFIXES: Record<string, string[]> = { customerio: ['/'], cards: ['/cards', '/transactions', '/openapi.json'] };
+
+export async function lambdaTarget(stack: Stack, flavour: Flavour = 'v2'): Promise<Target> {
+  const out = await mkdtemp(join(tmpdir(), 'gatehouse-pact-lambda-'));
+  const fns = (await findFunctions()).filter((f) => PREFIXES[f.name]);
+  const bundles = await Promise.all(fns.map((f) => bundleFunction(f, out)));
+  const env = defined({ ...stack.proxyEnv, LOG_LEVEL: 'error' });
+  const apigw = await startApiGateway({
+    flavour,
+    log: () => {},
+    functions: bundles.flatMap((b) => PREFIXES[b.name].map((pathPrefix, i) => ({
+      name: i === 0 ? b.name : `${b.name}${pathPrefix.replace(/\W/g, '-')}`, bundleDir: b.dir, env, pathPrefix, timeoutMs: 10_000,
+    }))),
+  });
+  // Same keys as the stack's gateway: the proxy env's API_GATEWAY_PUBLIC_KEY verifies this gateway's signatures.
+  const gateway = await startGateway({ port: 0, upstream: apigw.url, keyDir: join(stack.stateDir, 'gateway') });
+  return {
+    gatewayUrl: gateway.url,
+    mintToken: (email, ttl) => gateway.mintToken(email, ttl),
+    proxyEnv: stack.proxyEnv,
+    fakes: { customerio: stack.urls.customerio },
+    close: async () => {
+      await gateway.close();
+      await apigw.close();
+      await rm(out, { recursive: true, force: true });
+    },
+  };
+}
+
+const defined = (env: Record<string, string | undefined>) =>
+  Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+

@@ -1,0 +1,61 @@
+/**
+ * The contract suite, in one file so its order is fixed: consumer tests write fresh pacts to a temporary
+ * directory, then those are compared with the committed ones, then route coverage, then every provider is verified.
+ */
+import '../../contracts/support/pact-env.ts';
+import { join } from 'node:path';
+import { freshPactDir, pactFileName, PARTICIPANTS } from '../../contracts/support/pact-env.ts';
+import { describeConsumerPact } from '../../contracts/consumer/suite.ts';
+import { mobileAppPact } from '../../contracts/consumer/mobile-app/index.ts';
+import { customerioPact } from '../../contracts/consumer/customerio/index.ts';
+import { verifyFakeCustomerio } from '../../contracts/provider/customerio.ts';
+import { checkCommittedPacts } from '../../contracts/support/drift-check.ts';
+import { COMMITTED_PACTS_DIR } from '../../contracts/support/pact-env.ts';
+import { verifyGatehouseProxy } from '../../contracts/provider/gatehouse-proxy.ts';
+import { expressTarget, lambdaTarget, type Target } from '../../contracts/provider/targets.ts';
+import type { Stack } from '../../emulators/stack/index.ts';
+import { testStack } from '../helpers/stack.ts';
+
+describe('contracts', function () {
+  this.timeout(60_000);
+  const generated = freshPactDir();
+  const dir = () => generated;
+  const mobilePact = () => join(generated, pactFileName(PARTICIPANTS.mobileApp, PARTICIPANTS.proxy));
+
+  describe('consumer pacts', () => {
+    describeConsumerPact(mobileAppPact, dir);
+    describeConsumerPact(customerioPact, dir);
+  });
+
+  describe('committed pacts', () => {
+    it('match the regenerated pacts (a contract change is a reviewed diff)', () => {
+      checkCommittedPacts(generated, COMMITTED_PACTS_DIR);
+    });
+  });
+
+  describe('provider verification: gatehouse-proxy', () => {
+    let stack: Stack;
+    before(async () => { stack = await testStack(); });
+    after(() => stack?.close());
+
+    it('honours the mobile pact through the gateway in front of the Express proxy', async () => {
+      await verifyGatehouseProxy(expressTarget(stack), mobilePact());
+    });
+
+    it('honours the mobile pact through the gateway in front of the bundled Lambda (API Gateway v2)', async () => {
+      let target: Target | undefined;
+      try {
+        target = await lambdaTarget(stack);
+        await verifyGatehouseProxy(target, mobilePact());
+      } finally {
+        await target?.close();
+      }
+    });
+  });
+
+  describe('provider verification: upstream fakes', () => {
+    it('the fake Customer.io honours the proxy\'s Customer.io pact', async () => {
+      await verifyFakeCustomerio(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.customerio)));
+    });
+  });
+});
