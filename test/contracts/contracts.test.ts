@@ -11,6 +11,8 @@ import { customerioPact } from '../../contracts/consumer/customerio/index.ts';
 import { verifyFakeCustomerio } from '../../contracts/provider/customerio.ts';
 import { checkCommittedPacts } from '../../contracts/support/drift-check.ts';
 import { COMMITTED_PACTS_DIR } from '../../contracts/support/pact-env.ts';
+import { functionRoutes, pactRequests, uncoveredRoutes } from '../../contracts/support/route-coverage.ts';
+import { expect } from 'chai';
 import { verifyGatehouseProxy } from '../../contracts/provider/gatehouse-proxy.ts';
 import { expressTarget, lambdaTarget, type Target } from '../../contracts/provider/targets.ts';
 import type { Stack } from '../../emulators/stack/index.ts';
@@ -37,6 +39,13 @@ describe('contracts', function () {
     let stack: Stack;
     before(async () => { stack = await testStack(); });
     after(() => stack?.close());
+
+    it('covers every route of every function in proxy/functions with an interaction', async () => {
+      const routes = await functionRoutes(stack.proxyEnv);
+      expect(routes.length).to.be.greaterThan(0);
+      const missing = uncoveredRoutes(routes, pactRequests(mobilePact()));
+      expect(missing, `routes without an interaction in the mobile pact (add them in contracts/consumer/mobile-app/):\n  ${missing.join('\n  ')}\n`).to.deep.equal([]);
+    });
 
     it('honours the mobile pact through the gateway in front of the Express proxy', async () => {
       await verifyGatehouseProxy(expressTarget(stack), mobilePact());
