@@ -14,6 +14,7 @@ import {
   type KeyType, type ScalarAttributeType,
 } from '@aws-sdk/client-dynamodb';
 import { SQSClient, CreateQueueCommand, GetQueueUrlCommand, GetQueueAttributesCommand, SetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { SecretsManagerClient, GetSecretValueCommand, CreateSecretCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 
 export const DEFAULT_SEED_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/aws/seed.json');
 
@@ -22,7 +23,12 @@ export interface SeedFile {
   parameters?: { name: string; type: 'String' | 'StringList' | 'SecureString'; value?: string; valueFile?: string; description?: string; keyId?: string }[];
   tables?: { name: string; keySchema: { attributeName: string; attributeType: ScalarAttributeType; keyType: KeyType }[]; ttlAttribute?: string }[];
   queues?: { name: string; attributes?: Record<string, string>; deadLetter?: { name: string; maxReceiveCount: number } }[];
+  /** `valueFrom` names a value the caller supplies at run time (a key generated under .state/, never committed). */
+  secrets?: { name: string; description?: string; value?: string; valueFile?: string; valueFrom?: string }[];
 }
+
+/** Values for secrets declared with `valueFrom`, by that name. */
+export type RuntimeValues = Record<string, string>;
 
 export interface SeedReport {
   created: string[];
@@ -40,6 +46,7 @@ export async function seedAws(
   credentials: { accessKeyId: string; secretAccessKey: string },
   region: string,
   seedFile: string = DEFAULT_SEED_FILE,
+  runtime: RuntimeValues = {},
 ): Promise<SeedReport> {
   const seed = JSON.parse(await readFile(seedFile, 'utf8')) as SeedFile;
   const base = dirname(seedFile);
@@ -49,13 +56,15 @@ export async function seedAws(
   const ssm = new SSMClient(cfg);
   const ddb = new DynamoDBClient(cfg);
   const sqs = new SQSClient(cfg);
+  const sm = new SecretsManagerClient(cfg);
   try {
     for (const b of seed.buckets ?? []) await seedBucket(s3, region, base, b, report);
     for (const p of seed.parameters ?? []) await seedParameter(ssm, base, p, report);
     for (const t of seed.tables ?? []) await seedTable(ddb, t, report);
     for (const q of seed.queues ?? []) await seedQueue(sqs, q, report);
+    for (const sec of seed.secrets ?? []) await seedSecret(sm, base, sec, runtime, report);
   } finally {
-    [s3, ssm, ddb, sqs].forEach((c) => c.destroy());
+    [s3, ssm, ddb, sqs, sm].forEach((c) => c.destroy());
   }
   return report;
 }
@@ -64,6 +73,7 @@ type Bucket = NonNullable<SeedFile['buckets']>[number];
 type Param = NonNullable<SeedFile['parameters']>[number];
 type Table = NonNullable<SeedFile['tables']>[number];
 type Queue = NonNullable<SeedFile['queues']>[number];
+type SecretSeed = NonNullable<SeedFile['secrets']>[number];
 
 const isMissing = (e: unknown) => {
   const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
@@ -109,6 +119,34 @@ async function seedParameter(ssm: SSMClient, base: string, p: Param, report: See
   const id = `ssm:${p.name}`;
   if (current?.Parameter?.Value === value && current.Parameter.Type === p.type) return void report.unchanged.push(id);
   await ssm.send(new PutParameterCommand({ Name: p.name, Value: value, Type: p.type, Description: p.description, KeyId: p.keyId, Overwrite: !!current }));
+  (current ? report.updated : report.created).push(id);
+}
+
+/** Seed only the secrets (the stack calls this once run-time values, such as a generated key, exist). */
+export async function seedSecrets(endpoint: string, credentials: { accessKeyId: string; secretAccessKey: string }, region: string, runtime: RuntimeValues, seedFile: string = DEFAULT_SEED_FILE): Promise<SeedReport> {
+  const seed = JSON.parse(await readFile(seedFile, 'utf8')) as SeedFile;
+  const sm = new SecretsManagerClient({ endpoint, region, credentials });
+  const report: SeedReport = { created: [], updated: [], unchanged: [] };
+  try {
+    for (const sec of seed.secrets ?? []) await seedSecret(sm, dirname(seedFile), sec, runtime, report);
+  } finally {
+    sm.destroy();
+  }
+  return report;
+}
+
+/** Create the secret, or make its AWSCURRENT the declared value (a new version: AWSPREVIOUS keeps the old one). */
+async function seedSecret(sm: SecretsManagerClient, base: string, sec: SecretSeed, runtime: RuntimeValues, report: SeedReport): Promise<void> {
+  const sources = [sec.value, sec.valueFile, sec.valueFrom].filter((v) => v !== undefined).length;
+  if (sources !== 1) throw new Error(`secret ${sec.name}: declare exactly one of value, valueFile or valueFrom`);
+  const value = sec.value ?? (sec.valueFile ? await readFile(resolve(base, sec.valueFile), 'utf8') : runtime[sec.valueFrom!]);
+  // A run-time value nobody supplied (plain `seed-aws`) is left for the stack to seed.
+  if (value === undefined) return;
+  const id = `secretsmanager:${sec.name}`;
+  const current = await lookup(() => sm.send(new GetSecretValueCommand({ SecretId: sec.name })));
+  if (current?.SecretString === value) return void report.unchanged.push(id);
+  if (current) await sm.send(new PutSecretValueCommand({ SecretId: sec.name, SecretString: value }));
+  else await sm.send(new CreateSecretCommand({ Name: sec.name, SecretString: value, Description: sec.description }));
   (current ? report.updated : report.created).push(id);
 }
 

@@ -10,11 +10,15 @@ import { startVault } from '../vault/index.ts';
 import { startCustomerio } from '../customerio/index.ts';
 import { startGateway } from '../gateway/index.ts';
 import { startAwsEdge } from '../aws/edge.ts';
+import { seedSecrets } from '../aws/seed.ts';
+import { startMailgun, loadSeed as loadMailgunSeed, DEFAULT_SEED_FILE as MAILGUN_SEED_FILE } from '../mailgun/index.ts';
+import { startCloudFront } from '../cloudfront/index.ts';
 import { listen, type Listening } from '../shared/emulator.ts';
 import { expressAdapter } from '../../proxy/adapters/express.ts';
 import { combineApps, type App } from '../../proxy/core/app.ts';
 import { createLogger, type Logger } from '../../proxy/core/log.ts';
 import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
+import { buildMailApp } from '../../proxy/functions/mail.ts';
 import { resolvePorts, type PortName } from './ports.ts';
 import { seedVault } from './seed-vault.ts';
 
@@ -81,7 +85,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     add('customerio', cio.http.url, 'fake Customer.io Track /api/v1 + App /v1');
     add('customerio-https', cio.https.url, `same, HTTPS with the local CA (${join(stateDir, 'tls', 'ca.pem')})`);
     const awsUrl = externalAws ?? aws!.url;
-    add('aws', awsUrl, externalAws ? 'external (AWS_ENDPOINT_URL)' : 'embedded AWS edge: S3, SSM, DynamoDB, SQS');
+    add('aws', awsUrl, externalAws ? 'external (AWS_ENDPOINT_URL)' : 'embedded AWS edge: S3, SSM, DynamoDB, SQS, Secrets Manager');
+    // Mail (issue 7): the fake Mailgun, and the CloudFront edge in front of the AWS edge's S3. The edge's private
+    // key (generated under .state/cloudfront, never committed) goes into Secrets Manager, where the mail function reads it.
+    const awsCredentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test' };
+    const awsRegion = env.AWS_REGION ?? 'us-east-1';
+    const mailgunSeed = loadMailgunSeed(MAILGUN_SEED_FILE);
+    const mailDomain = env.MAILGUN_DOMAIN ?? mailgunSeed.domains[0].name;
+    const [mailgun, cloudfront] = await Promise.all([
+      startMailgun({ port: ports.mailgun, host }),
+      startCloudFront({ port: ports.cloudfront, httpsPort: ports.cloudfrontHttps, host, tlsDir: join(stateDir, 'tls'), keyDir: join(stateDir, 'cloudfront'), env, origin: { endpoint: awsUrl, region: awsRegion, credentials: awsCredentials } }),
+    ]);
+    closers.push(mailgun.close, cloudfront.close);
+    await seedSecrets(awsUrl, awsCredentials, awsRegion, { 'cloudfront-private-key': JSON.stringify({ keyPairId: cloudfront.keyPairId, privateKey: cloudfront.privateKeyPem() }) });
+    add('mailgun', mailgun.url, `fake Mailgun v3 (domain ${mailDomain}); captured mail at /__admin/messages`);
+    add('cloudfront', cloudfront.http.url, `local CloudFront edge for s3://${cloudfront.distribution.origin.bucket} (signed URLs, key pair ${cloudfront.keyPairId})`);
+    add('cloudfront-https', cloudfront.https.url, 'same, HTTPS with the local CA');
 
     // The proxy listens first (its app is bound once the gateway's public key exists), then the gateway.
     let app: App | undefined;
@@ -97,6 +116,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     closers.push(proxy.close);
     const gateway = await startGateway({ port: ports.gateway, host, upstream: proxy.url, keyDir: join(stateDir, 'gateway') });
     closers.push(gateway.close);
+    // Mailgun posts delivery events through the gateway, as in production (Mailgun → API Gateway → mail function).
+    for (const id of ['delivered', 'permanent_fail', 'temporary_fail']) mailgun.state.domain(mailDomain).createWebhook(id, [`${gateway.url}/webhooks/mailgun`]);
 
     const proxyEnv: Record<string, string | undefined> = {
       STAGE: 'local',
@@ -114,8 +135,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? 'test',
       // The stack never reads a Lambda-extension secrets file from the developer's /tmp.
       VAULT_SECRET_FILE: env.VAULT_SECRET_FILE ?? join(stateDir, 'no-secrets-file.json'),
+      MAILGUN_API_BASE_URL: env.MAILGUN_API_BASE_URL ?? mailgun.url,
+      MAILGUN_DOMAIN: mailDomain,
+      // The fake's keys (fixtures/mailgun/seed.json) reach the mail function through the chain's env provider.
+      MAILGUN_API_KEY: env.MAILGUN_API_KEY ?? mailgunSeed.apiKey,
+      MAILGUN_WEBHOOK_SIGNING_KEY: env.MAILGUN_WEBHOOK_SIGNING_KEY ?? mailgunSeed.domains.find((d) => d.name === mailDomain)?.webhookSigningKey,
+      CLOUDFRONT_BASE_URL: env.CLOUDFRONT_BASE_URL ?? cloudfront.http.url,
+      REPORTS_BUCKET: env.REPORTS_BUCKET ?? cloudfront.distribution.origin.bucket,
     };
-    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log })]);
+    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log }), await buildMailApp({ env: proxyEnv, log })]);
     expressHandler = expressAdapter(app) as unknown as http.RequestListener;
     add('proxy', proxy.url, `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures`);
     add('gateway', gateway.url, 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)');

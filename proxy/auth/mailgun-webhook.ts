@@ -1,0 +1,65 @@
+/**
+ * Mailgun webhook signatures (documentation.mailgun.com "Securing Webhooks"): `signature.signature` is the hex
+ * HMAC-SHA256 of `timestamp + token` under the webhook signing key. On top of the signature: the timestamp must
+ * be recent, and a token is accepted once (the replay cache remembers tokens for the age window, after which
+ * the timestamp check refuses them anyway). Pure: time and the cache are passed in.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+export type WebhookVerdict =
+  | { ok: true; token: string; timestamp: number }
+  | { ok: false; reason: 'malformed' | 'bad_signature' | 'stale' | 'replayed'; message: string };
+
+export interface ReplayCache {
+  seen(token: string, nowSeconds: number): boolean;
+  remember(token: string, expiresAtSeconds: number): void;
+}
+
+export interface WebhookCheck {
+  signingKey: string;
+  /** Epoch milliseconds. */
+  now: number;
+  maxAgeSeconds: number;
+  replays: ReplayCache;
+}
+
+export function verifyMailgunWebhook(body: unknown, o: WebhookCheck): WebhookVerdict {
+  const sig = (body as { signature?: Record<string, unknown> } | undefined)?.signature;
+  const { timestamp, token, signature } = sig ?? {};
+  if (typeof timestamp !== 'string' && typeof timestamp !== 'number') return fail('malformed', 'signature.timestamp is missing');
+  if (typeof token !== 'string' || token.length === 0 || token.length > 256) return fail('malformed', 'signature.token is missing');
+  if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/i.test(signature)) return fail('malformed', 'signature.signature is not a hex SHA-256 HMAC');
+  const expected = createHmac('sha256', o.signingKey).update(String(timestamp) + token).digest();
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return fail('bad_signature', 'the webhook signature does not verify');
+  const ts = Number(timestamp);
+  const nowSeconds = Math.floor(o.now / 1000);
+  if (!Number.isFinite(ts) || Math.abs(nowSeconds - ts) > o.maxAgeSeconds) return fail('stale', `the webhook timestamp is more than ${o.maxAgeSeconds} s away from now`);
+  if (o.replays.seen(token, nowSeconds)) return fail('replayed', 'this webhook token was already used');
+  return { ok: true, token, timestamp: ts };
+}
+
+const fail = (reason: Exclude<WebhookVerdict, { ok: true }>['reason'], message: string): WebhookVerdict => ({ ok: false, reason, message });
+
+/** Tokens in memory, dropped once expired; bounded so a flood cannot grow it without limit. */
+export function memoryReplayCache(maxEntries = 100_000): ReplayCache {
+  const tokens = new Map<string, number>();
+  return {
+    seen(token, now) {
+      const until = tokens.get(token);
+      if (until === undefined) return false;
+      if (until < now) {
+        tokens.delete(token);
+        return false;
+      }
+      return true;
+    },
+    remember(token, expiresAt) {
+      if (tokens.size >= maxEntries) {
+        // Oldest first: Map keeps insertion order.
+        const oldest = tokens.keys().next().value;
+        if (oldest !== undefined) tokens.delete(oldest);
+      }
+      tokens.set(token, expiresAt);
+    },
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Mail configuration (seed 002). Mailgun's API key and webhook signing key are secrets from the secret chain;
+ * the CloudFront signing key is not configured here at all: it is read from Secrets Manager at cold start.
+ */
+import { EnvReader } from '../../core/config.ts';
+import type { Secrets } from '../../secrets/chain.ts';
+
+export const MAIL_SECRET_NAMES = ['MAILGUN_API_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'API_GATEWAY_PUBLIC_KEY'] as const;
+
+export interface MailConfig {
+  mailgunBaseUrl: string;
+  mailgunDomain: string;
+  mailgunApiKey: string;
+  webhookSigningKey: string;
+  gatewayPublicKey: string;
+  signatureMaxSkewSeconds: number;
+  /** Oldest webhook timestamp accepted, in seconds. */
+  webhookMaxAgeSeconds: number;
+  reportsBucket: string;
+  /** Every report key starts with this (no leading slash, ends with "/"). */
+  reportsPrefix: string;
+  /** Scheme and host the signed links point at (the CloudFront distribution). */
+  cloudfrontBaseUrl: string;
+  /** Secrets Manager secret holding `{"keyPairId": …, "privateKey": PEM}`. */
+  cloudfrontKeySecretId: string;
+  linkTtlDays: number;
+  deliveriesTable: string;
+  /** Recipients per Mailgun batch call (Mailgun's limit is 1,000). */
+  batchSize: number;
+  upstreamTimeoutMs: number;
+  breakerFailureThreshold: number;
+  breakerCoolDownMs: number;
+}
+
+export function loadMailConfig(env: Record<string, string | undefined>, secrets: Secrets): MailConfig {
+  const r = new EnvReader(env);
+  const secret = (name: string, why: string) => {
+    const v = secrets.get(name);
+    if (!v) r.problems.push(`${name} is required (${why}); set it in the environment, Vault or the secrets file`);
+    return v ?? '';
+  };
+  const prefix = r.optional('REPORTS_PREFIX', 'reports/')!.replace(/^\/+/, '');
+  const cfg: MailConfig = {
+    // Mailgun's US API base (documentation.mailgun.com "Base URL"); the EU one is https://api.eu.mailgun.net.
+    mailgunBaseUrl: r.url('MAILGUN_API_BASE_URL', 'https://api.mailgun.net')!.replace(/\/+$/, ''),
+    mailgunDomain: r.required('MAILGUN_DOMAIN', 'the sending domain'),
+    mailgunApiKey: secret('MAILGUN_API_KEY', 'Mailgun Basic auth api:<key>'),
+    webhookSigningKey: secret('MAILGUN_WEBHOOK_SIGNING_KEY', 'verifies Mailgun webhooks'),
+    gatewayPublicKey: secret('API_GATEWAY_PUBLIC_KEY', 'verifies the gateway\'s HTTP signatures'),
+    signatureMaxSkewSeconds: r.int('SIGNATURE_MAX_SKEW_SECONDS', 300, 1, 3600),
+    webhookMaxAgeSeconds: r.int('MAILGUN_WEBHOOK_MAX_AGE_SECONDS', 300, 1, 86_400),
+    reportsBucket: r.optional('REPORTS_BUCKET', 'gatehouse-package-assets')!,
+    reportsPrefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
+    cloudfrontBaseUrl: r.url('CLOUDFRONT_BASE_URL', 'https://d111111abcdef8.cloudfront.net')!.replace(/\/+$/, ''),
+    cloudfrontKeySecretId: r.optional('CLOUDFRONT_KEY_SECRET_ID', 'cloudfront-private-key')!,
+    linkTtlDays: r.int('REPORT_LINK_TTL_DAYS', 25, 1, 365),
+    deliveriesTable: r.optional('MAIL_DELIVERIES_TABLE', 'gatehouse-mail-deliveries')!,
+    batchSize: r.int('MAILGUN_BATCH_SIZE', 1000, 1, 1000),
+    upstreamTimeoutMs: r.int('UPSTREAM_TIMEOUT_MS', 10_000, 100, 60_000),
+    breakerFailureThreshold: r.int('MAILGUN_BREAKER_THRESHOLD', 5, 1, 100),
+    breakerCoolDownMs: r.int('MAILGUN_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
+  };
+  r.done();
+  return cfg;
+}

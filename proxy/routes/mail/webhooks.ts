@@ -1,0 +1,53 @@
+/**
+ * `POST /webhooks/mailgun`: Mailgun's event webhooks. Verified first (signature, age, replay); a webhook that
+ * fails any check is answered 406 and stored nowhere — 406 is the one status Mailgun treats as "rejected, do not
+ * retry" (documentation: Webhooks, "Automatic Retries"), and resending the same forged, stale or replayed payload
+ * can never succeed. A storage failure answers 503 so Mailgun retries; the token is remembered only after the
+ * event is stored, so that retry is not taken for a replay.
+ */
+import { ProxyError } from '../../core/errors.ts';
+import type { Handler } from '../../core/types.ts';
+import { verifyMailgunWebhook } from '../../auth/mailgun-webhook.ts';
+import { mailOf } from './deps.ts';
+import { bareMessageId } from './mailgun.ts';
+import type { DeliveryEvent } from './deliveries.ts';
+
+const TRACKED: DeliveryEvent['status'][] = ['accepted', 'delivered', 'failed', 'opened', 'clicked', 'complained', 'unsubscribed'];
+
+export const mailgunWebhook: Handler = async (req, deps) => {
+  const mail = mailOf(deps);
+  const verdict = verifyMailgunWebhook(req.json, { signingKey: mail.cfg.webhookSigningKey, now: deps.clock.now(), maxAgeSeconds: mail.cfg.webhookMaxAgeSeconds, replays: mail.replays });
+  if (!verdict.ok) {
+    deps.log.warn('mailgun webhook refused', { requestId: req.requestId, reason: verdict.reason });
+    throw new ProxyError(406, `webhook_${verdict.reason}`, verdict.message);
+  }
+  const event = toDeliveryEvent((req.json as { 'event-data'?: unknown })['event-data']);
+  let stored = false;
+  if (event) {
+    try {
+      stored = await mail.deliveries.record(event);
+    } catch (e) {
+      deps.log.error('could not store a mailgun event', { requestId: req.requestId, error: e as Error });
+      throw new ProxyError(503, 'store_unavailable', 'the event could not be stored; retry later', undefined, { 'retry-after': '60' });
+    }
+  }
+  mail.replays.remember(verdict.token, Math.floor(deps.clock.now() / 1000) + mail.cfg.webhookMaxAgeSeconds);
+  // Events we do not track (or that are older than what we hold) are acknowledged so Mailgun stops sending them.
+  return { status: 200, body: { message: 'Post received', stored } };
+};
+
+function toDeliveryEvent(data: unknown): DeliveryEvent | undefined {
+  if (!data || typeof data !== 'object') throw new ProxyError(406, 'webhook_malformed', 'event-data is missing');
+  const d = data as Record<string, any>;
+  const messageId = d.message?.headers?.['message-id'];
+  if (typeof d.event !== 'string' || typeof d.recipient !== 'string' || typeof messageId !== 'string' || typeof d.timestamp !== 'number') {
+    throw new ProxyError(406, 'webhook_malformed', 'event-data needs event, recipient, timestamp and message.headers.message-id');
+  }
+  if (!(TRACKED as string[]).includes(d.event)) return undefined;
+  return {
+    messageId: bareMessageId(messageId), recipient: d.recipient.toLowerCase(), status: d.event as DeliveryEvent['status'], at: d.timestamp,
+    severity: typeof d.severity === 'string' ? d.severity : undefined,
+    reason: typeof d.reason === 'string' ? d.reason : typeof d['delivery-status']?.description === 'string' && d['delivery-status'].description ? d['delivery-status'].description : undefined,
+    eventId: typeof d.id === 'string' ? d.id : undefined,
+  };
+}
