@@ -1,0 +1,163 @@
+/**
+ * Mailgun failures driven by the fake's fault injection, against a mail app built with a fake clock (waits
+ * advance it; nothing sleeps): retries with backoff, Retry-After, the circuit breaker; and CloudFront key
+ * rotation in Secrets Manager, picked up by the next cold start only.
+ */
+import { expect } from 'chai';
+import { generateKeyPairSync } from 'node:crypto';
+import http from 'node:http';
+import { SecretsManagerClient, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import type { Stack } from '../../emulators/stack/index.ts';
+import type { Listening } from '../../emulators/shared/emulator.ts';
+import { buildMailApp } from '../../proxy/functions/mail.ts';
+import { silentLogger } from '../../proxy/core/log.ts';
+import type { Clock } from '../../proxy/core/types.ts';
+import { gatewaySigner } from '../helpers/signed.ts';
+import { serveApp } from '../helpers/serve.ts';
+import { admin, injectFault, testStack } from '../helpers/stack.ts';
+
+const MESSAGES = '/v3/mg.gatehouse.local/messages';
+const body = (extra: Record<string, unknown> = {}) => ({
+  to: ['ada@example.com'], subject: 's', html: '<p>h</p>', text: 't', from: 'reports@mg.gatehouse.local', campaign: { name: 'c', type: 'newsletter' }, ...extra,
+});
+
+/** node:http, not fetch: the gateway signs the Host header, which fetch would replace. */
+function send(base: string, r: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; headers: Headers; body: any }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(base + r.path, { method: r.method, headers: r.headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        const headers = new Headers(Object.entries(res.headers).map(([k, v]) => [k, String(v)]) as [string, string][]);
+        resolve({ status: res.statusCode!, headers, body: text ? JSON.parse(text) : undefined });
+      });
+    });
+    req.on('error', reject);
+    req.end(r.body);
+  });
+}
+
+function fakeClock(): Clock & { slept: number[]; advance(ms: number): void } {
+  let t = Date.now();
+  const slept: number[] = [];
+  return { slept, now: () => t, sleep: async (ms) => { slept.push(ms); t += ms; }, advance: (ms) => { t += ms; } };
+}
+
+describe('/send-mail when Mailgun struggles', function () {
+  this.timeout(20_000);
+  let stack: Stack;
+  let sign: ReturnType<typeof gatewaySigner>;
+  const served: Listening[] = [];
+
+  before(async () => {
+    stack = await testStack();
+    sign = gatewaySigner(stack.stateDir);
+  });
+  after(async () => {
+    for (const s of served) await s.close();
+    await stack?.close();
+  });
+  beforeEach(async () => {
+    await admin(stack.urls.mailgun, '/faults', { method: 'DELETE' });
+    await admin(stack.urls.mailgun, '/journal', { method: 'DELETE' });
+  });
+
+  /** A fresh cold start of the mail function with a fake clock, served over loopback HTTP. */
+  async function coldStart(env: Record<string, string> = {}) {
+    const clock = fakeClock();
+    const app = await buildMailApp({ env: { ...stack.proxyEnv, ...env }, clock, log: silentLogger() });
+    const server = await serveApp(app);
+    served.push(server);
+    const post = async (json: unknown) => {
+      const r = sign({ method: 'POST', path: '/send-mail', json });
+      return send(server.url, r);
+    };
+    return { clock, post };
+  }
+  const mailgunCalls = async () => ((await admin(stack.urls.mailgun, `/journal?path=${encodeURIComponent(MESSAGES)}`)).entries as unknown[]).length;
+  const fault = (spec: Record<string, unknown>) => injectFault(stack.urls.mailgun, { match: { path: MESSAGES }, ...spec });
+
+  it('retries two 503s with 1 s and 2 s waits, then sends', async () => {
+    const { clock, post } = await coldStart();
+    await fault({ status: 503, count: 2 });
+    const res = await post(body());
+    expect(res.status, JSON.stringify(res.body)).to.equal(200);
+    expect(await mailgunCalls()).to.equal(3);
+    expect(clock.slept).to.deep.equal([1000, 2000]);
+  });
+
+  it('honours Retry-After on a 429', async () => {
+    const { clock, post } = await coldStart();
+    await fault({ status: 429, retryAfter: 4 });
+    expect((await post(body())).status).to.equal(200);
+    expect(clock.slept).to.deep.equal([4000]);
+  });
+
+  it('retries a dropped connection', async () => {
+    const { post } = await coldStart();
+    await fault({ drop: true });
+    expect((await post(body())).status).to.equal(200);
+    expect(await mailgunCalls()).to.equal(2);
+  });
+
+  it('gives up after 3 attempts with 502 upstream_error', async () => {
+    const { post } = await coldStart();
+    await fault({ status: 500, count: 5 });
+    const res = await post(body());
+    expect(res.status).to.equal(502);
+    expect(res.body.error.code).to.equal('upstream_error');
+    expect(await mailgunCalls()).to.equal(3);
+  });
+
+  it('does not retry Mailgun\'s 400', async () => {
+    const { post } = await coldStart();
+    await fault({ status: 400, body: { message: "'from' parameter is missing" } });
+    const res = await post(body());
+    expect(res.status).to.equal(400);
+    expect(res.body.error.message).to.include("'from' parameter is missing");
+    expect(await mailgunCalls()).to.equal(1);
+  });
+
+  it('opens the breaker after repeated failures, answers 503 + Retry-After without calling Mailgun, and half-opens after the cool-down', async () => {
+    const { clock, post } = await coldStart({ MAILGUN_BREAKER_THRESHOLD: '3', MAILGUN_BREAKER_COOLDOWN_MS: '30000' });
+    await fault({ status: 503, count: 100 });
+    const first = await post(body());
+    expect(first.status).to.equal(502);
+    expect(await mailgunCalls()).to.equal(3);
+    const open = await post(body());
+    expect(open.status).to.equal(503);
+    expect(open.body.error.code).to.equal('circuit_open');
+    expect(Number(open.headers.get('retry-after'))).to.be.within(1, 30);
+    expect(await mailgunCalls(), 'no call while open').to.equal(3);
+    await admin(stack.urls.mailgun, '/faults', { method: 'DELETE' });
+    clock.advance(30_000);
+    const trial = await post(body());
+    expect(trial.status, 'the half-open trial succeeds and closes the breaker').to.equal(200);
+    expect((await post(body())).status).to.equal(200);
+  });
+
+  it('picks up a rotated CloudFront key (new AWSCURRENT) on the next cold start only', async () => {
+    const sm = new SecretsManagerClient({ endpoint: stack.urls.aws, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    const original = (await sm.send(new GetSecretValueCommand({ SecretId: 'cloudfront-private-key' }))).SecretString!;
+    const warm = await coldStart();
+    const reporting = body({ attachReporting: true, customIds: ['DN-1002'], month: '07', year: '2025' });
+    const keyId = (res: { body: { links: { url: string }[] } }) => new URL(res.body.links[0].url).searchParams.get('Key-Pair-Id');
+    const before = await warm.post(reporting);
+    expect(keyId(before)).to.equal(JSON.parse(original).keyPairId);
+    const privateKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+    await sm.send(new PutSecretValueCommand({ SecretId: 'cloudfront-private-key', SecretString: JSON.stringify({ keyPairId: 'K2ROTATED00000', privateKey }) }));
+    try {
+      expect(keyId(await warm.post(reporting)), 'a warm container keeps its key').to.equal(JSON.parse(original).keyPairId);
+      const cold = await coldStart();
+      const after = await cold.post(reporting);
+      expect(keyId(after)).to.equal('K2ROTATED00000');
+      // The edge does not trust the new key pair yet: rotation must reach the key group before the secret.
+      expect((await fetch(after.body.links[0].url)).status).to.equal(403);
+      expect((await fetch(before.body.links[0].url)).status, 'links signed before the rotation stay valid').to.equal(200);
+    } finally {
+      await sm.send(new PutSecretValueCommand({ SecretId: 'cloudfront-private-key', SecretString: original }));
+      sm.destroy();
+    }
+  });
+});
