@@ -1,0 +1,51 @@
+/**
+ * `npm run create-token -- ada@example.com [--ttl <seconds>]`: creates a random API token for the cards routes
+ * (the `token` header), stores only its SHA-256 in the API-token table, and prints the token once on stdout, so
+ * `TOKEN=$(npm run -s create-token -- ada@example.com)`. Uses AWS_ENDPOINT_URL (default: the local stack's edge)
+ * and API_TOKEN_TABLE. The user must have an Extend password in SSM, or the cards routes could not serve them.
+ */
+import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { ApiTokenStore } from '../proxy/routes/cards/api-tokens.ts';
+import { cardsAwsClients } from '../proxy/routes/cards/aws.ts';
+import { loadCardsConfig, passwordParameter } from '../proxy/routes/cards/config.ts';
+
+const USAGE = 'usage: npm run create-token -- <email> [--ttl <seconds>]';
+
+function parseArgs(argv: string[]): { email: string; ttl?: number } {
+  let email: string | undefined;
+  let ttl: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const ttlValue = a === '--ttl' ? argv[++i] : a.startsWith('--ttl=') ? a.slice(6) : undefined;
+    if (ttlValue !== undefined) {
+      ttl = Number(ttlValue);
+      if (!Number.isInteger(ttl) || ttl <= 0) throw new Error(`--ttl must be a positive number of seconds, got "${ttlValue}"`);
+    } else if (a.startsWith('-') || email !== undefined) {
+      throw new Error(`unexpected argument "${a}"`);
+    } else {
+      email = a;
+    }
+  }
+  if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error('an email address is required');
+  return { email: email.toLowerCase(), ttl };
+}
+
+try {
+  const { email, ttl } = parseArgs(process.argv.slice(2));
+  const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...process.env };
+  const cfg = loadCardsConfig(env);
+  const aws = cardsAwsClients(env);
+  // Only seeded users: a token for someone without Extend credentials would only ever earn 502s.
+  try {
+    await aws.ssm.send(new GetParameterCommand({ Name: passwordParameter(cfg.passwordSsmPrefix, email), WithDecryption: false }));
+  } catch (e) {
+    if ((e as Error).name === 'ParameterNotFound') throw new Error(`${email} has no Extend password in SSM (${cfg.passwordSsmPrefix}); not a seeded user`);
+    throw e;
+  }
+  const { token } = await new ApiTokenStore(aws.ddb, cfg.apiTokenTable).create(email, Date.now(), ttl);
+  process.stdout.write(`${token}\n`);
+  process.stderr.write(`token for ${email} stored as its SHA-256 in ${cfg.apiTokenTable}${ttl ? `, expires in ${ttl} s` : ''}; it is not shown again\n`);
+} catch (e) {
+  process.stderr.write(`${(e as Error).name === 'Error' ? '' : `${(e as Error).name}: `}${(e as Error).message}\n${USAGE}\n`);
+  process.exitCode = 2;
+}
