@@ -10,15 +10,17 @@ import { startVault } from '../vault/index.ts';
 import { startCustomerio } from '../customerio/index.ts';
 import { startGateway } from '../gateway/index.ts';
 import { startAwsEdge } from '../aws/edge.ts';
-import { seedSecrets } from '../aws/seed.ts';
+import { seedAws, seedSecrets } from '../aws/seed.ts';
 import { startMailgun, loadSeed as loadMailgunSeed, DEFAULT_SEED_FILE as MAILGUN_SEED_FILE } from '../mailgun/index.ts';
 import { startCloudFront } from '../cloudfront/index.ts';
+import { startExtend } from '../extend/index.ts';
 import { listen, type Listening } from '../shared/emulator.ts';
 import { expressAdapter } from '../../proxy/adapters/express.ts';
 import { combineApps, type App } from '../../proxy/core/app.ts';
 import { createLogger, type Logger } from '../../proxy/core/log.ts';
 import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
 import { buildMailApp } from '../../proxy/functions/mail.ts';
+import { buildCardsApp } from '../../proxy/functions/cards.ts';
 import { resolvePorts, type PortName } from './ports.ts';
 import { seedVault } from './seed-vault.ts';
 
@@ -65,11 +67,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   try {
     const externalVault = env.VAULT_ADDR;
     const externalAws = env.AWS_ENDPOINT_URL;
-    const [vault, cio, aws] = await Promise.all([
+    const [vault, cio, aws, extend] = await Promise.all([
       externalVault ? undefined : startVault({ port: ports.vault, host }),
       startCustomerio({ port: ports.customerio, httpsPort: ports.customerioHttps, host, tlsDir: join(stateDir, 'tls') }),
       externalAws ? undefined : startAwsEdge({ port: ports.aws, host, persistDir: env.AWS_PERSIST_DIR }),
+      startExtend({ port: ports.extend, host }),
     ]);
+    closers.push(extend.close);
     if (vault) closers.push(vault.close);
     closers.push(cio.close);
     if (aws) closers.push(aws.close);
@@ -101,6 +105,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     add('mailgun', mailgun.url, `fake Mailgun v3 (domain ${mailDomain}); captured mail at /__admin/messages`);
     add('cloudfront', cloudfront.http.url, `local CloudFront edge for s3://${cloudfront.distribution.origin.bucket} (signed URLs, key pair ${cloudfront.keyPairId})`);
     add('cloudfront-https', cloudfront.https.url, 'same, HTTPS with the local CA');
+    // Idempotent: Extend passwords (SSM), the session and API-token tables the cards routes need, buckets, queues.
+    await seedAws(awsUrl, awsCredentials, awsRegion);
+    add('extend', extend.url, 'fake Extend API (v2021-03-12); users in fixtures/extend/seed.json');
 
     // The proxy listens first (its app is bound once the gateway's public key exists), then the gateway.
     let app: App | undefined;
@@ -142,8 +149,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       MAILGUN_WEBHOOK_SIGNING_KEY: env.MAILGUN_WEBHOOK_SIGNING_KEY ?? mailgunSeed.domains.find((d) => d.name === mailDomain)?.webhookSigningKey,
       CLOUDFRONT_BASE_URL: env.CLOUDFRONT_BASE_URL ?? cloudfront.http.url,
       REPORTS_BUCKET: env.REPORTS_BUCKET ?? cloudfront.distribution.origin.bucket,
+      EXTEND_API_BASE_URL: env.EXTEND_API_BASE_URL ?? extend.url,
     };
-    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log }), await buildMailApp({ env: proxyEnv, log })]);
+    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log }), await buildCardsApp({ env: proxyEnv, log }), await buildMailApp({ env: proxyEnv, log })]);
     expressHandler = expressAdapter(app) as unknown as http.RequestListener;
     add('proxy', proxy.url, `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures`);
     add('gateway', gateway.url, 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)');
