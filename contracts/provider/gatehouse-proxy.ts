@@ -6,7 +6,7 @@
  */
 import { MOBILE_STATES as S, ADA } from '../consumer/mobile-app/states.ts';
 import { PARTICIPANTS } from '../support/pact-env.ts';
-import { adminReset, recordCustomerioActivity, requireCustomerioSeed } from './fakes.ts';
+import { requireCustomerioSeed } from './fakes.ts';
 import { verifyProvider, type CredentialSwap, type StateHandlers } from './verify.ts';
 
 export interface GatehouseTarget {
@@ -15,7 +15,10 @@ export interface GatehouseTarget {
   mintToken(email: string, ttlSeconds?: number): Promise<string>;
   /** The proxy's environment (allow-lists the states rely on). */
   proxyEnv: Record<string, string | undefined>;
-  fakes: { customerio: string };
+  /** Put the fakes back to their seed before each interaction (a no-op against a deployed stack). */
+  resetFakes(): Promise<void>;
+  /** Make sure a user has Customer.io activity to list. */
+  recordActivity(email: string): Promise<void>;
   /** Cards: mint an API token for a user, and seed their cards (absent until the target serves cards). */
   cards?: CardsStates;
 }
@@ -42,7 +45,7 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     [S.signedIn]: async () => { creds.jwt = await target.mintToken(ADA); return undefined; },
     [S.expiredToken]: async () => { creds.jwt = await target.mintToken(ADA, -60); return undefined; },
     [S.anonymous]: async () => { creds = {}; return undefined; },
-    [S.hasActivity]: async () => { await recordCustomerioActivity(target.fakes.customerio, ADA); return undefined; },
+    [S.hasActivity]: async () => { await target.recordActivity(ADA); return undefined; },
     [S.broadcastAllowed]: async () => {
       requireCustomerioSeed((s) => s.broadcasts.some((b) => b.id === 7), 'broadcast 7');
       const allowed = (target.proxyEnv.CIO_ALLOWED_BROADCAST_IDS ?? '').split(',').map((s) => s.trim());
@@ -60,7 +63,7 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
   };
   const beforeEach = async () => {
     creds = {};
-    await adminReset(target.fakes.customerio);
+    await target.resetFakes();
     await target.cards?.reset();
   };
   // Only requests that carry a credential in the pact get a real one; the rest go out as recorded.

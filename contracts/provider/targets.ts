@@ -10,6 +10,7 @@ import { startGateway } from '../../emulators/gateway/index.ts';
 import type { Stack } from '../../emulators/stack/index.ts';
 import { bundleFunction, findFunctions } from '../../scripts/lib/bundle/index.ts';
 import type { GatehouseTarget } from './gatehouse-proxy.ts';
+import { adminReset, recordCustomerioActivity } from './fakes.ts';
 
 export interface Target extends GatehouseTarget {
   close(): Promise<void>;
@@ -20,7 +21,7 @@ export function expressTarget(stack: Stack): Target {
     gatewayUrl: stack.urls.gateway,
     mintToken: (email, ttl) => stack.gateway.mintToken(email, ttl),
     proxyEnv: stack.proxyEnv,
-    fakes: { customerio: stack.urls.customerio },
+    ...fakesOf(stack),
     close: async () => {},
   };
 }
@@ -46,7 +47,7 @@ export async function lambdaTarget(stack: Stack, flavour: Flavour = 'v2'): Promi
     gatewayUrl: gateway.url,
     mintToken: (email, ttl) => gateway.mintToken(email, ttl),
     proxyEnv: stack.proxyEnv,
-    fakes: { customerio: stack.urls.customerio },
+    ...fakesOf(stack),
     close: async () => {
       await gateway.close();
       await apigw.close();
@@ -58,3 +59,9 @@ export async function lambdaTarget(stack: Stack, flavour: Flavour = 'v2'): Promi
 const defined = (env: Record<string, string | undefined>) =>
   Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
 
+
+/** The stack's fakes, reset and seeded through their admin APIs. */
+const fakesOf = (stack: Stack): Pick<GatehouseTarget, 'resetFakes' | 'recordActivity'> => ({
+  resetFakes: () => adminReset(stack.urls.customerio),
+  recordActivity: (email) => recordCustomerioActivity(stack.urls.customerio, email),
+});

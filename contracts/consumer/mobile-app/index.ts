@@ -1,5 +1,6 @@
 /** The mobile app's pact with Gatehouse: every route, driven through the typed mobile client. */
 import { gatehouseClient, type GatehouseClient } from '../../mobile-client/index.ts';
+import { freshConnectionFetch } from '../fresh-connection-fetch.ts';
 import { FAKE_API_TOKEN, FAKE_JWT } from '../matchers.ts';
 import type { ConsumerPact } from '../suite.ts';
 import { PARTICIPANTS } from '../../support/pact-env.ts';
@@ -12,6 +13,7 @@ export const mobileAppPact: ConsumerPact<GatehouseClient> = {
   // The app holds a credential exactly when the interaction's request carries one.
   clientFor: (mock, spec) => gatehouseClient({
     baseUrl: mock.url,
+    fetch: freshConnectionFetch,
     jwt: spec.headers && 'authorization' in spec.headers ? FAKE_JWT : undefined,
     apiToken: spec.headers && 'token' in spec.headers ? FAKE_API_TOKEN : undefined,
   }),
