@@ -38,6 +38,6 @@ function refuseTricks(value: string, what: string): void {
   if (value.startsWith('/') || value.startsWith('\\') || /^[a-z]+:/i.test(value)) throw badRequest(`invalid_${what}`, `${what} must be relative to the reports folder`);
   if (value.split(/[\\/]/).some((seg) => seg === '..' || seg === '.')) throw badRequest(`invalid_${what}`, `${what} may not contain "." or ".." segments`);
   if (value.includes('%')) throw badRequest(`invalid_${what}`, `${what} may not contain percent-encoded characters`);
-  // eslint-free control-character check: NUL, CR, LF and friends never belong in a key.
+  // Control characters (NUL, CR, LF …) and backslashes never belong in a report key.
   if (/[\u0000-\u001f\u007f\\]/.test(value)) throw badRequest(`invalid_${what}`, `${what} contains a forbidden character`);
 }
