@@ -12,7 +12,7 @@ import { createLambdaHandler } from '../../proxy/adapters/lambda/handler.ts';
 import { silentLogger } from '../../proxy/core/log.ts';
 import { ApiTokenStore } from '../../proxy/routes/cards/api-tokens.ts';
 import { cardsAwsClients } from '../../proxy/routes/cards/aws.ts';
-import { responseValidator } from '../../proxy/routes/cards/openapi.ts';
+import { responseValidator } from '../../proxy/routes/cards/openapi-check.ts';
 import { FLAVOURS, resultBody, toEvent } from '../helpers/events.ts';
 import { admin, injectFault, testStack } from '../helpers/stack.ts';
 

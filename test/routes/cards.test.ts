@@ -15,7 +15,7 @@ import { createLogger } from '../../proxy/core/log.ts';
 import { buildCardsApp } from '../../proxy/functions/cards.ts';
 import { ApiTokenStore, hashApiToken } from '../../proxy/routes/cards/api-tokens.ts';
 import { cardsAwsClients, type CardsAws } from '../../proxy/routes/cards/aws.ts';
-import { responseValidator } from '../../proxy/routes/cards/openapi.ts';
+import { responseValidator } from '../../proxy/routes/cards/openapi-check.ts';
 import { admin, injectFault, testStack } from '../helpers/stack.ts';
 
 const ADA = 'ada@example.com';
