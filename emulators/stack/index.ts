@@ -18,6 +18,7 @@ import { listen, type Listening } from '../shared/emulator.ts';
 import { expressAdapter } from '../../proxy/adapters/express.ts';
 import { combineApps, type App } from '../../proxy/core/app.ts';
 import { createLogger, type Logger } from '../../proxy/core/log.ts';
+import { createHttpClient, type Exchange as UpstreamExchange } from '../../proxy/core/http-client.ts';
 import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
 import { buildMailApp } from '../../proxy/functions/mail.ts';
 import { buildCardsApp } from '../../proxy/functions/cards.ts';
@@ -34,6 +35,8 @@ export interface StackOptions {
   /** Where keys, certificates and persisted data live (default `.state/`). */
   stateDir?: string;
   log?: Logger;
+  /** Record mode (npm run record): sees every outbound call of every function (Vault, Customer.io, Extend, Mailgun). */
+  onUpstreamExchange?: (x: UpstreamExchange) => void;
 }
 
 export interface ServiceInfo {
@@ -151,7 +154,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       REPORTS_BUCKET: env.REPORTS_BUCKET ?? cloudfront.distribution.origin.bucket,
       EXTEND_API_BASE_URL: env.EXTEND_API_BASE_URL ?? extend.url,
     };
-    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log }), await buildCardsApp({ env: proxyEnv, log }), await buildMailApp({ env: proxyEnv, log })]);
+    // One shared outbound client when recording, so its single onExchange hook sees every function's calls.
+    const outbound = opts.onUpstreamExchange ? createHttpClient() : undefined;
+    if (outbound) outbound.onExchange(opts.onUpstreamExchange!);
+    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log, http: outbound }), await buildCardsApp({ env: proxyEnv, log, http: outbound }), await buildMailApp({ env: proxyEnv, log, http: outbound })]);
     expressHandler = expressAdapter(app) as unknown as http.RequestListener;
     add('proxy', proxy.url, `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures`);
     add('gateway', gateway.url, 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)');
