@@ -40,7 +40,7 @@ const CASES: Case[] = [
   { name: 'an unknown token', path: '/cards', token: 'bogus', status: 401, code: 'token_invalid' },
   { name: 'Extend throttling', path: '/cards', token: 'ada', status: 429, code: 'upstream_rate_limited', fault: { status: 429, retryAfter: 3, match: { path: '/virtualcards' } }, header: ['retry-after', '3'] },
   { name: 'Extend failing', path: '/cards/active', token: 'ada', status: 502, code: 'upstream_error', fault: { status: 503, match: { path: '/virtualcards' } } },
-  { name: 'Extend too slow', path: '/cards', token: 'ada', status: 504, code: 'upstream_timeout', fault: { latencyMs: 1200, match: { path: '/virtualcards' } } },
+  { name: 'Extend too slow', path: '/cards', token: 'ada', status: 504, code: 'upstream_timeout', fault: { latencyMs: 1600, match: { path: '/virtualcards' } } },
 ];
 
 describe('Cards routes through the Lambda adapter', () => {
@@ -50,7 +50,7 @@ describe('Cards routes through the Lambda adapter', () => {
   const check = responseValidator();
 
   before(async () => {
-    stack = await testStack({ UPSTREAM_TIMEOUT_MS: '400' });
+    stack = await testStack({ UPSTREAM_TIMEOUT_MS: '800' });
     handler = createLambdaHandler(() => buildCardsApp({ env: stack.proxyEnv, log: silentLogger() }));
     adaToken = (await new ApiTokenStore(cardsAwsClients(stack.proxyEnv).ddb, 'gatehouse-api-tokens').create('ada@example.com', Date.now())).token;
   });

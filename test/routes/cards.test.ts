@@ -54,7 +54,7 @@ describe('Cards routes against the fake Extend and embedded AWS', function () {
   const remember = (item?: Record<string, unknown>) => item && [item.accessToken, item.refreshToken].forEach((v) => typeof v === 'string' && seenSecrets.add(v));
 
   before(async () => {
-    stack = await testStack({ UPSTREAM_TIMEOUT_MS: '500' });
+    stack = await testStack({ UPSTREAM_TIMEOUT_MS: '1000' });
     extend = stack.urls.extend;
     aws = cardsAwsClients(stack.proxyEnv);
     const log = createLogger({ level: 'debug', sink: (l) => logLines.push(l) });
@@ -237,6 +237,16 @@ describe('Cards routes against the fake Extend and embedded AWS', function () {
       expect(after!.expiresAt).to.be.closeTo(Math.floor(clock.now() / 1000) + 600, 2);
     });
 
+    it('keeps using a still-valid token when an early renewal fails', async () => {
+      await get('/cards', adaToken);
+      const before = await cacheItem();
+      clock.offsetMs = 570_000;
+      await injectFault(extend, { status: 503, match: { path: '/renewauth' } });
+      expect((await get('/cards', adaToken)).status).to.equal(200);
+      expect((await cacheItem())!.accessToken).to.equal(before!.accessToken);
+      expect(await signIns()).to.include({ signIns: 1, renewals: 0 });
+    });
+
     it('renews once when Extend refuses an expired token, then retries', async () => {
       await get('/cards', adaToken);
       await admin(extend, `/users/${ADA}/expire-tokens`, { method: 'POST' });
@@ -252,7 +262,7 @@ describe('Cards routes against the fake Extend and embedded AWS', function () {
     });
 
     it('shares one sign-in among 20 concurrent requests with an empty cache', async () => {
-      const all = await Promise.all(Array.from({ length: 20 }, () => get('/transactions?count=1', adaToken)));
+      const all = await Promise.all(Array.from({ length: 20 }, () => get('/cards/active', adaToken)));
       expect(all.map((r) => r.status)).to.deep.equal(Array(20).fill(200));
       expect((await signIns()).signIns).to.equal(1);
     });
@@ -280,7 +290,7 @@ describe('Cards routes against the fake Extend and embedded AWS', function () {
 
     it('answers 504 when Extend is slower than UPSTREAM_TIMEOUT_MS', async () => {
       await warm();
-      await injectFault(extend, { latencyMs: 1500, match: { path: '/virtualcards' } });
+      await injectFault(extend, { latencyMs: 2000, match: { path: '/virtualcards' } });
       const res = await get('/cards', adaToken);
       expect(res.status).to.equal(504);
       expect(res.body.error.code).to.equal('upstream_timeout');

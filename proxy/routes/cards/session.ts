@@ -50,7 +50,13 @@ export class ExtendSession {
       const cached = await this.read(email);
       if (!cached) return this.signIn(email);
       if (cached.expiresAt * 1000 - this.d.clock.now() > RENEW_MARGIN_MS) return cached.accessToken;
-      return this.renewOrSignIn(email, cached.refreshToken);
+      try {
+        return await this.renewOrSignIn(email, cached.refreshToken);
+      } catch (e) {
+        // An early renewal that failed (Extend throttling, down) must not fail a request the old token can still serve.
+        if (cached.expiresAt * 1000 > this.d.clock.now()) return cached.accessToken;
+        throw e;
+      }
     });
   }
 
