@@ -1,0 +1,40 @@
+/**
+ * Credentials for replaying against the local stack: JWTs signed with the gateway's local key (its key directory),
+ * API tokens created in the stack's token table (only the hash is stored, as `npm run create-token` does), and the
+ * first enabled gateway API key from fixtures/gateway/api-keys.json. Each is made once per identity.
+ */
+import { join } from 'node:path';
+import { GatewayState, loadGatewayKeys } from '../../../emulators/gateway/index.ts';
+import { loadApiKeys } from '../../../emulators/gateway/api-keys.ts';
+import { ApiTokenStore } from '../../../proxy/routes/cards/api-tokens.ts';
+import { cardsAwsClients } from '../../../proxy/routes/cards/aws.ts';
+import { loadCardsConfig } from '../../../proxy/routes/cards/config.ts';
+import type { Credentials } from './identity.ts';
+
+export interface LocalCredentialOptions {
+  /** The stack's state directory (its gateway keys live in `<stateDir>/gateway`). */
+  stateDir: string;
+  /** The AWS endpoint holding the API-token table; without it, `token` headers are sent as recorded. */
+  awsEndpoint?: string;
+}
+
+const once = <T>(make: (email: string) => Promise<T>) => {
+  const cache = new Map<string, Promise<T>>();
+  return (email: string) => {
+    let p = cache.get(email);
+    if (!p) cache.set(email, (p = make(email)));
+    return p;
+  };
+};
+
+export function localCredentials(opts: LocalCredentialOptions): Credentials {
+  const gateway = new GatewayState(loadGatewayKeys({ keyDir: join(opts.stateDir, 'gateway'), env: {} }), new URL('http://unused.invalid'));
+  const apiKey = loadApiKeys().apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard')?.value;
+  const creds: Credentials = { bearer: once((email) => gateway.mintToken(email)), apiKey };
+  if (opts.awsEndpoint) {
+    const env = { AWS_ENDPOINT_URL: opts.awsEndpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+    const store = new ApiTokenStore(cardsAwsClients(env).ddb, loadCardsConfig(env).apiTokenTable);
+    creds.apiToken = once(async (email) => (await store.create(email, Date.now(), 3600)).token);
+  }
+  return creds;
+}

@@ -1,0 +1,193 @@
+/**
+ * Record-time redaction, driven by one config file (fixtures/redaction.json). Everything written to disk — HAR
+ * captures and upstream fixtures — passes through a Redactor first: sensitive headers, query parameters and body
+ * fields become a marker; secret-chain values, Luhn-valid card numbers and emails are replaced wherever they occur;
+ * emails and PII fields are hashed so the same input always gives the same placeholder (users stay apart).
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export const DEFAULT_REDACTION_FILE = fileURLToPath(new URL('../../../fixtures/redaction.json', import.meta.url));
+
+export interface RedactionRules {
+  marker: string;
+  headers: string[];
+  /** Headers whose auth scheme ("Bearer", "Basic") survives, so a reader still sees which scheme was used. */
+  keepScheme: string[];
+  queryParams: string[];
+  bodyFields: string[];
+  piiFields: string[];
+  hashSalt: string;
+  emailPlaceholderDomain: string;
+  cardMarker: string;
+}
+
+export function loadRedactionRules(file: string = DEFAULT_REDACTION_FILE): RedactionRules {
+  const raw = JSON.parse(readFileSync(file, 'utf8')) as Partial<RedactionRules>;
+  const lists = ['headers', 'keepScheme', 'queryParams', 'bodyFields', 'piiFields'] as const;
+  for (const k of lists) if (!Array.isArray(raw[k])) throw new Error(`${file}: "${k}" must be a list`);
+  for (const k of ['marker', 'hashSalt', 'emailPlaceholderDomain', 'cardMarker'] as const) {
+    if (typeof raw[k] !== 'string' || !raw[k]) throw new Error(`${file}: "${k}" must be a non-empty string`);
+  }
+  return raw as RedactionRules;
+}
+
+const EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g;
+// 13–19 digits, optionally grouped by spaces or dashes, not glued to other digits.
+const CARD_CANDIDATE = /(?<![\d])\d(?:[ -]?\d){12,18}(?![\d])/g;
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) d = d * 2 > 9 ? d * 2 - 9 : d * 2;
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+export class Redactor {
+  private readonly secrets = new Set<string>();
+  private readonly headerSet: Set<string>;
+  private readonly schemeSet: Set<string>;
+  private readonly querySet: Set<string>;
+  private readonly fieldSet: Set<string>;
+  private readonly piiSet: Set<string>;
+
+  constructor(readonly rules: RedactionRules = loadRedactionRules(), secretValues: Iterable<string> = []) {
+    const lower = (xs: string[]) => new Set(xs.map((x) => x.toLowerCase()));
+    this.headerSet = lower(rules.headers);
+    this.schemeSet = lower(rules.keepScheme);
+    this.querySet = lower(rules.queryParams);
+    this.fieldSet = lower(rules.bodyFields);
+    this.piiSet = lower(rules.piiFields);
+    this.addSecretValues(secretValues);
+  }
+
+  /** Values from the secret chain; short values are skipped (replacing "root" everywhere would shred the text). */
+  addSecretValues(values: Iterable<string>): void {
+    for (const v of values) {
+      if (typeof v !== 'string' || v.length < 6) continue;
+      this.secrets.add(v);
+      const encoded = encodeURIComponent(v);
+      if (encoded !== v) this.secrets.add(encoded);
+    }
+  }
+
+  private hash(value: string): string {
+    return createHash('sha256').update(this.rules.hashSalt).update('\0').update(value.toLowerCase()).digest('hex').slice(0, 8);
+  }
+
+  /** The stable stand-in for an email: `user-<hash8>@redacted.invalid`. */
+  emailPlaceholder(email: string): string {
+    return `user-${this.hash(email)}@${this.rules.emailPlaceholderDomain}`;
+  }
+
+  isPlaceholder(email: string): boolean {
+    return email.toLowerCase().endsWith(`@${this.rules.emailPlaceholderDomain}`);
+  }
+
+  /** A PII value's placeholder; an existing placeholder stays as it is, so redacting twice changes nothing. */
+  pii(value: string): string {
+    return /^pii-[0-9a-f]{8}$/.test(value) ? value : `pii-${this.hash(value)}`;
+  }
+
+  /** Secrets, card numbers and emails inside any text. */
+  string(s: string): string {
+    let out = s;
+    for (const v of this.secrets) if (out.includes(v)) out = out.split(v).join(this.rules.marker);
+    out = out.replace(CARD_CANDIDATE, (m) => {
+      const digits = m.replace(/[ -]/g, '');
+      return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? this.rules.cardMarker : m;
+    });
+    return out.replace(EMAIL, (m) => (this.isPlaceholder(m) ? m : this.emailPlaceholder(m)));
+  }
+
+  headers(h: Record<string, string>): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(h)) out[k] = this.header(k, v);
+    return out;
+  }
+
+  header(name: string, value: string): string {
+    const n = name.toLowerCase();
+    if (!this.headerSet.has(n)) return this.string(value);
+    const scheme = this.schemeSet.has(n) ? /^([A-Za-z][\w-]*)\s+\S/.exec(value)?.[1] : undefined;
+    return scheme ? `${scheme} ${this.rules.marker}` : this.rules.marker;
+  }
+
+  /** A URL or a path with query: each path segment and query value redacted, sensitive parameters masked. */
+  url(u: string): string {
+    const m = /^([a-z][a-z0-9+.-]*:\/\/[^/?#]*)?([^?#]*)(\?[^#]*)?(#.*)?$/i.exec(u);
+    if (!m) return this.string(u);
+    const [, origin = '', path, query] = m;
+    const segments = path.split('/').map((seg) => {
+      let decoded: string;
+      try { decoded = decodeURIComponent(seg); } catch { return this.string(seg); }
+      const red = this.string(decoded);
+      return red === decoded ? seg : encodeURIComponent(red);
+    });
+    return origin + segments.join('/') + (query ? '?' + this.query(query.slice(1)) : '');
+  }
+
+  query(raw: string): string {
+    if (!raw) return raw;
+    return raw.split('&').map((pair) => {
+      const eq = pair.indexOf('=');
+      const key = eq < 0 ? pair : pair.slice(0, eq);
+      if (eq < 0) return pair;
+      let name = key;
+      let value = pair.slice(eq + 1);
+      try { name = decodeURIComponent(key); value = decodeURIComponent(value.replace(/\+/g, ' ')); } catch { /* keep raw */ }
+      const red = this.querySet.has(name.toLowerCase()) ? this.rules.marker : this.string(value);
+      return `${key}=${red === value ? pair.slice(eq + 1) : encodeURIComponent(red)}`;
+    }).join('&');
+  }
+
+  /** A parsed JSON value: sensitive fields masked, PII fields hashed, every string scanned. */
+  json(value: unknown, depth = 0): unknown {
+    if (depth > 64) return this.rules.marker;
+    if (typeof value === 'string') return this.string(value);
+    if (typeof value === 'number' && Number.isInteger(value) && Math.abs(value) >= 1e12) {
+      const red = this.string(String(value));
+      return red === String(value) ? value : red;
+    }
+    if (Array.isArray(value)) return value.map((v) => this.json(v, depth + 1));
+    if (value && typeof value === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) out[this.string(k)] = this.field(k, v, depth);
+      return out;
+    }
+    return value;
+  }
+
+  private field(key: string, v: unknown, depth: number): unknown {
+    const k = key.toLowerCase();
+    if (v === null || v === undefined || v === '') return v;
+    if (this.fieldSet.has(k)) return this.rules.marker;
+    if (this.piiSet.has(k) && (typeof v === 'string' || typeof v === 'number')) return this.pii(String(v));
+    return this.json(v, depth + 1);
+  }
+
+  /** A body as text: JSON and form bodies field by field, anything else scanned as text. */
+  body(text: string, contentType = ''): string {
+    if (!text) return text;
+    if (/json/i.test(contentType) || /^\s*[[{]/.test(text)) {
+      try { return JSON.stringify(this.json(JSON.parse(text))); } catch { /* not JSON after all: scan as text */ }
+    }
+    if (/x-www-form-urlencoded/i.test(contentType)) return this.formQuery(text);
+    return this.string(text);
+  }
+
+  /** Form bodies mask the same names as JSON bodies (plus query parameter names). */
+  private formQuery(text: string): string {
+    const params = new URLSearchParams(text);
+    const out = new URLSearchParams();
+    for (const [k, v] of params) {
+      const n = k.toLowerCase();
+      out.append(k, this.fieldSet.has(n) || this.querySet.has(n) ? this.rules.marker : this.piiSet.has(n) ? this.pii(v) : this.string(v));
+    }
+    return out.toString();
+  }
+}

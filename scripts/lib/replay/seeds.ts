@@ -1,0 +1,32 @@
+/**
+ * What the local stack's fakes are seeded with, read from their fixture files: the secret values a recording must
+ * never contain, and the seeded users' emails (replay maps their placeholders back to them, so a replayed capture
+ * acts as the same seeded user; the redaction scan checks none of them reached a fixture).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+const read = (rel: string): any => JSON.parse(readFileSync(FIXTURES + rel, 'utf8'));
+
+/** Secret values of the fake Vault, AWS (SecureString parameters), Mailgun, Extend, Customer.io and gateway keys. */
+export function seededSecretValues(): string[] {
+  const out: string[] = [];
+  const vault = read('vault/seed.json');
+  for (const secret of Object.values(vault.secrets ?? {}) as Record<string, string>[]) out.push(...Object.values(secret));
+  for (const role of Object.values(vault.approle ?? {}) as { role_id: string; secret_ids: string[] }[]) out.push(role.role_id, ...role.secret_ids);
+  const mailgun = read('mailgun/seed.json');
+  out.push(mailgun.apiKey, ...mailgun.domains.map((d: { webhookSigningKey: string }) => d.webhookSigningKey));
+  out.push(...read('extend/seed.json').users.map((u: { password: string }) => u.password));
+  out.push(...read('aws/seed.json').parameters.filter((p: { type: string }) => p.type === 'SecureString').map((p: { value: string }) => p.value));
+  const cio = read('customerio/seed.json').workspace;
+  out.push(cio.trackApiKey, cio.appApiKey);
+  out.push(...read('gateway/api-keys.json').apiKeys.map((k: { value: string }) => k.value));
+  return [...new Set(out.filter((v): v is string => typeof v === 'string' && v.length >= 6))];
+}
+
+/** Every email the seed files name (Customer.io people, Extend users, Mailgun suppressions). */
+export function seededEmails(): string[] {
+  const text = ['customerio/seed.json', 'extend/seed.json', 'mailgun/seed.json'].map((f) => readFileSync(FIXTURES + f, 'utf8')).join('\n');
+  return [...new Set((text.match(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g) ?? []).map((e) => e.toLowerCase()))];
+}
