@@ -1,0 +1,74 @@
+/**
+ * The packages function (seed 003): built once per cold start (config, AWS clients, the CloudFront key from SSM,
+ * the database connection started in the background), then served by the Lambda handler exported here or by the
+ * Express server in the local stack. In Lambda the database is `pg` against DATABASE_URL (RDS Proxy); PGlite is
+ * only ever loaded on the local path and is not part of the bundle.
+ */
+import { createApp, type App } from '../core/app.ts';
+import { createHttpClient, type HttpClient } from '../core/http-client.ts';
+import { createLogger, type Logger } from '../core/log.ts';
+import { systemClock, type Clock } from '../core/types.ts';
+import { EnvReader } from '../core/config.ts';
+import { ProxyError } from '../core/errors.ts';
+import { staticSecrets } from '../secrets/chain.ts';
+import { createLambdaHandler } from '../adapters/lambda/handler.ts';
+import { signatureMiddleware } from '../auth/signature-middleware.ts';
+import { openDatabase, type Db } from '../db/index.ts';
+import { loadCloudFrontPrivateKey, packagesAwsClients, type PackagesAws } from '../routes/packages/aws.ts';
+import { loadPackagesConfig } from '../routes/packages/config.ts';
+import type { PackagesServices } from '../routes/packages/deps.ts';
+import { packagesRoutes } from '../routes/packages/index.ts';
+
+export interface BuildPackagesOptions {
+  env?: Record<string, string | undefined>;
+  http?: HttpClient;
+  clock?: Clock;
+  log?: Logger;
+  aws?: PackagesAws;
+  /** Open the database some other way (the local stack shares one PGlite between the app and the worker). */
+  openDb?: () => Promise<Db>;
+}
+
+export async function buildPackagesApp(opts: BuildPackagesOptions = {}): Promise<App> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? createLogger({ name: 'packages' });
+  const http = opts.http ?? createHttpClient();
+  const clock = opts.clock ?? systemClock;
+  const cfg = loadPackagesConfig(env);
+  const r = new EnvReader(env);
+  const maxBodyBytes = r.int('MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024);
+  r.done();
+  const aws = opts.aws ?? packagesAwsClients(env);
+  const cloudfrontPrivateKey = await loadCloudFrontPrivateKey(aws.ssm, cfg.cloudfrontPrivateKeySsmParam);
+  log.addSecretValues([cloudfrontPrivateKey]);
+  const services: PackagesServices = { cfg, db: lazyDb(opts.openDb ?? (() => openDatabase({ url: cfg.databaseUrl, dataDir: cfg.pgliteDir })), log), s3: aws.s3, sqs: aws.sqs, cloudfrontPrivateKey };
+  const auth = signatureMiddleware({ publicKeys: cfg.gatewayPublicKey, maxSkewSeconds: cfg.signatureMaxSkewSeconds });
+  return createApp({
+    routes: packagesRoutes(auth),
+    maxBodyBytes,
+    deps: {
+      config: { stage: env.STAGE ?? 'local', maxBodyBytes, packages: cfg },
+      // The only secret (the CloudFront key) comes from SSM, not the start-up chain.
+      secrets: staticSecrets({}),
+      http, clock, log,
+      services: { packages: services },
+    },
+  });
+}
+
+/**
+ * Opened at once but not awaited, so the port serves while the database starts; routes wait for it. A failed
+ * opening answers 503 and is retried by the next request rather than cached.
+ */
+function lazyDb(open: () => Promise<Db>, log: Logger): () => Promise<Db> {
+  let current = open();
+  current.catch(() => {});
+  return () => current.catch((e: unknown) => {
+    log.error('database unavailable', { error: e as Error });
+    current = open();
+    current.catch(() => {});
+    throw new ProxyError(503, 'database_unavailable', 'the database is not reachable; retry shortly', undefined, { 'retry-after': '1' });
+  });
+}
+
+export const handler = createLambdaHandler(() => buildPackagesApp());

@@ -1,0 +1,60 @@
+/**
+ * Packages configuration (seed 003's environment table), validated at cold start with every problem named at
+ * once. `DATABASE_URL` replaces the seed's `RDS_PROXY_ENDPOINT`; without it the service runs on embedded PGlite,
+ * which only a local process may do.
+ */
+import { EnvReader } from '../../core/config.ts';
+
+export interface PackagesConfig {
+  env: string;
+  pennsieveDomain: string;
+  viewerAssetsBucket: string;
+  cloudfrontDomain: string;
+  cloudfrontKeyId: string;
+  cloudfrontPrivateKeySsmParam: string;
+  /** Buckets the unauthenticated proxy may redirect to (always includes the viewer-assets bucket). */
+  proxyAllowedBuckets: string[];
+  restoreQueueUrl: string;
+  databaseUrl?: string;
+  /** PGlite data directory when DATABASE_URL is unset. */
+  pgliteDir?: string;
+  /** The S3 endpoint presigned URLs point at (AWS_ENDPOINT_URL locally; AWS itself when unset). */
+  s3Endpoint?: string;
+  region: string;
+  /** Origins allowed to read the proxy route's answers from a browser. */
+  corsAllowedOrigins: string[];
+  presignExpirySeconds: number;
+  proxyMaxUrlLength: number;
+  gatewayPublicKey: string;
+  signatureMaxSkewSeconds: number;
+}
+
+export function loadPackagesConfig(env: Record<string, string | undefined>): PackagesConfig {
+  const r = new EnvReader(env);
+  const list = (name: string) => (r.optional(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const viewerAssetsBucket = r.required('VIEWER_ASSETS_BUCKET', 'S3 bucket of package assets');
+  const cfg: PackagesConfig = {
+    env: r.required('ENV', 'environment name, e.g. dev or prod'),
+    pennsieveDomain: r.required('PENNSIEVE_DOMAIN', 'API domain'),
+    viewerAssetsBucket,
+    cloudfrontDomain: r.required('CLOUDFRONT_DISTRIBUTION_DOMAIN', 'CloudFront distribution domain'),
+    cloudfrontKeyId: r.required('CLOUDFRONT_KEY_ID', 'CloudFront public key id'),
+    cloudfrontPrivateKeySsmParam: r.required('CLOUDFRONT_PRIVATE_KEY_SSM_PARAM', 'SSM SecureString holding the base64 PEM private key'),
+    proxyAllowedBuckets: [...new Set([viewerAssetsBucket, ...list('PROXY_ALLOWED_BUCKETS')].filter(Boolean))],
+    restoreQueueUrl: r.url('RESTORE_PACKAGE_QUEUE_URL') ?? (r.required('RESTORE_PACKAGE_QUEUE_URL', 'SQS queue of restore jobs'), ''),
+    databaseUrl: r.optional('DATABASE_URL'),
+    pgliteDir: r.optional('PGLITE_DIR'),
+    s3Endpoint: r.url('AWS_ENDPOINT_URL'),
+    region: r.optional('AWS_REGION', 'us-east-1')!,
+    corsAllowedOrigins: list('PROXY_CORS_ALLOWED_ORIGINS'),
+    presignExpirySeconds: r.int('PRESIGN_EXPIRY_SECONDS', 300, 1, 3600),
+    proxyMaxUrlLength: r.int('PROXY_MAX_URL_LENGTH', 4096, 256, 16384),
+    gatewayPublicKey: r.required('API_GATEWAY_PUBLIC_KEY', 'verifies the gateway\'s HTTP signatures'),
+    signatureMaxSkewSeconds: r.int('SIGNATURE_MAX_SKEW_SECONDS', 300, 1, 3600),
+  };
+  if (cfg.databaseUrl && !/^postgres(ql)?:\/\//.test(cfg.databaseUrl)) r.problems.push('DATABASE_URL must be a postgres:// URL');
+  // In Lambda there is no disk worth keeping and no PGlite in the bundle: a real database is required.
+  if (!cfg.databaseUrl && env.AWS_LAMBDA_FUNCTION_NAME) r.problems.push('DATABASE_URL is required in Lambda (RDS Proxy endpoint)');
+  r.done();
+  return cfg;
+}

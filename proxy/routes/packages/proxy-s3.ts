@@ -1,0 +1,59 @@
+/**
+ * GET|HEAD|OPTIONS /packages/proxy/s3?presigned_url= (seed 003): no user needed, the presigned URL is the
+ * credential. Only a strict presigned S3 URL of an allow-listed bucket is followed (presigned-url.ts); GET
+ * answers 307 to it, HEAD fetches the object's metadata through it (one byte, so S3 itself checks the
+ * signature), OPTIONS answers the browser's preflight.
+ */
+import { ProxyError } from '../../core/errors.ts';
+import type { Deps, Handler, ProxyResponse, RouteRequest } from '../../core/types.ts';
+import { corsHeaders, preflightHeaders } from './cors.ts';
+import { packagesOf } from './deps.ts';
+import { checkPresignedUrl, type Accepted } from './presigned-url.ts';
+
+function accept(req: RouteRequest, deps: Deps): Accepted {
+  const { cfg } = packagesOf(deps);
+  const verdict = checkPresignedUrl(req.query.get('presigned_url'), {
+    allowedBuckets: cfg.proxyAllowedBuckets,
+    localEndpoint: cfg.s3Endpoint,
+    maxLength: cfg.proxyMaxUrlLength,
+    now: deps.clock.now(),
+  });
+  if (!verdict.ok) {
+    // CORS headers on refusals too, so a browser page can read the reason.
+    throw new ProxyError(verdict.status, verdict.reason, verdict.message, undefined, corsHeaders(req, cfg.corsAllowedOrigins));
+  }
+  return verdict;
+}
+
+export const proxyS3Get: Handler = async (req, deps) => {
+  if (req.method.toUpperCase() === 'HEAD') return proxyS3Head(req, deps);
+  const target = accept(req, deps);
+  const cors = corsHeaders(req, packagesOf(deps).cfg.corsAllowedOrigins);
+  return { status: 307, headers: { ...cors, location: target.url.toString(), 'cache-control': 'no-store' }, body: '' };
+};
+
+/** S3 headers a HEAD passes on (metadata only). */
+const META = ['etag', 'content-type', 'last-modified', 'x-amz-version-id', 'cache-control', 'content-encoding', 'content-disposition'];
+
+async function proxyS3Head(req: RouteRequest, deps: Deps): Promise<ProxyResponse> {
+  const target = accept(req, deps);
+  const cors = corsHeaders(req, packagesOf(deps).cfg.corsAllowedOrigins);
+  // A presigned GET URL signs the method, so HEAD on it would fail; a one-byte ranged GET does not.
+  const res = await deps.http.send({ upstream: 's3', method: 'GET', url: target.url.toString(), headers: { range: 'bytes=0-0' }, timeoutMs: 5_000 });
+  const headers: Record<string, string> = { ...cors };
+  for (const h of META) if (res.headers[h]) headers[h] = res.headers[h];
+  if (res.status === 206 || res.status === 200) {
+    const total = /\/(\d+)$/.exec(res.headers['content-range'] ?? '')?.[1] ?? res.headers['content-length'];
+    if (total) headers['x-object-size'] = total;
+    return { status: 200, headers, body: '' };
+  }
+  // 416: an empty object cannot serve byte 0, but it exists.
+  if (res.status === 416) return { status: 200, headers: { ...headers, 'x-object-size': '0' }, body: '' };
+  return { status: res.status === 404 ? 404 : 403, headers, body: '' };
+}
+
+export const proxyS3Options: Handler = async (req, deps) => {
+  const headers = preflightHeaders(req, packagesOf(deps).cfg.corsAllowedOrigins);
+  if (!headers) throw new ProxyError(403, 'cors_not_allowed', 'this origin, method or header is not allowed', undefined, { vary: 'Origin' });
+  return { status: 204, headers: { ...headers, allow: 'GET, HEAD, OPTIONS' }, body: '' };
+};
