@@ -22,6 +22,7 @@ import { createHttpClient, type Exchange as UpstreamExchange } from '../../proxy
 import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
 import { buildMailApp } from '../../proxy/functions/mail.ts';
 import { buildCardsApp } from '../../proxy/functions/cards.ts';
+import { preparePackages } from './packages-service.ts';
 import { resolvePorts, type PortName } from './ports.ts';
 import { seedVault } from './seed-vault.ts';
 
@@ -110,6 +111,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     add('cloudfront-https', cloudfront.https.url, 'same, HTTPS with the local CA');
     // Idempotent: Extend passwords (SSM), the session and API-token tables the cards routes need, buckets, queues.
     await seedAws(awsUrl, awsCredentials, awsRegion);
+    // Packages (issue 8): bucket, restore queue, the edge's CloudFront key into SSM; the database opens in the background.
+    const packages = await preparePackages({ env, stateDir, aws: { endpoint: awsUrl, region: awsRegion, credentials: awsCredentials }, cloudfront, log });
+    closers.push(packages.close);
+    add('restore-worker', packages.env.RESTORE_PACKAGE_QUEUE_URL, 'SQS event-source mapping → restore worker (batch 10, window 200 ms)');
     add('extend', extend.url, 'fake Extend API (v2021-03-12); users in fixtures/extend/seed.json');
 
     // The proxy listens first (its app is bound once the gateway's public key exists), then the gateway.
@@ -153,11 +158,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       CLOUDFRONT_BASE_URL: env.CLOUDFRONT_BASE_URL ?? cloudfront.http.url,
       REPORTS_BUCKET: env.REPORTS_BUCKET ?? cloudfront.distribution.origin.bucket,
       EXTEND_API_BASE_URL: env.EXTEND_API_BASE_URL ?? extend.url,
+      ...packages.env,
     };
     // One shared outbound client when recording, so its single onExchange hook sees every function's calls.
     const outbound = opts.onUpstreamExchange ? createHttpClient() : undefined;
     if (outbound) outbound.onExchange(opts.onUpstreamExchange!);
-    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log, http: outbound }), await buildCardsApp({ env: proxyEnv, log, http: outbound }), await buildMailApp({ env: proxyEnv, log, http: outbound })]);
+    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log, http: outbound }), await buildCardsApp({ env: proxyEnv, log, http: outbound }), await buildMailApp({ env: proxyEnv, log, http: outbound }), await packages.start(proxyEnv, outbound)]);
     expressHandler = expressAdapter(app) as unknown as http.RequestListener;
     add('proxy', proxy.url, `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures`);
     add('gateway', gateway.url, 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)');

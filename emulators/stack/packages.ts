@@ -1,0 +1,114 @@
+/**
+ * What the packages service needs around it locally, applied through the AWS SDK so it works on our edge or
+ * LocalStack alike: the versioned viewer-assets bucket with its objects (deleted ones behind delete markers),
+ * the restore queue with its DLQ, the CloudFront private key in SSM (base64 PEM, as seed 003 stores it), and
+ * the database (migrations + seed from fixtures/packages). Every step is idempotent.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
+} from '@aws-sdk/client-s3';
+import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { migrate, openDatabase, runSqlFile, type Db } from '../../proxy/db/index.ts';
+
+export const PACKAGES_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/packages');
+export const RESTORE_QUEUE = 'gatehouse-restore-package';
+export const CLOUDFRONT_KEY_PARAM = '/gatehouse/packages/cloudfront/private-key';
+
+export interface AwsTargetConfig {
+  endpoint: string;
+  region: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+}
+
+interface S3Fixture {
+  bucket: string;
+  versioning: boolean;
+  objects: { key: string; contentType: string; body?: string; bodyBase64?: string; deleted?: boolean }[];
+}
+
+/** Open (and on first use create) the packages database: migrations, then the idempotent seed. */
+export async function openPackagesDatabase(o: { url?: string; dataDir?: string }): Promise<Db> {
+  const db = await openDatabase(o);
+  try {
+    await migrate(db, resolve(PACKAGES_FIXTURES, 'migrations'));
+    await runSqlFile(db, resolve(PACKAGES_FIXTURES, 'seed.sql'));
+    return db;
+  } catch (e) {
+    await db.close().catch(() => {});
+    throw e;
+  }
+}
+
+export interface PackagesAwsSetup {
+  bucket: string;
+  queueUrl: string;
+  dlqUrl: string;
+}
+
+export async function preparePackagesAws(t: AwsTargetConfig, q: { visibilityTimeout?: number; maxReceiveCount?: number; queueName?: string } = {}): Promise<PackagesAwsSetup> {
+  const cfg = { endpoint: t.endpoint, region: t.region, credentials: t.credentials };
+  const s3 = new S3Client({ ...cfg, forcePathStyle: true });
+  const sqs = new SQSClient(cfg);
+  try {
+    const fixture = JSON.parse(readFileSync(resolve(PACKAGES_FIXTURES, 's3.json'), 'utf8')) as S3Fixture;
+    await seedBucket(s3, fixture);
+    const name = q.queueName ?? RESTORE_QUEUE;
+    const dlq = await sqs.send(new CreateQueueCommand({ QueueName: `${name}-dlq` }));
+    const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlq.QueueUrl, AttributeNames: ['QueueArn'] }));
+    const attributes = {
+      VisibilityTimeout: String(q.visibilityTimeout ?? 60),
+      RedrivePolicy: JSON.stringify({ deadLetterTargetArn: Attributes!.QueueArn, maxReceiveCount: q.maxReceiveCount ?? 3 }),
+    };
+    // The shared AWS seed may have made the queue already (with its own attributes): use it as it is.
+    const main = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }))
+      .catch(() => sqs.send(new GetQueueUrlCommand({ QueueName: name })));
+    return { bucket: fixture.bucket, queueUrl: main.QueueUrl!, dlqUrl: dlq.QueueUrl! };
+  } finally {
+    s3.destroy();
+    sqs.destroy();
+  }
+}
+
+async function seedBucket(s3: S3Client, f: S3Fixture): Promise<void> {
+  const exists = await s3.send(new HeadBucketCommand({ Bucket: f.bucket })).then(() => true, () => false);
+  if (!exists) await s3.send(new CreateBucketCommand({ Bucket: f.bucket }));
+  if (f.versioning) await s3.send(new PutBucketVersioningCommand({ Bucket: f.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  for (const o of f.objects) {
+    const seen = await s3.send(new ListObjectVersionsCommand({ Bucket: f.bucket, Prefix: o.key }));
+    const known = [...(seen.Versions ?? []), ...(seen.DeleteMarkers ?? [])].some((v) => v.Key === o.key);
+    if (known) continue;
+    const body = o.bodyBase64 !== undefined ? Buffer.from(o.bodyBase64, 'base64') : Buffer.from(o.body ?? '', 'utf8');
+    await s3.send(new PutObjectCommand({ Bucket: f.bucket, Key: o.key, Body: body, ContentType: o.contentType }));
+    // A deleted package's objects sit behind a delete marker in the versioned bucket.
+    if (o.deleted) await s3.send(new DeleteObjectCommand({ Bucket: f.bucket, Key: o.key }));
+  }
+}
+
+/** Store the CloudFront edge's private key where the packages function reads it at cold start. */
+export async function putCloudFrontKey(t: AwsTargetConfig, privateKeyPem: string, name = CLOUDFRONT_KEY_PARAM): Promise<void> {
+  const ssm = new SSMClient({ endpoint: t.endpoint, region: t.region, credentials: t.credentials });
+  try {
+    await ssm.send(new PutParameterCommand({ Name: name, Type: 'SecureString', Value: Buffer.from(privateKeyPem).toString('base64'), Overwrite: true }));
+  } finally {
+    ssm.destroy();
+  }
+}
+
+/** The packages function's environment for a stack whose pieces run at these addresses. */
+export function packagesEnv(o: { awsUrl: string; queueUrl: string; cloudfrontDomain: string; cloudfrontKeyId: string; corsOrigins?: string }): Record<string, string> {
+  return {
+    ENV: 'local',
+    PENNSIEVE_DOMAIN: 'localhost',
+    VIEWER_ASSETS_BUCKET: 'gatehouse-package-assets',
+    CLOUDFRONT_DISTRIBUTION_DOMAIN: o.cloudfrontDomain,
+    CLOUDFRONT_KEY_ID: o.cloudfrontKeyId,
+    CLOUDFRONT_PRIVATE_KEY_SSM_PARAM: CLOUDFRONT_KEY_PARAM,
+    PROXY_ALLOWED_BUCKETS: 'gatehouse-package-assets',
+    RESTORE_PACKAGE_QUEUE_URL: o.queueUrl,
+    PROXY_CORS_ALLOWED_ORIGINS: o.corsOrigins ?? 'http://localhost:5173,http://127.0.0.1:5173',
+  };
+}
