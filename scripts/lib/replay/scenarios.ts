@@ -1,7 +1,8 @@
 /**
  * Mobile traffic per seed system, as the app sends it, for `npm run record -- --scenario <name>`: the fixtures in
  * fixtures/recordings/ are these requests recorded through the recording proxy (and redacted there). Users are the
- * seeded ones, so a replay maps their placeholders back to them.
+ * seeded ones, so a replay maps their placeholders back to them. Upstream calls stay within what the provider pacts
+ * allow (the pact check of fixtures/upstream enforces it).
  */
 export interface ScenarioRequest {
   method: string;
@@ -27,11 +28,10 @@ export const SCENARIOS: Record<string, { seed: string; requests: ScenarioRequest
       { method: 'PUT', path: `/customers/${encodeURIComponent(ADA)}/attributes`, user: ADA, json: { plan: 'premium' } },
       { method: 'PUT', path: `/customers/${encodeURIComponent(ADA)}/devices`, user: ADA, json: { device: { id: 'fcm-token-ada-pixel', platform: 'android' } } },
       { method: 'POST', path: `/customers/${encodeURIComponent(GRACE)}/events`, user: ADA, json: { name: 'spoof' } },
-      { method: 'POST', path: `/customers/${encodeURIComponent(GRACE)}/events`, user: GRACE, json: { name: 'app_opened' } },
       { method: 'POST', path: '/events', json: { name: 'app_opened', anonymous_id: 'device-1' } },
-      { method: 'POST', path: '/push/events', json: { delivery_id: 'dlv-1', event: 'opened', device_id: 'fcm-token-ada-pixel', timestamp: 1700000000 } },
+      { method: 'POST', path: '/push/events', json: { delivery_id: 'RPILAgUBcRhIBqSfeiIwdIYJKxTY', event: 'opened', timestamp: 1795425864 } },
       { method: 'POST', path: '/api/v1/cio/device', user: ADA, json: { device: { id: 'fcm-token-ada-pixel', platform: 'android' } } },
-      { method: 'GET', path: `/customers/${encodeURIComponent(ADA)}/activities`, user: ADA },
+      { method: 'GET', path: `/customers/${encodeURIComponent(ADA)}/activities?limit=10`, user: ADA },
       { method: 'POST', path: `/customers/${encodeURIComponent(ADA)}/events`, user: ADA, json: { name: 5 } },
       { method: 'POST', path: '/campaigns/7/triggers', user: ADA, json: { data: { headline: 'Hello' } } },
     ],

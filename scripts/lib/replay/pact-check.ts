@@ -1,0 +1,129 @@
+/**
+ * Fixtures cannot drift from the contracts: every recorded upstream request must be one the provider pact allows.
+ * A fixture matches an interaction when method, path, query, the pact's headers and the body agree under the pact's
+ * matching rules (Pact V4 spec: `type` cascades to children, `regex`, `integer`, `decimal`, `number`, `boolean`,
+ * `equality`, `include`, `null`; request bodies allow no unexpected keys). Fixtures are redacted, so the pact's
+ * example values are seen through the same Redactor: a redacted Basic header equals a redacted pact Basic header,
+ * a hashed email path equals the pact's email hashed — never a Bearer for a Basic, never a different user.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { jsonPathPattern } from './rules.ts';
+import type { Redactor } from './redaction.ts';
+import type { UpstreamInteraction } from './upstream.ts';
+
+export const PACT_DIR = fileURLToPath(new URL('../../../contracts/pacts/', import.meta.url));
+
+interface Matcher { match: string; regex?: string; value?: string; min?: number; max?: number }
+type Rules = Record<string, { matchers: Matcher[] }>;
+export interface PactInteraction {
+  description: string;
+  request: { method: string; path: string; query?: Record<string, string[]>; headers?: Record<string, string[] | string>; body?: { content?: unknown }; matchingRules?: { body?: Rules; header?: Rules; path?: { matchers: Matcher[] }; query?: Rules } };
+}
+
+/** The provider pacts this consumer has for a provider folder (`gatehouse-proxy-customerio*.json`). */
+export function providerPacts(provider: string, dir: string = PACT_DIR): { file: string; interactions: PactInteraction[] }[] {
+  return readdirSync(dir).filter((f) => f.startsWith(`gatehouse-proxy-${provider}`) && f.endsWith('.json')).sort()
+    .map((f) => ({ file: f, interactions: (JSON.parse(readFileSync(join(dir, f), 'utf8')).interactions ?? []) as PactInteraction[] }));
+}
+
+const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+
+function applyMatcher(m: Matcher, expected: unknown, actual: unknown): string | undefined {
+  const ok = (cond: boolean, what: string) => (cond ? undefined : what);
+  switch (m.match) {
+    case 'type': return ok(kind(expected) === kind(actual), `expected a ${kind(expected)}, got ${kind(actual)}`);
+    case 'regex': return ok(typeof actual === 'string' && new RegExp(m.regex ?? '').test(actual), `"${String(actual)}" does not match /${m.regex}/`);
+    case 'integer': return ok(Number.isInteger(actual), `${JSON.stringify(actual)} is not an integer`);
+    case 'decimal': case 'number': return ok(typeof actual === 'number', `${JSON.stringify(actual)} is not a number`);
+    case 'boolean': return ok(typeof actual === 'boolean', `${JSON.stringify(actual)} is not a boolean`);
+    case 'null': return ok(actual === null, `${JSON.stringify(actual)} is not null`);
+    case 'include': return ok(typeof actual === 'string' && actual.includes(m.value ?? ''), `"${String(actual)}" does not include "${m.value}"`);
+    case 'equality': return ok(JSON.stringify(expected) === JSON.stringify(actual), `${JSON.stringify(actual)} is not ${JSON.stringify(expected)}`);
+    default: return ok(kind(expected) === kind(actual), `unsupported matcher ${m.match}; ${kind(actual)} is not ${kind(expected)}`);
+  }
+}
+
+function ruleAt(rules: Rules | undefined, path: string): Matcher[] | undefined {
+  if (!rules) return undefined;
+  for (const [p, r] of Object.entries(rules)) if (new RegExp(`${jsonPathPattern(p).source.replace(/\(\?=\$\|\[\.\[\]\)$/, '')}$`).test(path)) return r.matchers;
+  return undefined;
+}
+
+/** Body comparison under matching rules; returns the problems (empty when allowed). */
+function compareBody(expected: unknown, actual: unknown, rules: Rules | undefined, redact: Redactor, path = '$', cascade = false): string[] {
+  const matchers = ruleAt(rules, path);
+  if (matchers) {
+    const problems = matchers.map((m) => applyMatcher(m, expected, actual)).filter((p): p is string => !!p);
+    if (problems.length) return problems.map((p) => `${path}: ${p}`);
+    cascade = cascade || matchers.some((m) => m.match === 'type');
+    if (kind(expected) !== 'object' && kind(expected) !== 'array') return [];
+  }
+  if (kind(expected) !== kind(actual)) return [`${path}: expected a ${kind(expected)}, got ${kind(actual)}`];
+  if (Array.isArray(expected)) {
+    const a = actual as unknown[];
+    if (!cascade && a.length !== expected.length) return [`${path}: expected ${expected.length} items, got ${a.length}`];
+    return a.flatMap((v, i) => compareBody(expected[Math.min(i, expected.length - 1)], v, rules, redact, `${path}[${i}]`, cascade));
+  }
+  if (expected && typeof expected === 'object') {
+    const e = expected as Record<string, unknown>;
+    const a = actual as Record<string, unknown>;
+    const extra = Object.keys(a).filter((k) => !(k in e)).map((k) => `${path}.${k}: not in the pact`);
+    const missing = Object.keys(e).filter((k) => !(k in a)).map((k) => `${path}.${k}: missing`);
+    return [...extra, ...missing, ...Object.keys(e).filter((k) => k in a).flatMap((k) => compareBody(e[k], a[k], rules, redact, `${path}.${k}`, cascade))];
+  }
+  if (cascade) return [];
+  const seen = redact.json(expected);
+  return JSON.stringify(seen) === JSON.stringify(actual) ? [] : [`${path}: expected ${JSON.stringify(seen)}, got ${JSON.stringify(actual)}`];
+}
+
+const header = (h: Record<string, string>, name: string) => Object.entries(h).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
+
+/** Why an interaction does not allow a fixture's request (empty: it does). */
+export function mismatches(i: PactInteraction, fx: UpstreamInteraction, redact: Redactor): string[] {
+  const r = i.request;
+  const out: string[] = [];
+  if (r.method.toUpperCase() !== fx.request.method) return [`method ${fx.request.method} is not ${r.method}`];
+  const pathRule = r.matchingRules?.path?.matchers;
+  const pathProblem = pathRule ? pathRule.map((m) => applyMatcher(m, r.path, fx.request.path)).find(Boolean) : redact.url(r.path) === fx.request.path ? undefined : `path ${fx.request.path} is not ${redact.url(r.path)}`;
+  if (pathProblem) out.push(pathProblem);
+  const q = new URLSearchParams(fx.request.query);
+  for (const [k, vals] of Object.entries(r.query ?? {})) {
+    const got = q.getAll(k);
+    const rule = r.matchingRules?.query?.[k]?.matchers;
+    const bad = rule ? got.length === 0 || got.some((g) => rule.some((m) => applyMatcher(m, vals[0], g))) : got.join(',') !== vals.map((v) => redact.string(v)).join(',');
+    if (bad) out.push(`query ${k}=${got.join(',')} is not ${vals.join(',')}`);
+  }
+  for (const k of q.keys()) if (!(k in (r.query ?? {}))) out.push(`query ${k} is not in the pact`);
+  for (const [name, v] of Object.entries(r.headers ?? {})) {
+    const want = Array.isArray(v) ? v.join(', ') : v;
+    const got = header(fx.request.headers, name);
+    const rule = r.matchingRules?.header?.[name]?.matchers ?? r.matchingRules?.header?.[name.toLowerCase()]?.matchers;
+    if (got === undefined) { out.push(`header ${name} is missing`); continue; }
+    if (redact.header(name, want) === got || (name.toLowerCase() === 'content-type' && got.split(';')[0] === want.split(';')[0])) continue;
+    const bad = rule ? rule.map((m) => applyMatcher(m, want, got)).find(Boolean) : `"${got}" is not "${redact.header(name, want)}"`;
+    if (bad) out.push(`header ${name}: ${bad}`);
+  }
+  const expected = r.body?.content;
+  if (expected === undefined) { if (fx.request.body !== undefined) out.push('a body the pact does not send'); }
+  else out.push(...compareBody(expected, fx.request.body, r.matchingRules?.body, redact));
+  return out;
+}
+
+export interface CheckResult { fixture: UpstreamInteraction; allowedBy?: string; problems: string[] }
+
+/** Each fixture against the pact's interactions: allowed by one, or the closest one's problems. */
+export function checkFixtures(fixtures: UpstreamInteraction[], interactions: PactInteraction[], redact: Redactor): CheckResult[] {
+  return fixtures.map((fx) => {
+    let best: { i: PactInteraction; problems: string[]; score: number } | undefined;
+    for (const i of interactions) {
+      const problems = mismatches(i, fx, redact);
+      if (problems.length === 0) return { fixture: fx, allowedBy: i.description, problems: [] };
+      // Closest: same method and path first, then fewest problems.
+      const score = problems.length + (problems[0].startsWith('method') ? 1000 : 0) + (problems.some((p) => p.startsWith('path')) ? 100 : 0);
+      if (!best || score < best.score) best = { i, problems, score };
+    }
+    return { fixture: fx, problems: best ? [`closest: "${best.i.description}"`, ...best.problems] : ['the pact has no interactions'] };
+  });
+}
