@@ -4,8 +4,10 @@
  * the restore queue with its DLQ, the CloudFront private key in SSM (base64 PEM, as seed 003 stores it), and
  * the database (migrations + seed from fixtures/packages). Every step is idempotent.
  */
-import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   CreateBucketCommand, DeleteObjectCommand, HeadBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client,
@@ -30,9 +32,17 @@ interface S3Fixture {
   objects: { key: string; contentType: string; body?: string; bodyBase64?: string; deleted?: boolean }[];
 }
 
-/** Open (and on first use create) the packages database: migrations, then the idempotent seed. */
+/**
+ * Open (and on first use create) the packages database: migrations, then the idempotent seed. A new PGlite data
+ * directory starts as a copy of a seeded template kept in the OS temp dir (keyed by the fixtures' hash), so only
+ * the first database on a machine pays initdb (seconds of CPU); every later stack, test or clean state copies it.
+ */
 export async function openPackagesDatabase(o: { url?: string; dataDir?: string }): Promise<Db> {
-  const db = await openDatabase(o);
+  if (!o.url && o.dataDir && isEmptyDir(o.dataDir)) await copyTemplate(o.dataDir);
+  return migrated(await openDatabase(o));
+}
+
+async function migrated(db: Db): Promise<Db> {
   try {
     await migrate(db, resolve(PACKAGES_FIXTURES, 'migrations'));
     await runSqlFile(db, resolve(PACKAGES_FIXTURES, 'seed.sql'));
@@ -41,6 +51,32 @@ export async function openPackagesDatabase(o: { url?: string; dataDir?: string }
     await db.close().catch(() => {});
     throw e;
   }
+}
+
+const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
+
+function templateDir(): string {
+  const h = createHash('sha256');
+  const migrations = resolve(PACKAGES_FIXTURES, 'migrations');
+  for (const f of readdirSync(migrations).sort()) h.update(f).update(readFileSync(join(migrations, f)));
+  h.update(readFileSync(resolve(PACKAGES_FIXTURES, 'seed.sql')));
+  return join(tmpdir(), `gatehouse-pglite-template-${h.digest('hex').slice(0, 16)}`);
+}
+
+async function copyTemplate(dataDir: string): Promise<void> {
+  const template = templateDir();
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const building = mkdtempSync(`${template}.building-`);
+    const db = await migrated(await openDatabase({ dataDir: building }));
+    await db.close();
+    // Concurrent builders: the first rename wins, the others drop their copy.
+    try {
+      renameSync(building, template);
+    } catch {
+      rmSync(building, { recursive: true, force: true });
+    }
+  }
+  cpSync(template, dataDir, { recursive: true });
 }
 
 export interface PackagesAwsSetup {

@@ -1,0 +1,58 @@
+/**
+ * Shared setup of the packages suites: the whole stack on free ports with the packages database on embedded
+ * PGlite (a copy of the seeded template) or, for the Postgres run, on DATABASE_URL reset to the seed.
+ */
+import https from 'node:https';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import type { Stack } from '../../emulators/stack/index.ts';
+import { PACKAGES_FIXTURES } from '../../emulators/stack/packages.ts';
+import { testStack } from '../helpers/stack.ts';
+
+export type Backend = 'pglite' | 'postgres';
+
+/** Why the Postgres run cannot happen here (undefined: it can). */
+export async function postgresUnavailable(): Promise<string | undefined> {
+  const url = process.env.DATABASE_URL;
+  if (!url) return 'DATABASE_URL is not set (docker compose up postgres; DATABASE_URL=postgres://gatehouse:gatehouse@127.0.0.1:5432/gatehouse)';
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    // A clean slate: the stack migrates and seeds it again.
+    await client.query('DROP SCHEMA IF EXISTS "1" CASCADE; DROP SCHEMA IF EXISTS "2" CASCADE; DROP SCHEMA IF EXISTS pennsieve CASCADE; DROP TABLE IF EXISTS public.schema_migrations');
+    return undefined;
+  } catch (e) {
+    return `no Postgres reachable at DATABASE_URL (${(e as Error).message})`;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export async function packagesStack(backend: Backend, env: Record<string, string> = {}): Promise<Stack> {
+  return testStack({ ...env, ...(backend === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : {}) });
+}
+
+/** GET through the local CloudFront edge's HTTPS listener (the signed URL names the distribution's https host). */
+export function fetchFromEdge(stack: Stack, signedUrl: string): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
+  const local = signedUrl.replace(/^https:\/\/[^/]+/, stack.urls['cloudfront-https']);
+  const ca = readFileSync(join(stack.stateDir, 'tls', 'ca.pem'));
+  return new Promise((resolve, reject) => {
+    https.get(local, { ca }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    }).on('error', reject);
+  });
+}
+
+/** Poll until `check` is true (the restore worker runs asynchronously from the queue). */
+export async function eventually(check: () => Promise<boolean>, ms = 8000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not reached in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+export const SEED_SQL = join(PACKAGES_FIXTURES, 'seed.sql');

@@ -1,0 +1,135 @@
+/**
+ * The packages routes through gateway → proxy → (database, AWS edge, CloudFront edge), as a developer runs them:
+ * the authorization matrix, restore end to end through the queue and the worker, presigned and CloudFront URLs
+ * fetched for real, and the S3 proxy's SSRF table. Runs on embedded PGlite, and again on DATABASE_URL's Postgres
+ * when one is reachable.
+ */
+import { expect } from 'chai';
+import type { Stack } from '../../emulators/stack/index.ts';
+import { call } from '../helpers/stack.ts';
+import { eventually, fetchFromEdge, packagesStack, postgresUnavailable, type Backend } from './packages-harness.ts';
+
+const D123 = 'N:dataset:123';
+type Route = 'restore' | 'presign' | 'cloudfront';
+
+for (const backend of ['pglite', 'postgres'] as Backend[]) {
+  describe(`Packages routes through the local stack (${backend})`, function () {
+    this.timeout(60_000);
+    let stack: Stack;
+    let gw: string;
+    const tokens: Record<string, string> = {};
+
+    before(async function () {
+      if (backend === 'postgres') {
+        const why = await postgresUnavailable();
+        if (why) {
+          console.log(`      skipped on Postgres: ${why}`);
+          return this.skip();
+        }
+      }
+      stack = await packagesStack(backend);
+      gw = stack.urls.gateway;
+      for (const who of ['ada', 'grace', 'linus', 'mallory', 'margaret']) tokens[who] = await stack.gateway.mintToken(`${who}@example.com`);
+    });
+    after(() => stack?.close());
+
+    const as = (who: string | undefined) => (who ? { token: tokens[who] } : {});
+    const hit = (route: Route, who: string | undefined, dataset: string, pkg: string) => {
+      const q = `dataset_id=${encodeURIComponent(dataset)}&package_id=${encodeURIComponent(pkg)}`;
+      if (route === 'restore') return call(gw, 'POST', `/packages/restore?dataset_id=${encodeURIComponent(dataset)}`, { ...as(who), json: { nodeIds: [pkg] } });
+      if (route === 'presign') return call(gw, 'GET', `/packages/presign/s3?${q}&redirect=false`, as(who));
+      return call(gw, 'GET', `/packages/cloudfront/sign?${q}&path=data.parquet`, as(who));
+    };
+
+    describe('authorization matrix', () => {
+      // [who, dataset, package, restore, presign, cloudfront] — restore of a READY package answers 200 with a failure.
+      const MATRIX: [string | undefined, string, string, number, number, number][] = [
+        ['ada', D123, 'N:package:456', 200, 200, 200],
+        ['grace', D123, 'N:package:456', 200, 200, 200],
+        ['linus', D123, 'N:package:456', 403, 200, 200],
+        ['mallory', D123, 'N:package:456', 403, 403, 403],
+        ['margaret', D123, 'N:package:456', 403, 403, 403],
+        ['ada', 'N:dataset:900', 'N:package:900', 403, 403, 403],
+        ['margaret', 'N:dataset:900', 'N:package:900', 200, 200, 200],
+        ['ada', D123, 'N:package:501', 200, 404, 404],
+        ['ada', D123, 'N:package:900', 200, 404, 404],
+        [undefined, D123, 'N:package:456', 401, 401, 401],
+      ];
+      for (const [who, dataset, pkg, ...statuses] of MATRIX) {
+        (['restore', 'presign', 'cloudfront'] as Route[]).forEach((route, i) => {
+          it(`${who ?? 'anonymous'} → ${route} on ${dataset} / ${pkg}: ${statuses[i]}`, async () => {
+            const res = await hit(route, who, dataset, pkg);
+            expect(res.status, res.text).to.equal(statuses[i]);
+            if (statuses[i] === 403) expect(res.body.error.code).to.equal('dataset_forbidden');
+            if (route === 'restore' && statuses[i] === 200) expect(res.body.failures).to.have.length(1);
+          });
+        });
+      }
+    });
+
+    describe('POST /packages/restore', () => {
+      it('restores a deleted package and a collection with its descendants through the queue and the worker', async () => {
+        const res = await call(gw, 'POST', `/packages/restore?dataset_id=${D123}`, { token: tokens.grace, json: { nodeIds: ['N:package:461', 'N:collection:470', 'N:package:999', 'N:package:500'] } });
+        expect(res.status).to.equal(200);
+        expect(res.body.success).to.deep.equal(['N:package:461', 'N:collection:470']);
+        expect(res.body.failures).to.deep.equal([{ id: 'N:package:999', error: 'not found' }, { id: 'N:package:500', error: 'not found' }]);
+        const presign = (pkg: string) => call(gw, 'GET', `/packages/presign/s3?dataset_id=${D123}&package_id=${pkg}&redirect=false`, { token: tokens.grace });
+        await eventually(async () => (await presign('N:package:473')).status === 200 && (await presign('N:package:461')).status === 200);
+        const file = await fetch((await presign('N:package:473')).body.url);
+        expect(file.status).to.equal(200);
+        expect(await file.text()).to.equal('in a deleted subfolder\n');
+      });
+
+      it('refuses a package that is not deleted, and a second restore of one in progress', async () => {
+        const res = await call(gw, 'POST', `/packages/restore?dataset_id=${D123}`, { token: tokens.ada, json: { nodeIds: ['N:package:457', 'N:package:480'] } });
+        expect(res.body.failures).to.deep.equal([
+          { id: 'N:package:457', error: 'package is not deleted (state UPLOADED)' },
+          { id: 'N:package:480', error: 'restore already in progress' },
+        ]);
+      });
+
+      it('answers a bad body and a missing dataset_id with 400', async () => {
+        expect((await call(gw, 'POST', `/packages/restore?dataset_id=${D123}`, { token: tokens.ada, json: { nodeIds: 'x' } })).body.error.code).to.equal('validation_failed');
+        expect((await call(gw, 'POST', '/packages/restore', { token: tokens.ada, json: { nodeIds: ['N:package:1'] } })).body.error.code).to.equal('missing_parameter');
+      });
+    });
+
+    describe('GET /packages/presign/s3', () => {
+      it('redirects (307) to a presigned URL that downloads the viewer asset', async () => {
+        const res = await fetch(`${gw}/packages/presign/s3?dataset_id=${D123}&package_id=N:package:456&path=preview/thumbnail.txt`, { headers: { authorization: `Bearer ${tokens.linus}` }, redirect: 'manual' });
+        expect(res.status).to.equal(307);
+        const location = res.headers.get('location')!;
+        expect(location).to.match(/X-Amz-Signature=[0-9a-f]{64}/).and.to.include('/O1/D123/P456/preview/thumbnail.txt');
+        expect((await fetch(location)).status).to.equal(200);
+      });
+
+      for (const path of ['../P457/notes.txt', '/etc/passwd', '%2e%2e/P457/notes.txt', 'a//b', './x', 'preview\\..\\x']) {
+        it(`refuses the path ${JSON.stringify(path)} with 400`, async () => {
+          const res = await call(gw, 'GET', `/packages/presign/s3?dataset_id=${D123}&package_id=N:package:456&path=${encodeURIComponent(path)}`, { token: tokens.ada });
+          expect(res.status).to.equal(400);
+          expect(res.body.error.code).to.equal('invalid_path');
+        });
+      }
+
+      it('answers 409 for a deleted package', async () => {
+        const res = await call(gw, 'GET', `/packages/presign/s3?dataset_id=${D123}&package_id=N:package:460`, { token: tokens.ada });
+        expect(res.status).to.equal(409);
+      });
+    });
+
+    describe('GET /packages/cloudfront/sign', () => {
+      it('signs a URL valid for an hour that the local CloudFront edge serves with the parquet cache header', async () => {
+        const res = await call(gw, 'GET', `/packages/cloudfront/sign?dataset_id=${D123}&package_id=N:package:456&path=data.parquet`, { token: tokens.linus });
+        expect(res.status).to.equal(200);
+        expect(res.body.expires_at - Math.floor(Date.now() / 1000)).to.be.within(3590, 3600);
+        expect(res.body.signed_url).to.match(/^https:\/\/d111111abcdef8\.cloudfront\.net\/O1\/D123\/P456\/data\.parquet\?Expires=\d+&Key-Pair-Id=K7DU95SV97M25E&Signature=/);
+        const got = await fetchFromEdge(stack, res.body.signed_url);
+        expect(got.status).to.equal(200);
+        expect(got.headers['cache-control']).to.equal('max-age=2592000');
+        expect(got.body.subarray(0, 4).toString()).to.equal('PAR1');
+        const tampered = await fetchFromEdge(stack, res.body.signed_url.replace('data.parquet', 'data.csv'));
+        expect(tampered.status).to.equal(403);
+      });
+    });
+  });
+}
