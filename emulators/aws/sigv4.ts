@@ -11,7 +11,8 @@ export interface SigV4Request {
   /** Raw path as on the wire (still percent-encoded). */
   path: string;
   rawQuery: string;
-  headers: Record<string, string>;
+  /** Node's `req.headers` can be passed as is: names are matched lower-cased, list values joined with ','. */
+  headers: Record<string, string | string[] | undefined>;
 }
 
 export type SigV4Result =
@@ -49,16 +50,40 @@ export function hmac(key: Buffer | string, data: string): Buffer {
   return createHmac('sha256', key).update(data, 'utf8').digest();
 }
 
-export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request');
+/**
+ * A memo for pure functions of strings on the request hot path (signing keys, parsed auth): replayed requests and
+ * one key per day make hits the rule. Cleared whole when full, so memory stays bounded whatever clients send.
+ */
+function memo<T>(limit: number): (key: string, make: () => T) => T {
+  const cache = new Map<string, T>();
+  return (key, make) => {
+    let v = cache.get(key);
+    if (v === undefined) {
+      if (cache.size >= limit) cache.clear();
+      v = make();
+      cache.set(key, v);
+    }
+    return v;
+  };
 }
+
+const signingKeys = memo<Buffer>(256);
+
+/** The key changes only with secret, day, region and service, so it is derived once per combination (4 HMACs saved per request). */
+export function deriveSigningKey(secret: string, date: string, region: string, service: string): Buffer {
+  return signingKeys(`${secret}\0${date}\0${region}\0${service}`, () => hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), 'aws4_request'));
+}
+
+const UNRESERVED = /^[A-Za-z0-9\-_.~]*$/;
 
 /** RFC 3986 encoding as SigV4 wants it: only A-Z a-z 0-9 - _ . ~ stay literal. */
 export function uriEncode(s: string): string {
+  if (UNRESERVED.test(s)) return s;
   return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
 function safeDecode(s: string): string {
+  if (!s.includes('%') && !s.includes('+')) return s;
   try {
     return decodeURIComponent(s.replace(/\+/g, '%20'));
   } catch {
@@ -97,11 +122,9 @@ function canonicalPath(path: string, service: string): string {
 }
 
 function canonicalHeaders(headers: Record<string, string>, signed: string[]): string | undefined {
-  const lower: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) lower[k.toLowerCase()] = String(v);
   let out = '';
   for (const name of signed) {
-    const v = lower[name];
+    const v = headers[name];
     if (v === undefined) return undefined;
     out += `${name}:${v.trim().replace(/\s+/g, ' ')}\n`;
   }
@@ -123,8 +146,8 @@ interface Parsed {
   signature: string;
   amzDate: string;
   presigned: boolean;
-  /** Query pairs that take part in the canonical query (X-Amz-Signature removed when presigned). */
-  query: [string, string][];
+  /** The canonical query string (X-Amz-Signature removed when presigned). */
+  canonicalQuery: string;
   expires?: number;
 }
 
@@ -135,7 +158,7 @@ function parseCredential(cred: string): { accessKeyId: string; date: string; reg
   return { accessKeyId, date, region, service };
 }
 
-function parseHeaderAuth(auth: string, req: SigV4Request, headers: Record<string, string>): Parsed | Failure {
+function parseHeaderAuth(auth: string, rawQuery: string, amzDate: string): Parsed | Failure {
   if (!auth.startsWith(`${ALGORITHM} `)) return fail(400, 'InvalidArgument', 'Unsupported Authorization Type');
   const fields: Record<string, string> = {};
   for (const part of auth.slice(ALGORITHM.length + 1).split(',')) {
@@ -145,8 +168,7 @@ function parseHeaderAuth(auth: string, req: SigV4Request, headers: Record<string
   const cred = fields.Credential ? parseCredential(fields.Credential) : undefined;
   if (!cred) return ERR.headerMalformed(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
   if (!fields.SignedHeaders || !fields.Signature) return ERR.headerMalformed('missing SignedHeaders or Signature.');
-  const amzDate = headers['x-amz-date'] ?? '';
-  return { ...cred, signedHeaders: fields.SignedHeaders.split(';'), signature: fields.Signature, amzDate, presigned: false, query: parseQuery(req.rawQuery) };
+  return { ...cred, signedHeaders: fields.SignedHeaders.split(';'), signature: fields.Signature, amzDate, presigned: false, canonicalQuery: canonicalQuery(parseQuery(rawQuery)) };
 }
 
 const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'];
@@ -169,7 +191,7 @@ function parsePresigned(pairs: [string, string][]): Parsed | Failure {
     signature: q.get('X-Amz-Signature')!,
     amzDate: q.get('X-Amz-Date')!,
     presigned: true,
-    query: pairs.filter(([k]) => k !== 'X-Amz-Signature'),
+    canonicalQuery: canonicalQuery(pairs.filter(([k]) => k !== 'X-Amz-Signature')),
     expires,
   };
 }
@@ -198,10 +220,27 @@ function payloadHashFor(p: Parsed, headers: Record<string, string>, opts: { payl
   return p.presigned ? 'UNSIGNED-PAYLOAD' : EMPTY_SHA256;
 }
 
-function lowerHeaders(h: Record<string, string>): Record<string, string> {
+function lowerHeaders(h: SigV4Request['headers']): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : String(v);
+  for (const k in h) {
+    const v = h[k];
+    if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : String(v);
+  }
   return out;
+}
+
+/**
+ * Parsing depends only on the query, the Authorization header and x-amz-date, so a request replayed (a presigned
+ * URL fetched again, an SDK retry) reuses the first parse, canonical query included. Parsed values are never mutated.
+ */
+const parsedAuth = memo<Parsed | Failure>(256);
+
+function parseAuth(rawQuery: string, auth: string | undefined, amzDate: string): Parsed | Failure {
+  return parsedAuth(`${auth ?? ''}\n${amzDate}\n${rawQuery}`, () => {
+    if (auth) return parseHeaderAuth(auth, rawQuery, amzDate);
+    const pairs = parseQuery(rawQuery);
+    return pairs.some(([k]) => k === 'X-Amz-Signature' || k === 'X-Amz-Credential') ? parsePresigned(pairs) : ERR.missing();
+  });
 }
 
 /**
@@ -210,11 +249,8 @@ function lowerHeaders(h: Record<string, string>): Record<string, string> {
  */
 export function verifySigV4(req: SigV4Request, creds: Record<string, string>, now: number, opts: { payloadHash?: string } = {}): SigV4Result {
   const headers = lowerHeaders(req.headers);
-  const pairs = parseQuery(req.rawQuery);
   const auth = headers.authorization;
-  const isPresigned = !auth && pairs.some(([k]) => k === 'X-Amz-Signature' || k === 'X-Amz-Credential');
-  if (!auth && !isPresigned) return ERR.missing();
-  const parsed = auth ? parseHeaderAuth(auth, req, headers) : parsePresigned(pairs);
+  const parsed = parseAuth(req.rawQuery, auth, headers['x-amz-date'] ?? '');
   if ('ok' in parsed) return parsed;
   const secret = Object.hasOwn(creds, parsed.accessKeyId) ? creds[parsed.accessKeyId] : undefined;
   if (secret === undefined) return ERR.unknownKey();
@@ -226,7 +262,7 @@ export function verifySigV4(req: SigV4Request, creds: Record<string, string>, no
   const canonical = [
     req.method.toUpperCase(),
     canonicalPath(req.path, parsed.service),
-    canonicalQuery(parsed.query),
+    parsed.canonicalQuery,
     canonHeaders,
     parsed.signedHeaders.join(';'),
     payloadHashFor(parsed, headers, opts),

@@ -7,8 +7,8 @@ import { S3Error, errors } from './errors.ts';
 import { S3State } from './state.ts';
 import { DiskStore } from './persist.ts';
 import { route } from './routes.ts';
-import { authenticate, corsForRequest, newRequestId, parseIncoming, preflight, renderError, send } from './wire.ts';
-import type { S3Context } from './request.ts';
+import { authenticate, corsForRequest, newRequestId, parseIncoming, preflight, renderError, send, type Incoming } from './wire.ts';
+import type { S3Context, S3Request } from './request.ts';
 
 export interface S3Options {
   /** accessKeyId → secret */
@@ -33,29 +33,42 @@ export function createS3(opts: S3Options): S3Service {
   const ctx: S3Context = { state, now, defaultRegion: opts.region ?? 'us-east-1' };
   const wire = { credentials: opts.credentials, now };
 
-  async function serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  /** Requests without a body run start to finish synchronously; only body reads wait on a promise. */
+  function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
     const requestId = newRequestId();
     const inc = parseIncoming(req);
-    let cors: Record<string, string> = {};
+    const failed = (e: unknown) => fail(res, inc, requestId, e);
     try {
       if (inc.method === 'OPTIONS') {
         req.resume();
         return send(res, inc.method, preflight(req, inc.address.bucket, ctx), requestId);
       }
-      const s3req = await authenticate(req, inc, wire, ctx.defaultRegion);
-      cors = corsForRequest(req, inc.method, inc.address.bucket, ctx);
-      const out = route(s3req)(s3req, ctx);
-      send(res, inc.method, out, requestId, cors);
+      const s3req = authenticate(req, inc, wire, ctx.defaultRegion);
+      if (s3req instanceof Promise) s3req.then((r) => answer(res, inc, requestId, r)).catch(failed);
+      else answer(res, inc, requestId, s3req);
     } catch (e) {
-      const err = e instanceof S3Error ? e : errors.InternalError();
-      if (!(e instanceof S3Error)) console.error(`[s3] ${inc.method} ${inc.rawPath}: ${(e as Error)?.stack ?? e}`);
-      if (!res.headersSent) send(res, inc.method, renderError(err, inc.rawPath, requestId), requestId, cors);
-      else res.destroy();
+      failed(e);
     }
   }
 
+  function answer(res: http.ServerResponse, inc: Incoming, requestId: string, s3req: S3Request): void {
+    const cors = corsForRequest(s3req.headers.origin, inc.method, inc.address.bucket, ctx);
+    try {
+      send(res, inc.method, route(s3req)(s3req, ctx), requestId, cors);
+    } catch (e) {
+      fail(res, inc, requestId, e, cors);
+    }
+  }
+
+  function fail(res: http.ServerResponse, inc: Incoming, requestId: string, e: unknown, cors: Record<string, string> = {}): void {
+    const err = e instanceof S3Error ? e : errors.InternalError();
+    if (!(e instanceof S3Error)) console.error(`[s3] ${inc.method} ${inc.rawPath}: ${(e as Error)?.stack ?? e}`);
+    if (!res.headersSent) send(res, inc.method, renderError(err, inc.rawPath, requestId), requestId, cors);
+    else res.destroy();
+  }
+
   return {
-    handle: (req, res) => void serve(req, res),
+    handle: serve,
     reset: () => state.reset(),
     snapshot: () => state.snapshot(),
     state,

@@ -39,26 +39,36 @@ export function parseIncoming(req: http.IncomingMessage): Incoming {
   return { method: (req.method ?? 'GET').toUpperCase(), rawPath, rawQuery, address: resolveAddress(req.headers.host, rawPath), query };
 }
 
-function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(',') : v;
-  return out;
-}
+const NO_BODY = Buffer.alloc(0);
 
-/** Verify the signature, then read and unframe the body. Throws S3Error. */
-export async function authenticate(req: http.IncomingMessage, inc: Incoming, opts: WireOptions, defaultRegion: string): Promise<S3Request> {
-  const auth = verifySigV4({ method: inc.method, path: inc.rawPath, rawQuery: inc.rawQuery, headers: flatHeaders(req.headers) }, opts.credentials, opts.now());
+/**
+ * Verify the signature, then read and unframe the body. Throws S3Error. Requests without a body (GET, HEAD,
+ * DELETE) are answered synchronously: no promise on the read hot path.
+ */
+export function authenticate(req: http.IncomingMessage, inc: Incoming, opts: WireOptions, defaultRegion: string): S3Request | Promise<S3Request> {
+  const auth = verifySigV4({ method: inc.method, path: inc.rawPath, rawQuery: inc.rawQuery, headers: req.headers }, opts.credentials, opts.now());
   if (!auth.ok) {
     req.resume();
     throw new S3Error(auth.code, auth.status, auth.message);
   }
-  const hasBody = inc.method === 'PUT' || inc.method === 'POST';
-  let body = hasBody ? await readBody(req, BODY_LIMIT) : Buffer.alloc(0);
-  if (!hasBody) req.resume();
+  const s3req = (body: Buffer, trailers: Record<string, string>): S3Request => ({
+    method: inc.method, bucket: inc.address.bucket, key: inc.address.key, query: inc.query, headers: req.headers,
+    body, trailers, region: auth.region || defaultRegion, resource: inc.rawPath,
+  });
+  if (inc.method !== 'PUT' && inc.method !== 'POST') {
+    req.resume();
+    return s3req(NO_BODY, {});
+  }
+  return readBody(req, BODY_LIMIT).then((body) => unframe(req, body, opts, auth)).then(({ body, trailers }) => s3req(body, trailers));
+}
+
+/** Strip aws-chunked framing (verifying chunk signatures when the payload is signed). */
+function unframe(req: http.IncomingMessage, raw: Buffer, opts: WireOptions, auth: Extract<ReturnType<typeof verifySigV4>, { ok: true }>): { body: Buffer; trailers: Record<string, string> } {
+  let body = raw;
   let trailers: Record<string, string> = {};
   const sha = req.headers['x-amz-content-sha256'];
   const chunked = typeof sha === 'string' && sha.startsWith('STREAMING-') || String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
-  if (hasBody && chunked) {
+  if (chunked) {
     const signed = typeof sha === 'string' && sha.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
     let signing: ChunkSigning | undefined;
     if (signed) {
@@ -69,14 +79,16 @@ export async function authenticate(req: http.IncomingMessage, inc: Incoming, opt
     const declared = req.headers['x-amz-decoded-content-length'];
     if (declared !== undefined && Number(declared) !== body.length) throw errors.IncompleteBody();
   }
-  return {
-    method: inc.method, bucket: inc.address.bucket, key: inc.address.key, query: inc.query, headers: req.headers,
-    body, trailers, region: auth.region || defaultRegion, resource: inc.rawPath,
-  };
+  return { body, trailers };
 }
 
+// Request ids only need to be unique: a random per-process prefix and a counter cost no entropy per request.
+const ID_PREFIX = randomBytes(4).toString('hex').toUpperCase();
+let idCounter = 0;
+
 export function newRequestId(): string {
-  return randomBytes(8).toString('hex').toUpperCase();
+  idCounter = (idCounter + 1) % 0x100000000;
+  return ID_PREFIX + idCounter.toString(16).toUpperCase().padStart(8, '0');
 }
 
 /** S3's error document (ErrorResponses.html, "REST error responses"). */
@@ -96,8 +108,7 @@ export function send(res: http.ServerResponse, method: string, out: S3Response, 
 }
 
 /** CORS headers for an actual (non-preflight) request from a browser origin, when a rule allows it. */
-export function corsForRequest(req: http.IncomingMessage, method: string, bucket: string | undefined, ctx: S3Context): Record<string, string> {
-  const origin = req.headers.origin;
+export function corsForRequest(origin: string | undefined, method: string, bucket: string | undefined, ctx: S3Context): Record<string, string> {
   if (!origin || !bucket) return {};
   const rules = ctx.state.buckets.get(bucket)?.cors;
   const creq: CorsRequest = { origin, method, requestHeaders: [] };
