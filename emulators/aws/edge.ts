@@ -16,6 +16,7 @@ import { createSqs } from './sqs/routes.ts';
 import { createDynamo } from './dynamodb/routes.ts';
 import { createSecretsManager } from './secretsmanager/routes.ts';
 import { localstackRoutes } from './admin.ts';
+import { CallLog } from './call-log.ts';
 
 /** An error in a JSON service's shape: `{"__type": type, "message": message}`, plus any headers it needs. */
 export interface AwsJsonError {
@@ -100,10 +101,11 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   }
 
   const localstack = localstackRoutes(Object.keys(services));
+  const calls = new CallLog(frame.journal);
 
   const handler: http.RequestListener = (req, res) => {
     const url = req.url ?? '/';
-    if (url.startsWith('/__admin')) return frame.app(req, res);
+    if (url.startsWith('/__admin')) return (calls.flush(), frame.app(req, res));
     if (url.startsWith('/_localstack')) return localstack(req, res);
     const service = pick(req);
     if ('handle' in service) return raw(service, req, res);
@@ -115,16 +117,12 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
    * false: the fault answered (or dropped) the request; a promise when the fault delays first.
    */
   function admit(req: http.IncomingMessage, res: http.ServerResponse, body: unknown, faultBody: (status: number) => [string, string]): boolean | Promise<boolean> {
-    const [path, query = ''] = (req.url ?? '/').split(/\?(.*)/s);
-    const entry = frame.journal.record({ method: req.method ?? 'GET', path, query, headers: req.headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-    const started = Date.now();
-    res.on('finish', () => {
-      entry.status = res.statusCode;
-      entry.durationMs = Date.now() - started;
-    });
-    const fault = frame.faults.take(req.method ?? 'GET', path);
+    const call = calls.add(req, res, typeof body === 'string' ? body : JSON.stringify(body));
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const fault = frame.faults.take(req.method ?? 'GET', q < 0 ? url : url.slice(0, q));
     if (!fault) return true;
-    entry.fault = `#${fault.id}`;
+    call.fault = `#${fault.id}`;
     const act = (): boolean => {
       if (fault.drop) return (req.socket.destroy(), false);
       if (fault.status === undefined) return true;
@@ -143,11 +141,9 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   };
 
   function raw(service: RawService, req: http.IncomingMessage, res: http.ServerResponse): void {
-    const faultBody = (status: number): [string, string] =>
-      service === services.s3
-        ? ['application/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${faultCode(status)}</Code><Message>Injected fault</Message><RequestId>${randomUUID()}</RequestId></Error>`]
-        : ['application/x-amz-json-1.0', JSON.stringify({ __type: `com.amazon.coral.service#${faultCode(status)}`, message: 'Injected fault' })];
-    whenAdmitted(admit(req, res, '', faultBody), () => service.handle(req, res));
+    const admitted = admit(req, res, '', service === services.s3 ? s3FaultBody : dynamoFaultBody);
+    if (admitted === true) service.handle(req, res);
+    else whenAdmitted(admitted, () => service.handle(req, res));
   }
 
   async function json(service: JsonService, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -202,7 +198,10 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     url: listening.url,
     port: listening.port,
     services,
-    journal: frame.journal,
+    /** The journal, with every call so far in it. */
+    get journal() {
+      return calls.flush();
+    },
     faults: frame.faults,
     async close() {
       services.sqs.close?.();
@@ -216,9 +215,28 @@ export type AwsEdge = Awaited<ReturnType<typeof startAwsEdge>>;
 /** The service named in a SigV4 credential scope: `<key>/<date>/<region>/<service>/aws4_request`. */
 function scopeService(req: http.IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
-  const cred = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : /[?&]X-Amz-Credential=([^&]+)/.exec(req.url ?? '')?.[1];
-  return cred ? decodeURIComponent(cred).split('/')[3] : undefined;
+  const cred = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : presignedCredential(req.url ?? '');
+  if (!cred) return undefined;
+  try {
+    return (cred.includes('%') ? decodeURIComponent(cred) : cred).split('/')[3];
+  } catch {
+    return undefined;
+  }
 }
+
+/** The raw X-Amz-Credential query value, found without a regular expression over the whole URL (S3 GET hot path). */
+function presignedCredential(url: string): string | undefined {
+  let at = url.indexOf('X-Amz-Credential=');
+  while (at > 0 && url[at - 1] !== '?' && url[at - 1] !== '&') at = url.indexOf('X-Amz-Credential=', at + 1);
+  if (at < 1) return undefined;
+  const end = url.indexOf('&', at);
+  return url.slice(at + 'X-Amz-Credential='.length, end < 0 ? undefined : end);
+}
+
+const s3FaultBody = (status: number): [string, string] =>
+  ['application/xml', `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${faultCode(status)}</Code><Message>Injected fault</Message><RequestId>${randomUUID()}</RequestId></Error>`];
+const dynamoFaultBody = (status: number): [string, string] =>
+  ['application/x-amz-json-1.0', JSON.stringify({ __type: `com.amazon.coral.service#${faultCode(status)}`, message: 'Injected fault' })];
 
 function authError(service: JsonService, f: AuthFailure): AwsJsonError {
   const table = AUTH_ERRORS[service.name] ?? AUTH_ERRORS.ssm;

@@ -268,11 +268,22 @@ export function verifySigV4(req: SigV4Request, creds: Record<string, string>, no
     payloadHashFor(parsed, headers, opts),
   ].join('\n');
   const scope = `${parsed.date}/${parsed.region}/${parsed.service}/aws4_request`;
-  const stringToSign = [ALGORITHM, parsed.amzDate, scope, sha256Hex(canonical)].join('\n');
-  const signingKey = deriveSigningKey(secret, parsed.date, parsed.region, parsed.service);
-  const expected = hmac(signingKey, stringToSign).toString('hex');
+  const expected = expectedSignature(secret, parsed, scope, canonical);
   if (!sameHex(expected, parsed.signature)) return ERR.mismatch();
   return { ok: true, accessKeyId: parsed.accessKeyId, region: parsed.region, service: parsed.service, presigned: parsed.presigned, signature: parsed.signature, amzDate: parsed.amzDate, scope };
+}
+
+/**
+ * The signature a canonical request must carry. A pure function of secret, time, scope and request, so a replayed
+ * request (the same presigned URL fetched again) skips the SHA-256 and HMAC; any changed byte is a different key.
+ */
+const signatures = memo<string>(256);
+
+function expectedSignature(secret: string, p: Parsed, scope: string, canonical: string): string {
+  return signatures(`${secret}\0${p.amzDate}\0${scope}\0${canonical}`, () => {
+    const stringToSign = [ALGORITHM, p.amzDate, scope, sha256Hex(canonical)].join('\n');
+    return hmac(deriveSigningKey(secret, p.date, p.region, p.service), stringToSign).toString('hex');
+  });
 }
 
 function sameHex(a: string, b: string): boolean {
