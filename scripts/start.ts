@@ -12,7 +12,8 @@ const ms = Math.round(performance.now() - t0);
 
 const width = Math.max(...stack.services.map((s) => s.name.length));
 const urlWidth = Math.max(...stack.services.map((s) => s.url.length));
-console.log(`\nGatehouse local stack — up in ${ms} ms (uptime ${Math.round(process.uptime() * 1000)} ms incl. Node start)\n`);
+const t = stack.timings;
+console.log(`\nGatehouse local stack — ready ${Math.round(process.uptime() * 1000)} ms after the process started (stack ${ms} ms: listen ${t.listen}, seed ${t.seed}, build ${t.build})\n`);
 for (const s of stack.services) console.log(`  ${s.name.padEnd(width)}  ${s.url.padEnd(urlWidth)}  ${s.note}`);
 console.log(`\nTry:  curl -s -X POST ${stack.urls.gateway}/events -H 'content-type: application/json' -d '{"name":"app_opened","anonymous_id":"device-1"}'`);
 console.log('Stop: Ctrl-C\n');

@@ -1,20 +1,16 @@
 /**
- * The whole local stack in one process: fakes (Vault, Customer.io, AWS edge), the proxy (every function's app on
- * one Express server) and the signing gateway in front of it. `npm start` and the test helper both use this, so
- * tests exercise exactly what a developer runs. External endpoints win: with VAULT_ADDR or AWS_ENDPOINT_URL set
- * (docker compose), the embedded twin is not started and the stack points at (and seeds) the external one.
+ * The whole local stack in one process: the fakes, the proxy (every function's app on one Express server) and the
+ * signing gateway in front of it. `npm start` and the test helper both use this, so tests exercise exactly what a
+ * developer runs. Start-up is three concurrent phases — servers listen, fixtures are seeded, apps are built — and
+ * the proxy answers 503 `starting` until its apps are ready. External endpoints win: with VAULT_ADDR or
+ * AWS_ENDPOINT_URL set (docker compose), the embedded twin is not started and the external one is seeded.
  */
 import http from 'node:http';
 import { join } from 'node:path';
-import { startVault } from '../vault/index.ts';
-import { startCustomerio } from '../customerio/index.ts';
+import { performance } from 'node:perf_hooks';
 import { startGateway } from '../gateway/index.ts';
-import { startAwsEdge } from '../aws/edge.ts';
 import { seedAws, seedSecrets } from '../aws/seed.ts';
-import { startMailgun, loadSeed as loadMailgunSeed, DEFAULT_SEED_FILE as MAILGUN_SEED_FILE } from '../mailgun/index.ts';
-import { startCloudFront } from '../cloudfront/index.ts';
-import { startExtend } from '../extend/index.ts';
-import { listen, type Listening } from '../shared/emulator.ts';
+import { listen } from '../shared/emulator.ts';
 import { expressAdapter } from '../../proxy/adapters/express.ts';
 import { combineApps, type App } from '../../proxy/core/app.ts';
 import { createLogger, type Logger } from '../../proxy/core/log.ts';
@@ -22,12 +18,11 @@ import { createHttpClient, type Exchange as UpstreamExchange } from '../../proxy
 import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
 import { buildMailApp } from '../../proxy/functions/mail.ts';
 import { buildCardsApp } from '../../proxy/functions/cards.ts';
+import { startFakes } from './fakes.ts';
 import { preparePackages } from './packages-service.ts';
 import { resolvePorts, type PortName } from './ports.ts';
+import { proxyEnvironment } from './proxy-env.ts';
 import { seedVault } from './seed-vault.ts';
-
-/** The fake Vault's AppRole for the proxy (fixtures/vault/seed.json, role `gatehouse-proxy`). */
-const LOCAL_APPROLE = { roleId: '6d0c7f3e-local-gatehouse-role-id', secretId: '5f1e2a9b-local-gatehouse-secret-id' };
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -38,6 +33,8 @@ export interface StackOptions {
   log?: Logger;
   /** Record mode (npm run record): sees every outbound call of every function (Vault, Customer.io, Extend, Mailgun). */
   onUpstreamExchange?: (x: UpstreamExchange) => void;
+  /** Open the packages database at start (default: only for the long-running `npm start`, not ephemeral stacks). */
+  eagerDatabase?: boolean;
 }
 
 export interface ServiceInfo {
@@ -54,6 +51,8 @@ export interface Stack {
   /** The environment the proxy was built with (URLs of the fakes, Vault address and token). */
   proxyEnv: Record<string, string | undefined>;
   stateDir: string;
+  /** Milliseconds each start-up phase took. */
+  timings: Record<'listen' | 'seed' | 'build', number>;
   close(): Promise<void>;
 }
 
@@ -65,109 +64,71 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   // 127.0.0.1 keeps the fakes private to the machine; a container sets GATEHOUSE_HOST=0.0.0.0 to publish them.
   const host = env.GATEHOUSE_HOST || '127.0.0.1';
   const closers: (() => Promise<void>)[] = [];
-  const services: ServiceInfo[] = [];
-  const add = (name: string, url: string, note: string) => services.push({ name, url, note });
+  const close = async () => {
+    for (const c of closers.reverse()) await c().catch(() => {});
+  };
+  const t0 = performance.now();
 
   try {
-    const externalVault = env.VAULT_ADDR;
-    const externalAws = env.AWS_ENDPOINT_URL;
-    const [vault, cio, aws, extend] = await Promise.all([
-      externalVault ? undefined : startVault({ port: ports.vault, host }),
-      startCustomerio({ port: ports.customerio, httpsPort: ports.customerioHttps, host, tlsDir: join(stateDir, 'tls') }),
-      externalAws ? undefined : startAwsEdge({ port: ports.aws, host, persistDir: env.AWS_PERSIST_DIR }),
-      startExtend({ port: ports.extend, host }),
-    ]);
-    closers.push(extend.close);
-    if (vault) closers.push(vault.close);
-    closers.push(cio.close);
-    if (aws) closers.push(aws.close);
-    const vaultAddr = externalVault ?? vault!.url;
-    const vaultToken = env.VAULT_TOKEN ?? 'root';
-    if (externalVault) await seedVault(vaultAddr, vaultToken);
-    // Against the fake, the proxy logs in with the least-privileged AppRole from fixtures/vault (as in Lambda);
-    // an external dev Vault has no AppRole, so there the token is used.
-    const vaultAuth = externalVault || env.VAULT_TOKEN
-      ? { VAULT_TOKEN: vaultToken }
-      : { VAULT_ROLE_ID: env.VAULT_ROLE_ID ?? LOCAL_APPROLE.roleId, VAULT_SECRET_ID: env.VAULT_SECRET_ID ?? LOCAL_APPROLE.secretId };
-    add('vault', vaultAddr, externalVault ? 'external (VAULT_ADDR)' : 'fake Vault: KV v2 secret/, KV v1 kv/, AppRole; token "root"');
-    add('customerio', cio.http.url, 'fake Customer.io Track /api/v1 + App /v1');
-    add('customerio-https', cio.https.url, `same, HTTPS with the local CA (${join(stateDir, 'tls', 'ca.pem')})`);
-    const awsUrl = externalAws ?? aws!.url;
-    add('aws', awsUrl, externalAws ? 'external (AWS_ENDPOINT_URL)' : 'embedded AWS edge: S3, SSM, DynamoDB, SQS, Secrets Manager');
-    // Mail (issue 7): the fake Mailgun, and the CloudFront edge in front of the AWS edge's S3. The edge's private
-    // key (generated under .state/cloudfront, never committed) goes into Secrets Manager, where the mail function reads it.
-    const awsCredentials = { accessKeyId: env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: env.AWS_SECRET_ACCESS_KEY ?? 'test' };
-    const awsRegion = env.AWS_REGION ?? 'us-east-1';
-    const mailgunSeed = loadMailgunSeed(MAILGUN_SEED_FILE);
-    const mailDomain = env.MAILGUN_DOMAIN ?? mailgunSeed.domains[0].name;
-    const [mailgun, cloudfront] = await Promise.all([
-      startMailgun({ port: ports.mailgun, host }),
-      startCloudFront({ port: ports.cloudfront, httpsPort: ports.cloudfrontHttps, host, tlsDir: join(stateDir, 'tls'), keyDir: join(stateDir, 'cloudfront'), env, origin: { endpoint: awsUrl, region: awsRegion, credentials: awsCredentials } }),
-    ]);
-    closers.push(mailgun.close, cloudfront.close);
-    await seedSecrets(awsUrl, awsCredentials, awsRegion, { 'cloudfront-private-key': JSON.stringify({ keyPairId: cloudfront.keyPairId, privateKey: cloudfront.privateKeyPem() }) });
-    add('mailgun', mailgun.url, `fake Mailgun v3 (domain ${mailDomain}); captured mail at /__admin/messages`);
-    add('cloudfront', cloudfront.http.url, `local CloudFront edge for s3://${cloudfront.distribution.origin.bucket} (signed URLs, key pair ${cloudfront.keyPairId})`);
-    add('cloudfront-https', cloudfront.https.url, 'same, HTTPS with the local CA');
-    // Idempotent: Extend passwords (SSM), the session and API-token tables the cards routes need, buckets, queues.
-    await seedAws(awsUrl, awsCredentials, awsRegion);
-    // Packages (issue 8): bucket, restore queue, the edge's CloudFront key into SSM; the database opens in the background.
-    const packages = await preparePackages({ env, stateDir, aws: { endpoint: awsUrl, region: awsRegion, credentials: awsCredentials }, cloudfront, log });
-    closers.push(packages.close);
-    add('restore-worker', packages.env.RESTORE_PACKAGE_QUEUE_URL, 'SQS event-source mapping → restore worker (batch 10, window 200 ms)');
-    add('extend', extend.url, 'fake Extend API (v2021-03-12); users in fixtures/extend/seed.json');
-
-    // The proxy listens first (its app is bound once the gateway's public key exists), then the gateway.
+    // Phase 1: every server listens. The proxy's port opens first and answers 503 until its apps exist.
     let app: App | undefined;
+    let handler: http.RequestListener | undefined;
     const proxyServer = http.createServer((req, res) => {
-      if (!app) {
-        res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-        return res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
-      }
-      expressHandler!(req, res);
+      if (handler) return handler(req, res);
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
     });
-    let expressHandler: http.RequestListener | undefined;
-    const proxy = await listen(proxyServer, ports.proxy, { host });
-    closers.push(proxy.close);
-    const gateway = await startGateway({ port: ports.gateway, host, upstream: proxy.url, keyDir: join(stateDir, 'gateway') });
-    closers.push(gateway.close);
-    // Mailgun posts delivery events through the gateway, as in production (Mailgun → API Gateway → mail function).
-    for (const id of ['delivered', 'permanent_fail', 'temporary_fail']) mailgun.state.domain(mailDomain).createWebhook(id, [`${gateway.url}/webhooks/mailgun`]);
+    const proxyAndGateway = (async () => {
+      const proxy = await listen(proxyServer, ports.proxy, { host });
+      closers.push(proxy.close);
+      const gateway = await startGateway({ port: ports.gateway, host, upstream: proxy.url, keyDir: join(stateDir, 'gateway') });
+      closers.push(gateway.close);
+      return { proxy, gateway };
+    })();
+    const [f, { proxy, gateway }] = await Promise.all([startFakes({ env, ports, host, stateDir, closers }), proxyAndGateway]);
+    const t1 = performance.now();
 
-    const proxyEnv: Record<string, string | undefined> = {
-      STAGE: 'local',
-      ...env,
-      VAULT_ADDR: vaultAddr,
-      ...vaultAuth,
-      VAULT_SECRET_PATH: env.VAULT_SECRET_PATH ?? 'gatehouse/customerio',
-      CIO_TRACK_API_BASE_URL: env.CIO_TRACK_API_BASE_URL ?? `${cio.http.url}/api/v1/`,
-      CIO_APP_API_BASE_URL: env.CIO_APP_API_BASE_URL ?? `${cio.http.url}/v1/`,
-      CIO_ALLOWED_BROADCAST_IDS: env.CIO_ALLOWED_BROADCAST_IDS ?? '7',
-      API_GATEWAY_PUBLIC_KEY: env.API_GATEWAY_PUBLIC_KEY ?? gateway.publicKeyPem,
-      AWS_ENDPOINT_URL: awsUrl,
-      AWS_REGION: env.AWS_REGION ?? 'us-east-1',
-      AWS_ACCESS_KEY_ID: env.AWS_ACCESS_KEY_ID ?? 'test',
-      AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY ?? 'test',
-      // The stack never reads a Lambda-extension secrets file from the developer's /tmp.
-      VAULT_SECRET_FILE: env.VAULT_SECRET_FILE ?? join(stateDir, 'no-secrets-file.json'),
-      MAILGUN_API_BASE_URL: env.MAILGUN_API_BASE_URL ?? mailgun.url,
-      MAILGUN_DOMAIN: mailDomain,
-      // The fake's keys (fixtures/mailgun/seed.json) reach the mail function through the chain's env provider.
-      MAILGUN_API_KEY: env.MAILGUN_API_KEY ?? mailgunSeed.apiKey,
-      MAILGUN_WEBHOOK_SIGNING_KEY: env.MAILGUN_WEBHOOK_SIGNING_KEY ?? mailgunSeed.domains.find((d) => d.name === mailDomain)?.webhookSigningKey,
-      CLOUDFRONT_BASE_URL: env.CLOUDFRONT_BASE_URL ?? cloudfront.http.url,
-      REPORTS_BUCKET: env.REPORTS_BUCKET ?? cloudfront.distribution.origin.bucket,
-      EXTEND_API_BASE_URL: env.EXTEND_API_BASE_URL ?? extend.url,
-      ...packages.env,
-    };
+    // Phase 2: fixtures, idempotently, into whichever Vault and AWS are in use.
+    const aws = { endpoint: f.aws.url, region: f.aws.region, credentials: f.aws.credentials };
+    const cloudfrontKey = JSON.stringify({ keyPairId: f.cloudfront.keyPairId, privateKey: f.cloudfront.privateKeyPem() });
+    const [, , , packages] = await Promise.all([
+      f.vault.external ? seedVault(f.vault.url, env.VAULT_TOKEN ?? 'root') : undefined,
+      // Extend passwords (SSM), the session, API-token and delivery tables, report files, queues.
+      seedAws(aws.endpoint, aws.credentials, aws.region),
+      // The CloudFront edge's private key (generated under .state/cloudfront, never committed) for the mail function.
+      seedSecrets(aws.endpoint, aws.credentials, aws.region, { 'cloudfront-private-key': cloudfrontKey }),
+      // Packages: versioned bucket, restore queue, the CloudFront key in SSM; the database opens when needed.
+      preparePackages({ env, stateDir, aws, cloudfront: f.cloudfront, log, eagerDatabase: opts.eagerDatabase ?? !opts.ephemeral }),
+    ]);
+    closers.push(packages.close);
+    const mailDomain = env.MAILGUN_DOMAIN ?? f.mailgunSeed.domains[0].name;
+    // Mailgun posts delivery events through the gateway, as in production (Mailgun → API Gateway → mail function).
+    for (const id of ['delivered', 'permanent_fail', 'temporary_fail']) f.mailgun.state.domain(mailDomain).createWebhook(id, [`${gateway.url}/webhooks/mailgun`]);
+    const t2 = performance.now();
+
+    // Phase 3: every function's app, built as its Lambda would be at cold start, served on the proxy's port.
+    const proxyEnv = proxyEnvironment(env, f, { stateDir, gatewayPublicKeyPem: gateway.publicKeyPem, packagesEnv: packages.env });
     // One shared outbound client when recording, so its single onExchange hook sees every function's calls.
     const outbound = opts.onUpstreamExchange ? createHttpClient() : undefined;
     if (outbound) outbound.onExchange(opts.onUpstreamExchange!);
-    app = combineApps([await buildCustomerioApp({ env: proxyEnv, log, http: outbound }), await buildCardsApp({ env: proxyEnv, log, http: outbound }), await buildMailApp({ env: proxyEnv, log, http: outbound }), await packages.start(proxyEnv, outbound)]);
-    expressHandler = expressAdapter(app) as unknown as http.RequestListener;
-    add('proxy', proxy.url, `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures`);
-    add('gateway', gateway.url, 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)');
+    const build = { env: proxyEnv, log, http: outbound };
+    app = combineApps(await Promise.all([buildCustomerioApp(build), buildCardsApp(build), buildMailApp(build), packages.start(proxyEnv, outbound)]));
+    handler = expressAdapter(app) as unknown as http.RequestListener;
+    const t3 = performance.now();
 
+    const services = [
+      { name: 'gateway', url: gateway.url, note: 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)' },
+      { name: 'proxy', url: proxy.url, note: `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures` },
+      { name: 'customerio', url: f.customerio.http.url, note: 'fake Customer.io Track /api/v1 + App /v1' },
+      { name: 'customerio-https', url: f.customerio.https.url, note: `same, HTTPS with the local CA (${join(stateDir, 'tls', 'ca.pem')})` },
+      { name: 'extend', url: f.extend.url, note: 'fake Extend API (v2021-03-12); users in fixtures/extend/seed.json' },
+      { name: 'mailgun', url: f.mailgun.url, note: `fake Mailgun v3 (domain ${mailDomain}); captured mail at /__admin/messages` },
+      { name: 'cloudfront', url: f.cloudfront.http.url, note: `local CloudFront edge for s3://${f.cloudfront.distribution.origin.bucket} (signed URLs, key pair ${f.cloudfront.keyPairId})` },
+      { name: 'cloudfront-https', url: f.cloudfront.https.url, note: 'same, HTTPS with the local CA' },
+      { name: 'vault', url: f.vault.url, note: f.vault.external ? 'external (VAULT_ADDR)' : 'fake Vault: KV v2 secret/, KV v1 kv/, AppRole; token "root"' },
+      { name: 'aws', url: f.aws.url, note: f.aws.external ? 'external (AWS_ENDPOINT_URL)' : 'embedded AWS edge: S3, SSM, DynamoDB, SQS, Secrets Manager' },
+      { name: 'restore-worker', url: packages.env.RESTORE_PACKAGE_QUEUE_URL, note: 'SQS event-source mapping → restore worker (batch 10, window 200 ms)' },
+    ];
     return {
       urls: Object.fromEntries(services.map((s) => [s.name, s.url])),
       services,
@@ -175,12 +136,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       proxyApp: app,
       proxyEnv,
       stateDir,
-      close: async () => {
-        for (const c of closers.reverse()) await c().catch(() => {});
-      },
+      timings: { listen: Math.round(t1 - t0), seed: Math.round(t2 - t1), build: Math.round(t3 - t2) },
+      close,
     };
   } catch (e) {
-    for (const c of closers.reverse()) await c().catch(() => {});
+    await close();
     throw e;
   }
 }

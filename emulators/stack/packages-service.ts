@@ -21,6 +21,11 @@ export interface PackagesStackOptions {
   aws: AwsTargetConfig;
   cloudfront: { keyPairId: string; privateKeyPem(): string; distribution: { domainName: string } };
   log: Logger;
+  /**
+   * Open the database now, in the background (npm start: the first packages request finds it ready), or only when
+   * a packages route or the restore worker first needs it (tests that never touch packages pay nothing).
+   */
+  eagerDatabase?: boolean;
 }
 
 export interface PackagesStack {
@@ -28,8 +33,8 @@ export interface PackagesStack {
   env: Record<string, string>;
   /** Build the app with the proxy's environment and start the restore worker's mapping. */
   start(proxyEnv: Record<string, string | undefined>, http?: HttpClient): Promise<App>;
-  /** Resolves when the database is open (the routes wait for it on their own). */
-  database: Promise<Db>;
+  /** Opens the database on first call (or at once when eager); the routes wait for it on their own. */
+  database(): Promise<Db>;
   mapping(): SqsMapping | undefined;
   close(): Promise<void>;
 }
@@ -38,9 +43,15 @@ export async function preparePackages(o: PackagesStackOptions): Promise<Packages
   const { env, log } = o;
   const setup = await preparePackagesAws(o.aws);
   await putCloudFrontKey(o.aws, o.cloudfront.privateKeyPem());
-  // Not awaited: the stack's ports open now; the first start pays PGlite's initdb in the background.
-  const database = openPackagesDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR ?? join(o.stateDir, 'pglite') });
-  database.catch((e: unknown) => log.error('packages database failed to open', { error: e as Error }));
+  // Never awaited here: the stack's ports open now; the first start pays PGlite's initdb in the background.
+  let opening: Promise<Db> | undefined;
+  const database = () => (opening ??= openPackagesDatabase({ url: env.DATABASE_URL, dataDir: env.PGLITE_DIR ?? join(o.stateDir, 'pglite') })
+    .catch((e: unknown) => {
+      log.error('packages database failed to open', { error: e as Error });
+      opening = undefined;
+      throw e;
+    }));
+  if (o.eagerDatabase) database().catch(() => {});
   const defaults = packagesEnv({ awsUrl: o.aws.endpoint, queueUrl: setup.queueUrl, cloudfrontDomain: o.cloudfront.distribution.domainName, cloudfrontKeyId: o.cloudfront.keyPairId });
   const merged = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, env[k] ?? v]));
   let mapping: SqsMapping | undefined;
@@ -48,10 +59,12 @@ export async function preparePackages(o: PackagesStackOptions): Promise<Packages
   const sqs = new SQSClient({ endpoint: o.aws.endpoint, region: o.aws.region, credentials: o.aws.credentials });
 
   async function startWorker(proxyEnv: Record<string, string | undefined>): Promise<void> {
-    const worker = await buildRestoreWorker({ env: proxyEnv, log, openDb: () => database });
+    // The worker (and so the database) is built on the first batch, as a Lambda's init runs on its first event.
+    let worker: ReturnType<typeof buildRestoreWorker> | undefined;
+    const handler: Parameters<typeof startSqsMapping>[0]['handler'] = async (event) => (await (worker ??= buildRestoreWorker({ env: proxyEnv, log, openDb: database })))(event);
     if (closed) return;
     mapping = await startSqsMapping({
-      sqs, queueUrl: merged.RESTORE_PACKAGE_QUEUE_URL, handler: worker, batchSize: 10, maximumBatchingWindowMs: 200, region: o.aws.region,
+      sqs, queueUrl: merged.RESTORE_PACKAGE_QUEUE_URL, handler, batchSize: 10, maximumBatchingWindowMs: 200, region: o.aws.region,
       onError: (e) => log.warn('restore worker mapping error', { error: e as Error }),
     });
   }
@@ -61,15 +74,15 @@ export async function preparePackages(o: PackagesStackOptions): Promise<Packages
     database,
     mapping: () => mapping,
     async start(proxyEnv, http) {
-      const app = await buildPackagesApp({ env: proxyEnv, log, http, openDb: () => database });
-      void database.then(() => startWorker(proxyEnv)).catch((e: unknown) => log.error('restore worker did not start', { error: e as Error }));
+      const app = await buildPackagesApp({ env: proxyEnv, log, http, openDb: database });
+      await startWorker(proxyEnv);
       return app;
     },
     async close() {
       closed = true;
       await mapping?.stop();
       sqs.destroy();
-      await database.then((db) => db.close(), () => {});
+      await opening?.then((db) => db.close(), () => {});
     },
   };
 }
