@@ -4,10 +4,6 @@
  * by the `token` header, not the gateway's HTTP signature.
  */
 import { createApp, type App } from '../core/app.ts';
-import { createHttpClient, type HttpClient } from '../core/http-client.ts';
-import { createLogger, type Logger } from '../core/log.ts';
-import { systemClock, type Clock } from '../core/types.ts';
-import { EnvReader } from '../core/config.ts';
 import { staticSecrets } from '../secrets/chain.ts';
 import { createLambdaHandler } from '../adapters/lambda/handler.ts';
 import { ApiTokenStore } from '../routes/cards/api-tokens.ts';
@@ -17,26 +13,16 @@ import { loadCardsConfig } from '../routes/cards/config.ts';
 import { ExtendApi } from '../routes/cards/extend-api.ts';
 import { cardsRoutes } from '../routes/cards/index.ts';
 import { ExtendSession } from '../routes/cards/session.ts';
+import { functionRuntime, type RuntimeOptions } from './runtime.ts';
 
-export interface BuildCardsOptions {
-  env?: Record<string, string | undefined>;
-  http?: HttpClient;
-  clock?: Clock;
-  log?: Logger;
+export interface BuildCardsOptions extends RuntimeOptions {
   /** AWS clients to use instead of ones built from the environment. */
   aws?: CardsAws;
 }
 
 export async function buildCardsApp(opts: BuildCardsOptions = {}): Promise<App> {
-  const env = opts.env ?? process.env;
-  const log = opts.log ?? createLogger({ name: 'cards' });
-  const http = opts.http ?? createHttpClient();
-  const clock = opts.clock ?? systemClock;
+  const { env, log, http, clock, maxBodyBytes, stage } = functionRuntime('cards', opts);
   const cfg = loadCardsConfig(env);
-  const r = new EnvReader(env);
-  // GET-only routes: a small body limit is plenty.
-  const maxBodyBytes = r.int('MAX_BODY_BYTES', 1024 * 1024, 1024, 6 * 1024 * 1024);
-  r.done();
   const aws = opts.aws ?? cardsAwsClients(env);
   const api = new ExtendApi(cfg, http);
   const session = new ExtendSession({ cfg, api, ssm: aws.ssm, ddb: aws.ddb, clock, log });
@@ -44,7 +30,7 @@ export async function buildCardsApp(opts: BuildCardsOptions = {}): Promise<App> 
     routes: cardsRoutes(),
     maxBodyBytes,
     deps: {
-      config: { stage: env.STAGE ?? 'local', maxBodyBytes, cards: cfg },
+      config: { stage, maxBodyBytes, cards: cfg },
       // Extend passwords come per user from SSM at sign-in, not from the start-up secret chain.
       secrets: staticSecrets({}),
       http, clock, log,

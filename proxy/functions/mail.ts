@@ -8,12 +8,9 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createApp, type App } from '../core/app.ts';
+import { awsClientConfig } from '../core/aws.ts';
 import { CircuitBreaker } from '../core/breaker.ts';
-import { EnvReader } from '../core/config.ts';
-import { createHttpClient, type HttpClient } from '../core/http-client.ts';
-import { createLogger, type Logger } from '../core/log.ts';
 import type { RetryPolicy } from '../core/retry.ts';
-import { systemClock, type Clock } from '../core/types.ts';
 import { createLambdaHandler } from '../adapters/lambda/handler.ts';
 import { signatureMiddleware } from '../auth/signature-middleware.ts';
 import { memoryReplayCache } from '../auth/mailgun-webhook.ts';
@@ -27,37 +24,22 @@ import { dynamoDeliveries } from '../routes/mail/deliveries.ts';
 import type { MailServices } from '../routes/mail/deps.ts';
 import { reportRoutes } from '../routes/reports/index.ts';
 import { s3ReportStore } from '../routes/reports/store.ts';
+import { functionRuntime, type RuntimeOptions } from './runtime.ts';
 
-export interface BuildOptions {
-  env?: Record<string, string | undefined>;
-  http?: HttpClient;
-  clock?: Clock;
-  log?: Logger;
+export interface BuildOptions extends RuntimeOptions {
   secrets?: Secrets;
   retry?: RetryPolicy;
 }
 
-/** AWS clients honour AWS_ENDPOINT_URL (LocalStack, the embedded edge) and the usual credential variables. */
-function awsConfig(env: Record<string, string | undefined>) {
-  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN } : undefined;
-  return { region: env.AWS_REGION ?? 'us-east-1', ...(env.AWS_ENDPOINT_URL ? { endpoint: env.AWS_ENDPOINT_URL } : {}), ...(credentials ? { credentials } : {}) };
-}
-
 export async function buildMailApp(opts: BuildOptions = {}): Promise<App> {
-  const env = opts.env ?? process.env;
-  const log = opts.log ?? createLogger({ name: 'mail' });
-  const http = opts.http ?? createHttpClient();
-  const clock = opts.clock ?? systemClock;
+  const { env, log, http, clock, maxBodyBytes, stage } = functionRuntime('mail', opts);
   // Mail's keys live at their own Vault path; the rest of the chain is the standard one.
   const chainEnv = { ...env, VAULT_SECRET_PATH: env.MAIL_VAULT_SECRET_PATH ?? 'gatehouse/mail' };
   const secrets = opts.secrets ?? (await loadStandardSecrets(chainEnv, MAIL_SECRET_NAMES, http, log));
   log.addSecretValues(secrets.values());
   const cfg = loadMailConfig(env, secrets);
-  const r = new EnvReader(env);
-  const maxBodyBytes = r.int('MAX_BODY_BYTES', 1024 * 1024, 1024, 6 * 1024 * 1024);
-  r.done();
 
-  const aws = awsConfig(env);
+  const aws = awsClientConfig(env);
   const sm = new SecretsManagerClient(aws);
   const key = await loadCloudFrontKey(sm, cfg.cloudfrontKeySecretId).finally(() => sm.destroy());
   log.addSecretValues([key.privateKey]);
@@ -77,7 +59,7 @@ export async function buildMailApp(opts: BuildOptions = {}): Promise<App> {
   return createApp({
     routes: [...mailRoutes(auth), ...reportRoutes(auth)],
     maxBodyBytes,
-    deps: { config: { stage: env.STAGE ?? 'local', maxBodyBytes, mail: cfg }, secrets, http, clock, log, services: { mail: services } },
+    deps: { config: { stage, maxBodyBytes, mail: cfg }, secrets, http, clock, log, services: { mail: services } },
   });
 }
 

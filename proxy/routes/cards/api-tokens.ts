@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { awsCall } from './aws.ts';
+import { awsCall } from '../../core/aws.ts';
 
 export interface ApiTokenItem {
   tokenHash: string;

@@ -12,7 +12,7 @@ import { ProxyError } from '../../core/errors.ts';
 import { upstreamError } from '../../core/upstream.ts';
 import type { Clock } from '../../core/types.ts';
 import type { Logger } from '../../core/log.ts';
-import { awsCall } from './aws.ts';
+import { awsCall } from '../../core/aws.ts';
 import { passwordParameter, type CardsConfig } from './config.ts';
 import { EXTEND, extendJson, type ExtendApi } from './extend-api.ts';
 
