@@ -3,25 +3,17 @@ import {
   DynamoDBClient, CreateTableCommand, DeleteTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand, waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, GetCommand, UpdateCommand, DeleteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 
 describe('DynamoDB (dynalite) through the AWS edge', () => {
   let target: AwsTarget;
   let ddb: DynamoDBClient;
   let doc: DynamoDBDocumentClient;
   const table = `tokens-${Date.now().toString(36)}`;
-  const errorOf = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      return e as Error & { name: string; $metadata: { httpStatusCode?: number } };
-    }
-    throw new Error('expected the call to fail');
-  };
 
   before(async () => {
     target = await awsTarget();
-    ddb = new DynamoDBClient({ endpoint: target.endpoint, region: target.region, credentials: target.credentials });
+    ddb = new DynamoDBClient(sdkConfig(target));
     doc = DynamoDBDocumentClient.from(ddb);
     await ddb.send(new CreateTableCommand({
       TableName: table,

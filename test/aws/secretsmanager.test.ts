@@ -7,7 +7,7 @@ import {
   SecretsManagerClient, CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, DescribeSecretCommand,
   ListSecretsCommand, UpdateSecretVersionStageCommand, DeleteSecretCommand, RestoreSecretCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 
 describe('Secrets Manager through the AWS edge', () => {
   let target: AwsTarget;
@@ -18,21 +18,13 @@ describe('Secrets Manager through the AWS edge', () => {
 
   before(async () => {
     target = await awsTarget();
-    sm = new SecretsManagerClient({ endpoint: target.endpoint, region: target.region, credentials: target.credentials });
+    sm = new SecretsManagerClient(sdkConfig(target));
   });
   after(async () => {
     sm.destroy();
     await target.close();
   });
 
-  const errorOf = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      return e as Error & { name: string; $metadata: { httpStatusCode?: number } };
-    }
-    throw new Error('expected the call to fail');
-  };
   const value = (SecretId: string, extra: { VersionStage?: string; VersionId?: string } = {}) => sm.send(new GetSecretValueCommand({ SecretId, ...extra }));
   const stages = async (SecretId: string) => (await sm.send(new DescribeSecretCommand({ SecretId }))).VersionIdsToStages ?? {};
 

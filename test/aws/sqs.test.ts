@@ -4,7 +4,7 @@ import {
   DeleteQueueCommand, SendMessageCommand, SendMessageBatchCommand, ReceiveMessageCommand, DeleteMessageCommand,
   DeleteMessageBatchCommand, ChangeMessageVisibilityCommand, PurgeQueueCommand,
 } from '@aws-sdk/client-sqs';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 import { md5OfMessageAttributes } from '../../emulators/aws/sqs/md5.ts';
 
 describe('SQS (JSON protocol) through the AWS edge', () => {
@@ -18,19 +18,11 @@ describe('SQS (JSON protocol) through the AWS edge', () => {
   };
   const receive = (QueueUrl: string, extra: Partial<ConstructorParameters<typeof ReceiveMessageCommand>[0]> = {}) =>
     sqs.send(new ReceiveMessageCommand({ QueueUrl, MaxNumberOfMessages: 10, ...extra }));
-  const errorOf = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      return e as Error & { name: string; $metadata: { httpStatusCode?: number } };
-    }
-    throw new Error('expected the call to fail');
-  };
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
   before(async () => {
     target = await awsTarget();
-    sqs = new SQSClient({ endpoint: target.endpoint, region: target.region, credentials: target.credentials });
+    sqs = new SQSClient(sdkConfig(target));
   });
   after(async () => {
     sqs.destroy();

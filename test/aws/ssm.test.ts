@@ -3,7 +3,7 @@ import {
   SSMClient, GetParameterCommand, GetParametersCommand, GetParametersByPathCommand, PutParameterCommand,
   DeleteParameterCommand, DeleteParametersCommand, DescribeParametersCommand, type Parameter,
 } from '@aws-sdk/client-ssm';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 
 describe('SSM Parameter Store through the AWS edge', () => {
   let target: AwsTarget;
@@ -12,7 +12,7 @@ describe('SSM Parameter Store through the AWS edge', () => {
 
   before(async () => {
     target = await awsTarget();
-    ssm = new SSMClient({ endpoint: target.endpoint, region: target.region, credentials: target.credentials });
+    ssm = new SSMClient(sdkConfig(target));
   });
   after(async () => {
     ssm.destroy();
@@ -21,14 +21,6 @@ describe('SSM Parameter Store through the AWS edge', () => {
 
   const put = (Name: string, Value: string, extra: Partial<ConstructorParameters<typeof PutParameterCommand>[0]> = {}) =>
     ssm.send(new PutParameterCommand({ Name, Value, Type: 'String', ...extra }));
-  const errorOf = async (p: Promise<unknown>) => {
-    try {
-      await p;
-    } catch (e) {
-      return e as Error & { name: string; $metadata: { httpStatusCode?: number } };
-    }
-    throw new Error('expected the call to fail');
-  };
 
   it('stores a String and returns it with version, ARN, DataType and LastModifiedDate', async () => {
     const r = await put(`${prefix}/plain`, 'hello', { Description: 'greeting' });

@@ -25,3 +25,16 @@ export async function awsTarget(): Promise<AwsTarget> {
   const edge = await startAwsEdge({ port: 0, region, credentials: { [credentials.accessKeyId]: credentials.secretAccessKey } });
   return { endpoint: edge.url, region, credentials, embedded: true, close: () => edge.close() };
 }
+
+/** What an SDK call that must fail threw (its AWS error name and HTTP status), or a failure when it succeeded. */
+export async function errorOf(p: Promise<unknown>): Promise<Error & { name: string; $metadata: { httpStatusCode?: number } }> {
+  try {
+    await p;
+  } catch (e) {
+    return e as Error & { name: string; $metadata: { httpStatusCode?: number } };
+  }
+  throw new Error('expected the call to fail');
+}
+
+/** Client configuration for any AWS SDK v3 client aimed at the target. */
+export const sdkConfig = (t: AwsTarget) => ({ endpoint: t.endpoint, region: t.region, credentials: t.credentials });
