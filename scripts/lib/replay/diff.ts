@@ -9,7 +9,8 @@ export interface Difference { where: string; expected: unknown; actual: unknown;
 
 export interface Observed { status: number; headers: Record<string, string>; body: string }
 
-const PRESIGNED = /^(https?:\/\/[^?\s]+)\?/;
+/** The object a presigned URL names: its path. Host and port are the deployment's (a stack's random port, S3's region host). */
+const objectOf = (url: string): string | undefined => { try { return new URL(url).pathname; } catch { return undefined; } };
 
 function headerValue(name: string, v: string | undefined): string | undefined {
   if (v === undefined) return undefined;
@@ -42,7 +43,7 @@ export function compareResponses(rules: CompareRules, method: string, path: stri
 const clip = (s: string) => (s.length > 200 ? `${s.slice(0, 200)}… (${s.length} chars)` : s);
 const typeOf = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
-/** Both values of the same volatile kind (a ULID for a ULID), or both presigned URLs to the same object. */
+/** Both values of the same volatile kind (a ULID for a ULID), or both presigned URLs to the same object path. */
 function volatileValue(rules: CompareRules, e: unknown, a: unknown): boolean {
   if ((typeof e !== 'string' && typeof e !== 'number') || (typeof a !== 'string' && typeof a !== 'number')) return false;
   const es = String(e);
@@ -50,7 +51,7 @@ function volatileValue(rules: CompareRules, e: unknown, a: unknown): boolean {
   for (const [kind, re] of rules.valueKinds) {
     if (!re.test(es) || !re.test(as)) continue;
     if (kind !== 'presigned-url') return true;
-    return PRESIGNED.exec(es)?.[1] === PRESIGNED.exec(as)?.[1];
+    return objectOf(es) === objectOf(as);
   }
   return false;
 }

@@ -18,6 +18,7 @@ export interface ScenarioRequest {
 
 const ADA = 'ada@example.com';
 const GRACE = 'grace@example.com';
+const LINUS = 'linus@example.com';
 
 export const SCENARIOS: Record<string, { seed: string; requests: ScenarioRequest[] }> = {
   // Seeds 000/001: the Customer.io proxy.
@@ -44,6 +45,17 @@ export const SCENARIOS: Record<string, { seed: string; requests: ScenarioRequest
       { method: 'POST', path: '/send-mail', apiKey: true, json: { to: [] } },
       { method: 'POST', path: '/send-mail', json: { to: [ADA] } },
       { method: 'GET', path: '/reports', apiKey: true },
+    ],
+  },
+  // Seed 003: the packages service (presigned S3 and CloudFront URLs; restore refusals that change no state).
+  packages: {
+    seed: '003 Packages Service',
+    requests: [
+      { method: 'GET', path: '/packages/presign/s3?dataset_id=N:dataset:123&package_id=N:package:456&redirect=false', user: LINUS },
+      { method: 'GET', path: '/packages/cloudfront/sign?dataset_id=N:dataset:123&package_id=N:package:456&path=data.parquet', user: LINUS },
+      { method: 'GET', path: '/packages/presign/s3?dataset_id=N:dataset:123&package_id=N:package:456&redirect=false' },
+      { method: 'POST', path: '/packages/restore', user: ADA, json: { nodeIds: ['N:package:1'] } },
+      { method: 'POST', path: '/packages/restore?dataset_id=N:dataset:123', user: ADA, json: { nodeIds: 'x' } },
     ],
   },
   // Seed 004: the virtual-card service.
