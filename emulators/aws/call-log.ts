@@ -21,29 +21,41 @@ interface PendingCall {
   entry?: JournalEntry;
 }
 
+/**
+ * A ring of at most `limit` calls, as many as the journal keeps: an older one would be dropped on flush anyway,
+ * and a fixed ring neither copies nor keeps more garbage alive than the journal itself would.
+ */
 export class CallLog {
-  private pending: PendingCall[] = [];
-  /** Bounded like the journal: past twice its limit the oldest calls go (they would be dropped on flush anyway). */
-  constructor(private readonly journal: Journal, private readonly limit = 5000) {}
+  private ring: (PendingCall | undefined)[];
+  private next = 0;
+  private count = 0;
+
+  constructor(private readonly journal: Journal, private readonly limit = 5000) {
+    this.ring = new Array<PendingCall | undefined>(limit);
+  }
 
   /** Remember a call; the returned handle takes its fault id. Its status and duration are taken when the response finishes. */
   add(req: http.IncomingMessage, res: http.ServerResponse, body: string): PendingCall {
     const call: PendingCall = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, started: Date.now() };
-    res.once('finish', () => {
+    res.on('finish', () => {
       const target = call.entry ?? call;
       target.status = res.statusCode;
       if (call.entry) call.entry.durationMs = Date.now() - call.started;
       else call.finished = Date.now();
     });
-    if (this.pending.push(call) > 2 * this.limit) this.pending = this.pending.slice(-this.limit);
+    this.ring[this.next] = call;
+    this.next = (this.next + 1) % this.limit;
+    this.count = Math.min(this.count + 1, this.limit);
     return call;
   }
 
   /** Move every pending call into the journal, oldest first. */
   flush(): Journal {
-    const calls = this.pending;
-    this.pending = [];
-    for (const c of calls) {
+    const first = (this.next - this.count + this.limit) % this.limit;
+    for (let i = 0; i < this.count; i++) {
+      const at = (first + i) % this.limit;
+      const c = this.ring[at]!;
+      this.ring[at] = undefined;
       const q = c.url.indexOf('?');
       const entry = this.journal.record({ method: c.method, path: q < 0 ? c.url : c.url.slice(0, q), query: q < 0 ? '' : c.url.slice(q + 1), headers: c.headers, body: c.body });
       entry.time = new Date(c.started).toISOString();
@@ -52,6 +64,7 @@ export class CallLog {
       if (c.finished !== undefined) entry.durationMs = c.finished - c.started;
       else c.entry = entry;
     }
+    this.count = 0;
     return this.journal;
   }
 }
