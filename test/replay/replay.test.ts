@@ -12,6 +12,8 @@ import { listen, type Listening } from '../../emulators/shared/emulator.ts';
 import { runReplayCli } from '../../scripts/lib/replay/cli.ts';
 import { compareResponses } from '../../scripts/lib/replay/diff.ts';
 import { loadCompareRules } from '../../scripts/lib/replay/rules.ts';
+import { progressPrinter } from '../../scripts/lib/replay/report.ts';
+import type { EntryResult } from '../../scripts/lib/replay/runner.ts';
 
 const rules = loadCompareRules();
 const obs = (body: unknown, status = 200) => ({ status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -46,6 +48,26 @@ describe('replay', () => {
       const b = obs({ activities: [{ data: { n: 2 } }] });
       expect(compareResponses(rules, 'GET', '/customers/x/activities', a, b)).to.deep.equal([]);
       expect(compareResponses(rules, 'GET', '/other', a, b)).to.have.length(1);
+    });
+  });
+
+  describe('progress', () => {
+    const result = (verdict: EntryResult['verdict']) => ({ entry: { index: 3, method: 'GET', url: new URL('http://h/x') }, lane: 'a', verdict, diffs: [], ms: 1.5 }) as unknown as EntryResult;
+
+    it('draws one bar in place on a TTY', () => {
+      let out = '';
+      const p = progressPrinter((s) => (out += s), true);
+      p(result('pass'), 2, 2);
+      expect(out).to.equal(`\r[${'#'.repeat(30)}] 2/2\n`);
+    });
+
+    it('prints a plain line per request elsewhere (CI logs)', () => {
+      let out = '';
+      const p = progressPrinter((s) => (out += s), false);
+      p(result('pass'), 1, 2);
+      p(result('fail'), 2, 2);
+      expect(out.split('\n').filter(Boolean)).to.deep.equal(['PASS  #3 GET /x (1.5 ms)', 'FAIL  #3 GET /x (1.5 ms)']);
+      expect(out).to.not.include('\r');
     });
   });
 
