@@ -27,13 +27,18 @@ const once = <T>(make: (email: string) => Promise<T>) => {
   };
 };
 
+/** The API-token table (cards' `token` header) behind an AWS endpoint, with the local stack's test credentials. */
+export function apiTokenStore(awsEndpoint: string): ApiTokenStore {
+  const env = { AWS_ENDPOINT_URL: awsEndpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
+  return new ApiTokenStore(cardsAwsClients(env).ddb, loadCardsConfig(env).apiTokenTable);
+}
+
 export function localCredentials(opts: LocalCredentialOptions): Credentials {
   const gateway = new GatewayState(loadGatewayKeys({ keyDir: join(opts.stateDir, 'gateway'), env: {} }), new URL('http://unused.invalid'));
   const apiKey = loadApiKeys().apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard')?.value;
   const creds: Credentials = { bearer: once((email) => gateway.mintToken(email)), apiKey };
   if (opts.awsEndpoint) {
-    const env = { AWS_ENDPOINT_URL: opts.awsEndpoint, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1' };
-    const store = new ApiTokenStore(cardsAwsClients(env).ddb, loadCardsConfig(env).apiTokenTable);
+    const store = apiTokenStore(opts.awsEndpoint);
     creds.apiToken = once(async (email) => (await store.create(email, Date.now(), 3600)).token);
   }
   return creds;

@@ -134,7 +134,8 @@ function multipartBody(params: HarNameValue[], mime: string): Buffer {
   return Buffer.from(parts.join('') + `--${boundary}--\r\n`);
 }
 
-const DECODERS: Record<string, (b: Buffer) => Buffer> = { gzip: gunzipSync, 'x-gzip': gunzipSync, br: brotliDecompressSync, deflate: inflateSync };
+/** Content-Encoding → decoder (also used by the recorder, which stores decoded bodies as HAR 1.2 asks). */
+export const DECODERS: Record<string, (b: Buffer) => Buffer> = { gzip: gunzipSync, 'x-gzip': gunzipSync, br: brotliDecompressSync, deflate: inflateSync };
 
 /** The decoded body; a body still compressed (Charles, some Proxyman exports) is decompressed by its header. */
 function responseBody(content: HarContent | undefined, headers: Record<string, string>): Buffer {

@@ -11,9 +11,8 @@ import type http from 'node:http';
 import { decodeJwt } from 'jose';
 import { startStack, type Stack } from '../../../emulators/stack/index.ts';
 import { createLogger } from '../../../proxy/core/log.ts';
-import { ApiTokenStore } from '../../../proxy/routes/cards/api-tokens.ts';
-import { cardsAwsClients } from '../../../proxy/routes/cards/aws.ts';
 import { loadApiKeys } from '../../../emulators/gateway/api-keys.ts';
+import { apiTokenStore } from './credentials.ts';
 import { HarWriter } from './har-write.ts';
 import { startRecorder } from './recorder-proxy.ts';
 import { Redactor, loadRedactionRules } from './redaction.ts';
@@ -55,7 +54,7 @@ export async function startRecording(args: RecordArgs, log: (s: string) => void)
     stack = await startStack({ env: { ...process.env, ...(stateDir ? { GATEHOUSE_STATE_DIR: stateDir } : {}) }, ephemeral: Boolean(args.scenario), stateDir, log: proxyLog, onUpstreamExchange: upstream?.hook });
   }
   const target = args.attach ?? stack!.gateway.url;
-  const tokens = stack ? new ApiTokenStore(cardsAwsClients({ AWS_ENDPOINT_URL: stack.urls.aws, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }).ddb, 'gatehouse-api-tokens') : undefined;
+  const tokens = stack ? apiTokenStore(stack.urls.aws) : undefined;
   const identify = async (h: http.IncomingHttpHeaders): Promise<string | undefined> => {
     const jwt = /^Bearer\s+(\S+)/i.exec(String(h.authorization ?? ''))?.[1];
     if (jwt) { try { const c = decodeJwt(jwt); return String(c.email ?? c.sub ?? '') || undefined; } catch { return undefined; } }
@@ -79,7 +78,7 @@ export async function startRecording(args: RecordArgs, log: (s: string) => void)
 /** Sends a scenario through the recorder, one request after another (arrival order is the recorded order). */
 export async function driveScenario(rec: Recording, requests: ScenarioRequest[]): Promise<void> {
   const key = loadApiKeys().apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard')!.value;
-  const tokens = rec.stack ? new ApiTokenStore(cardsAwsClients({ AWS_ENDPOINT_URL: rec.stack.urls.aws, AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' }).ddb, 'gatehouse-api-tokens') : undefined;
+  const tokens = rec.stack ? apiTokenStore(rec.stack.urls.aws) : undefined;
   for (const r of requests) {
     const headers: Record<string, string> = {};
     if (r.user && rec.stack) headers.authorization = `Bearer ${await rec.stack.gateway.mintToken(r.user)}`;

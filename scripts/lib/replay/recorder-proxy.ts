@@ -5,9 +5,9 @@
  * the HAR must hold what the app really sent and received — its JWT, and the gateway's own 401/403/429 answers.
  */
 import http from 'node:http';
-import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import { listen, type Listening } from '../../../emulators/shared/emulator.ts';
 import type { CapturedExchange } from './har-write.ts';
+import { DECODERS } from './har.ts';
 
 export interface RecorderOptions {
   /** Where requests go (the gateway's URL). */
@@ -22,7 +22,6 @@ export interface RecorderOptions {
 
 // RFC 9110 §7.6.1: hop-by-hop fields belong to one connection, not to the recorded exchange.
 const HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'proxy-connection', 'te', 'trailer']);
-const DECODE: Record<string, (b: Buffer) => Buffer> = { gzip: gunzipSync, br: brotliDecompressSync, deflate: inflateSync };
 
 const readAll = (s: NodeJS.ReadableStream): Promise<Buffer> => new Promise((resolve, reject) => {
   const chunks: Buffer[] = [];
@@ -60,7 +59,7 @@ export async function startRecorder(opts: RecorderOptions): Promise<Listening> {
       // The HAR holds the decoded body (HAR 1.2: content.text is the decoded response), header kept.
       const coding = String(up.headers['content-encoding'] ?? '').toLowerCase();
       let decoded = raw;
-      try { if (DECODE[coding]) decoded = DECODE[coding](raw); } catch { /* keep the bytes as sent */ }
+      try { if (DECODERS[coding]) decoded = DECODERS[coding](raw); } catch { /* keep the bytes as sent */ }
       const identity = await opts.identify?.(req.headers).catch(() => undefined);
       complete({
         identity,
