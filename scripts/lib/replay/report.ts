@@ -61,7 +61,8 @@ export function junitXml(results: EntryResult[], suiteName: string): string {
   const errors = results.filter((r) => r.verdict === 'error').length;
   const time = (results.reduce((t, r) => t + r.ms, 0) / 1000).toFixed(3);
   const cases = results.map((r) => {
-    const head = `    <testcase name="${xml(label(r))}" classname="${xml(`replay.${suiteName}.${r.lane}`)}" time="${(r.ms / 1000).toFixed(3)}"`;
+    // Jenkins reads dots in classname as packages: keep one level per capture, the user in the name.
+    const head = `    <testcase name="${xml(`${label(r)} [${r.lane}]`)}" classname="${xml(`replay.${suiteName.replace(/[^\w-]/g, '_')}`)}" time="${(r.ms / 1000).toFixed(3)}"`;
     if (r.verdict === 'pass') return `${head}/>`;
     const body = r.verdict === 'error' ? `      <error message="${xml(r.error ?? 'error')}" type="ReplayError"/>` :
       `      <failure message="${xml(`${r.diffs.length} difference(s) from the recording`)}" type="ResponseMismatch">${xml(formatDifferences(r.diffs, ''))}</failure>`;
