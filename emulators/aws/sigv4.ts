@@ -4,7 +4,7 @@
  * Source: https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html and
  * https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-query-string-auth.html
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 export interface SigV4Request {
   method: string;
@@ -54,7 +54,7 @@ export function hmac(key: Buffer | string, data: string): Buffer {
  * A memo for pure functions of strings on the request hot path (signing keys, parsed auth): replayed requests and
  * one key per day make hits the rule. Cleared whole when full, so memory stays bounded whatever clients send.
  */
-function memo<T>(limit: number): (key: string, make: () => T) => T {
+export function memo<T>(limit: number): (key: string, make: () => T) => T {
   const cache = new Map<string, T>();
   return (key, make) => {
     let v = cache.get(key);
@@ -145,6 +145,8 @@ interface Parsed {
   signedHeaders: string[];
   signature: string;
   amzDate: string;
+  /** amzDate in epoch ms (NaN when malformed). */
+  time: number;
   presigned: boolean;
   /** The canonical query string (X-Amz-Signature removed when presigned). */
   canonicalQuery: string;
@@ -168,7 +170,7 @@ function parseHeaderAuth(auth: string, rawQuery: string, amzDate: string): Parse
   const cred = fields.Credential ? parseCredential(fields.Credential) : undefined;
   if (!cred) return ERR.headerMalformed(`the Credential is mal-formed; expecting "<YOUR-AKID>/YYYYMMDD/REGION/SERVICE/aws4_request".`);
   if (!fields.SignedHeaders || !fields.Signature) return ERR.headerMalformed('missing SignedHeaders or Signature.');
-  return { ...cred, signedHeaders: fields.SignedHeaders.split(';'), signature: fields.Signature, amzDate, presigned: false, canonicalQuery: canonicalQuery(parseQuery(rawQuery)) };
+  return { ...cred, signedHeaders: fields.SignedHeaders.split(';'), signature: fields.Signature, amzDate, time: parseAmzDate(amzDate), presigned: false, canonicalQuery: canonicalQuery(parseQuery(rawQuery)) };
 }
 
 const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Signature', 'X-Amz-Date', 'X-Amz-SignedHeaders', 'X-Amz-Expires'];
@@ -190,6 +192,7 @@ function parsePresigned(pairs: [string, string][]): Parsed | Failure {
     signedHeaders: q.get('X-Amz-SignedHeaders')!.split(';'),
     signature: q.get('X-Amz-Signature')!,
     amzDate: q.get('X-Amz-Date')!,
+    time: parseAmzDate(q.get('X-Amz-Date')!),
     presigned: true,
     canonicalQuery: canonicalQuery(pairs.filter(([k]) => k !== 'X-Amz-Signature')),
     expires,
@@ -197,7 +200,7 @@ function parsePresigned(pairs: [string, string][]): Parsed | Failure {
 }
 
 function checkTime(p: Parsed, now: number): Failure | undefined {
-  const t = parseAmzDate(p.amzDate);
+  const t = p.time;
   if (Number.isNaN(t)) return p.presigned ? ERR.queryMalformed('X-Amz-Date must be in the ISO8601 Long Format "yyyyMMdd\'T\'HHmmss\'Z\'"') : ERR.missing();
   if (p.amzDate.slice(0, 8) !== p.date) return p.presigned ? ERR.queryMalformed('Invalid credential date. Date is not the same as X-Amz-Date.') : ERR.headerMalformed(`Invalid credential date "${p.date}". This date is not the same as X-Amz-Date: "${p.amzDate.slice(0, 8)}".`);
   if (p.presigned) {
@@ -286,8 +289,10 @@ function expectedSignature(secret: string, p: Parsed, scope: string, canonical: 
   });
 }
 
+/** Constant-time comparison of two signatures (no early exit on the first differing character). */
 function sameHex(a: string, b: string): boolean {
-  const ab = Buffer.from(a);
-  const bb = Buffer.from(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
 }

@@ -3,6 +3,8 @@
  * Source: https://docs.aws.amazon.com/AmazonS3/latest/userguide/VirtualHosting.html; LocalStack documents
  * `bucket.s3.localhost.localstack.cloud` for its edge.
  */
+import { memo } from '../sigv4.ts';
+
 export interface Address {
   bucket?: string;
   key?: string;
@@ -20,8 +22,15 @@ const VHOST_SUFFIXES = [
 /** Hosts that are the service endpoint itself: requests to them are path-style. */
 const SERVICE_HOST = /^(?:s3\.localhost\.localstack\.cloud|localhost\.localstack\.cloud|s3[.-](?:[a-z0-9-]+\.)?amazonaws\.com|s3\.amazonaws\.com)$/;
 
+// Clients use one or a few host names: the regular expressions below run once per name, not per request.
+const hostBuckets = memo<{ bucket?: string }>(256);
+
 export function bucketFromHost(host: string | undefined): string | undefined {
   if (!host) return undefined;
+  return hostBuckets(host, () => ({ bucket: matchBucket(host) })).bucket;
+}
+
+function matchBucket(host: string): string | undefined {
   const name = host.replace(/:\d+$/, '').toLowerCase();
   if (SERVICE_HOST.test(name)) return undefined;
   for (const re of VHOST_SUFFIXES) {

@@ -37,17 +37,16 @@ export function createS3(opts: S3Options): S3Service {
   function serve(req: http.IncomingMessage, res: http.ServerResponse): void {
     const requestId = newRequestId();
     const inc = parseIncoming(req);
-    const failed = (e: unknown) => fail(res, inc, requestId, e);
     try {
       if (inc.method === 'OPTIONS') {
         req.resume();
         return send(res, inc.method, preflight(req, inc.address.bucket, ctx), requestId);
       }
       const s3req = authenticate(req, inc, wire, ctx.defaultRegion);
-      if (s3req instanceof Promise) s3req.then((r) => answer(res, inc, requestId, r)).catch(failed);
+      if (s3req instanceof Promise) s3req.then((r) => answer(res, inc, requestId, r)).catch((e: unknown) => fail(res, inc, requestId, e));
       else answer(res, inc, requestId, s3req);
     } catch (e) {
-      failed(e);
+      fail(res, inc, requestId, e);
     }
   }
 

@@ -7,7 +7,7 @@ export interface S3Request {
   bucket?: string;
   key?: string;
   /** Decoded query parameters (first value wins). */
-  query: Map<string, string>;
+  query: ReadonlyMap<string, string>;
   headers: http.IncomingHttpHeaders;
   /** Decoded body (aws-chunked framing removed). */
   body: Buffer;

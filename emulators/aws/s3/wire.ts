@@ -4,7 +4,7 @@
  */
 import type http from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { deriveSigningKey, parseQuery, verifySigV4 } from '../sigv4.ts';
+import { deriveSigningKey, memo, parseQuery, verifySigV4 } from '../sigv4.ts';
 import { errors, S3Error } from './errors.ts';
 import { resolveAddress } from './address.ts';
 import { decodeAwsChunked, readBody, type ChunkSigning } from './body.ts';
@@ -26,7 +26,18 @@ export interface Incoming {
   rawPath: string;
   rawQuery: string;
   address: Address;
-  query: Map<string, string>;
+  query: ReadonlyMap<string, string>;
+}
+
+/** Query maps are shared between requests with the same query string (replayed presigned URLs): read-only. */
+const queryMaps = memo<ReadonlyMap<string, string>>(256);
+
+function queryMap(rawQuery: string): ReadonlyMap<string, string> {
+  return queryMaps(rawQuery, () => {
+    const query = new Map<string, string>();
+    for (const [k, v] of parseQuery(rawQuery)) if (!query.has(k)) query.set(k, v);
+    return query;
+  });
 }
 
 export function parseIncoming(req: http.IncomingMessage): Incoming {
@@ -34,9 +45,7 @@ export function parseIncoming(req: http.IncomingMessage): Incoming {
   const q = url.indexOf('?');
   const rawPath = q < 0 ? url : url.slice(0, q);
   const rawQuery = q < 0 ? '' : url.slice(q + 1);
-  const query = new Map<string, string>();
-  for (const [k, v] of parseQuery(rawQuery)) if (!query.has(k)) query.set(k, v);
-  return { method: (req.method ?? 'GET').toUpperCase(), rawPath, rawQuery, address: resolveAddress(req.headers.host, rawPath), query };
+  return { method: (req.method ?? 'GET').toUpperCase(), rawPath, rawQuery, address: resolveAddress(req.headers.host, rawPath), query: queryMap(rawQuery) };
 }
 
 const NO_BODY = Buffer.alloc(0);
@@ -51,15 +60,19 @@ export function authenticate(req: http.IncomingMessage, inc: Incoming, opts: Wir
     req.resume();
     throw new S3Error(auth.code, auth.status, auth.message);
   }
-  const s3req = (body: Buffer, trailers: Record<string, string>): S3Request => ({
-    method: inc.method, bucket: inc.address.bucket, key: inc.address.key, query: inc.query, headers: req.headers,
-    body, trailers, region: auth.region || defaultRegion, resource: inc.rawPath,
-  });
+  const region = auth.region || defaultRegion;
   if (inc.method !== 'PUT' && inc.method !== 'POST') {
     req.resume();
-    return s3req(NO_BODY, {});
+    return s3Request(req, inc, region, NO_BODY, {});
   }
-  return readBody(req, BODY_LIMIT).then((body) => unframe(req, body, opts, auth)).then(({ body, trailers }) => s3req(body, trailers));
+  return readBody(req, BODY_LIMIT).then((raw) => {
+    const { body, trailers } = unframe(req, raw, opts, auth);
+    return s3Request(req, inc, region, body, trailers);
+  });
+}
+
+function s3Request(req: http.IncomingMessage, inc: Incoming, region: string, body: Buffer, trailers: Record<string, string>): S3Request {
+  return { method: inc.method, bucket: inc.address.bucket, key: inc.address.key, query: inc.query, headers: req.headers, body, trailers, region, resource: inc.rawPath };
 }
 
 /** Strip aws-chunked framing (verifying chunk signatures when the payload is signed). */
