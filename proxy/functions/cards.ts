@@ -13,7 +13,7 @@ import { loadCardsConfig } from '../routes/cards/config.ts';
 import { ExtendApi } from '../routes/cards/extend-api.ts';
 import { cardsRoutes } from '../routes/cards/index.ts';
 import { ExtendSession } from '../routes/cards/session.ts';
-import { functionRuntime, type RuntimeOptions } from './runtime.ts';
+import { functionRuntime, type RuntimeOptions } from '../core/runtime.ts';
 
 export interface BuildCardsOptions extends RuntimeOptions {
   /** AWS clients to use instead of ones built from the environment. */

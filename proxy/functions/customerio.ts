@@ -10,7 +10,7 @@ import type { Secrets } from '../secrets/chain.ts';
 import { customerioClient } from '../routes/customerio/client.ts';
 import { CIO_SECRET_NAMES, loadCustomerioConfig } from '../routes/customerio/config.ts';
 import { customerioRoutes } from '../routes/customerio/index.ts';
-import { functionRuntime, type RuntimeOptions } from './runtime.ts';
+import { functionRuntime, type RuntimeOptions } from '../core/runtime.ts';
 
 export interface BuildOptions extends RuntimeOptions {
   /** Skip the chain (tests that hand in fixed secrets). */

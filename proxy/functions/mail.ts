@@ -24,7 +24,7 @@ import { dynamoDeliveries } from '../routes/mail/deliveries.ts';
 import type { MailServices } from '../routes/mail/deps.ts';
 import { reportRoutes } from '../routes/reports/index.ts';
 import { s3ReportStore } from '../routes/reports/store.ts';
-import { functionRuntime, type RuntimeOptions } from './runtime.ts';
+import { functionRuntime, type RuntimeOptions } from '../core/runtime.ts';
 
 export interface BuildOptions extends RuntimeOptions {
   secrets?: Secrets;

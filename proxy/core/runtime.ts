@@ -2,10 +2,10 @@
  * What every Lambda function builds first at cold start, the same way: its environment, logger, outbound HTTP
  * client, clock and request-body limit. Tests and the local stack pass their own; Lambda uses the defaults.
  */
-import { EnvReader } from '../core/config.ts';
-import { createHttpClient, type HttpClient } from '../core/http-client.ts';
-import { createLogger, type Logger } from '../core/log.ts';
-import { systemClock, type Clock } from '../core/types.ts';
+import { EnvReader } from './config.ts';
+import { createHttpClient, type HttpClient } from './http-client.ts';
+import { createLogger, type Logger } from './log.ts';
+import { systemClock, type Clock } from './types.ts';
 
 export interface RuntimeOptions {
   env?: Record<string, string | undefined>;
