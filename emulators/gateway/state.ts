@@ -19,6 +19,14 @@ interface Stats {
   upstreamErrors: number;
 }
 
+interface VerifiedToken {
+  email: string;
+  exp: number;
+  nbf?: number;
+}
+
+const MAX_REMEMBERED_TOKENS = 10_000;
+
 const zeroStats = (): Stats => ({ forwarded: 0, authenticated: 0, anonymous: 0, rejected: 0, upstreamErrors: 0 });
 
 export class GatewayState {
@@ -26,6 +34,8 @@ export class GatewayState {
   private readonly jwtPrivate: KeyObject;
   private readonly jwtPublic: KeyObject;
   private kid?: string;
+  /** Tokens that verified, by their text (bounded: the oldest is forgotten first). */
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(readonly keys: GatewayKeys, readonly upstream: URL, private readonly clock: () => number = Date.now) {
     this.jwtPrivate = createPrivateKey(keys.jwtPrivateKeyPem);
@@ -46,6 +56,8 @@ export class GatewayState {
 
   /** RS256 only, our issuer and audience, exp required; the reason texts follow API Gateway's www-authenticate. */
   async verifyToken(token: string): Promise<TokenCheck> {
+    const known = this.verified.get(token);
+    if (known && this.stillValid(known)) return { ok: true, email: known.email };
     try {
       const { payload } = await jwtVerify(token, this.jwtPublic, {
         algorithms: ['RS256'],
@@ -56,6 +68,7 @@ export class GatewayState {
       });
       const email = typeof payload.email === 'string' ? payload.email : payload.sub;
       if (!email) return { ok: false, reason: 'the token has no email claim' };
+      this.remember(token, { email, exp: payload.exp!, nbf: payload.nbf });
       return { ok: true, email };
     } catch (e) {
       return { ok: false, reason: tokenFailure(e) };
@@ -73,6 +86,21 @@ export class GatewayState {
 
   reset(): void {
     this.stats = zeroStats();
+  }
+
+  /**
+   * A token that verified stays good until its exp (or before its nbf): only the time claims are checked again, and
+   * a token failing them is verified in full so the reason is jose's. A mobile app sends one token for an hour, so
+   * this spares an RSA verification per request.
+   */
+  private stillValid(t: VerifiedToken): boolean {
+    const now = Math.floor(this.clock() / 1000);
+    return now < t.exp && (t.nbf === undefined || t.nbf <= now);
+  }
+
+  private remember(token: string, t: VerifiedToken): void {
+    if (this.verified.size >= MAX_REMEMBERED_TOKENS) this.verified.delete(this.verified.keys().next().value!);
+    this.verified.set(token, t);
   }
 
   /** RFC 7638 thumbprint, so the kid changes exactly when the key does. */
