@@ -98,7 +98,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       // The CloudFront edge's private key (generated under .state/cloudfront, never committed) for the mail function.
       seedSecrets(aws.endpoint, aws.credentials, aws.region, { 'cloudfront-private-key': cloudfrontKey }),
       // Packages: versioned bucket, restore queue, the CloudFront key in SSM; the database opens when needed.
-      preparePackages({ env, stateDir, aws, cloudfront: f.cloudfront, log, eagerDatabase: opts.eagerDatabase ?? !opts.ephemeral }),
+      preparePackages({ env, stateDir, aws, cloudfront: f.cloudfront, log }),
     ]);
     closers.push(packages.close);
     const mailDomain = env.MAILGUN_DOMAIN ?? f.mailgunSeed.domains[0].name;
@@ -115,6 +115,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     app = combineApps(await Promise.all([buildCustomerioApp(build), buildCardsApp(build), buildMailApp(build), packages.start(proxyEnv, outbound)]));
     handler = expressAdapter(app) as unknown as http.RequestListener;
     const t3 = performance.now();
+    // After start-up, not during it: PGlite's open (and a first initdb) would compete with the phases above.
+    if (opts.eagerDatabase ?? !opts.ephemeral) packages.database().catch(() => {});
 
     const services = [
       { name: 'gateway', url: gateway.url, note: 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)' },

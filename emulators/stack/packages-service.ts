@@ -21,11 +21,6 @@ export interface PackagesStackOptions {
   aws: AwsTargetConfig;
   cloudfront: { keyPairId: string; privateKeyPem(): string; distribution: { domainName: string } };
   log: Logger;
-  /**
-   * Open the database now, in the background (npm start: the first packages request finds it ready), or only when
-   * a packages route or the restore worker first needs it (tests that never touch packages pay nothing).
-   */
-  eagerDatabase?: boolean;
 }
 
 export interface PackagesStack {
@@ -33,7 +28,10 @@ export interface PackagesStack {
   env: Record<string, string>;
   /** Build the app with the proxy's environment and start the restore worker's mapping. */
   start(proxyEnv: Record<string, string | undefined>, http?: HttpClient): Promise<App>;
-  /** Opens the database on first call (or at once when eager); the routes wait for it on their own. */
+  /**
+   * Opens the database on first call: when a packages route or the restore worker first needs it, or right after
+   * start-up for `npm start` (so the first packages request finds it ready); the routes wait for it on their own.
+   */
   database(): Promise<Db>;
   mapping(): SqsMapping | undefined;
   close(): Promise<void>;
@@ -51,7 +49,6 @@ export async function preparePackages(o: PackagesStackOptions): Promise<Packages
       opening = undefined;
       throw e;
     }));
-  if (o.eagerDatabase) database().catch(() => {});
   const defaults = packagesEnv({ awsUrl: o.aws.endpoint, queueUrl: setup.queueUrl, cloudfrontDomain: o.cloudfront.distribution.domainName, cloudfrontKeyId: o.cloudfront.keyPairId });
   const merged = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, env[k] ?? v]));
   let mapping: SqsMapping | undefined;
