@@ -6,8 +6,9 @@
  * responder giving the stack's answers, so the replay engine's own rate is known apart from the stack's.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { Session } from 'node:inspector';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { localCredentials } from './lib/replay/credentials.ts';
@@ -55,38 +56,118 @@ async function bench(): Promise<void> {
   process.stdout.write(`generated ${entries} entries (${users} users) in ${file}\n`);
   const stack = await run('--serve', file, redact, concurrency);
   // --stack-only skips the engine-alone run (profiling the stack); the figure that counts is the stack's.
-  const engine = process.argv.includes('--stack-only') ? { rate: 0, seconds: 0, bad: 0 } : await run('--serve-responder', file, redact, concurrency);
-  process.stdout.write(`against the stack (gateway → proxy → fake Customer.io, diff on): ${stack.rate.toFixed(0)} entries/s in ${stack.seconds.toFixed(1)} s, ${stack.bad} differences\n`);
-  process.stdout.write(`replay engine alone (minimal responder, diff on):             ${engine.rate.toFixed(0)} entries/s in ${engine.seconds.toFixed(1)} s, ${engine.bad} differences\n`);
+  const engine = process.argv.includes('--stack-only') ? undefined : await run('--serve-responder', file, redact, concurrency);
+  const cpu = (r: RunResult) => `CPU per entry: server ${r.serverCpuMs.toFixed(2)} ms (event loop ${r.serverLoopMs.toFixed(2)} ms), replayer ${r.replayerCpuMs.toFixed(2)} ms`;
+  process.stdout.write(`against the stack (gateway → proxy → fake Customer.io, diff on): ${stack.rate.toFixed(0)} entries/s in ${stack.seconds.toFixed(1)} s, ${stack.bad} differences; ${cpu(stack)}\n`);
+  if (engine) process.stdout.write(`replay engine alone (minimal responder, diff on):             ${engine.rate.toFixed(0)} entries/s in ${engine.seconds.toFixed(1)} s, ${engine.bad} differences; ${cpu(engine)}\n`);
+  process.stdout.write(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   process.stdout.write(`command: npm run bench:replay -- --entries ${entries} --users ${users} --concurrency ${concurrency}\n`);
-  process.exitCode = stack.bad || engine.bad ? 1 : 0;
+  process.exitCode = stack.bad || engine?.bad ? 1 : 0;
 }
 
-async function run(mode: string, file: string, redact: Redactor, concurrency: number): Promise<{ rate: number; seconds: number; bad: number }> {
-  // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the stack process there (open it in Chrome DevTools).
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', fileURLToPath(import.meta.url), mode], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const info = await new Promise<{ gateway: string; stateDir: string }>((resolve, reject) => {
-    let buf = '';
-    child.stdout!.on('data', (c) => { buf += c; if (buf.includes('\n')) resolve(JSON.parse(buf.split('\n')[0])); });
-    child.on('exit', (code) => reject(new Error(`stack exited with ${code}`)));
-  });
+interface RunResult {
+  rate: number;
+  seconds: number;
+  bad: number;
+  /** CPU milliseconds per entry spent by the server process and by this (replaying) process. */
+  serverCpuMs: number;
+  /** Of which on the server's event-loop thread (the rest is libuv's pool, e.g. the gateway's RSA signatures). */
+  serverLoopMs: number;
+  replayerCpuMs: number;
+}
+
+async function run(mode: string, file: string, redact: Redactor, concurrency: number): Promise<RunResult> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), mode], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = lineReader(child);
+  const info = JSON.parse(await lines.next()) as { gateway: string; stateDir: string };
+  // CPU time is what the machine's other load cannot distort: ask the child for its own before and after.
+  const childCpu = async () => { child.stdin!.write('cpu\n'); return JSON.parse(await lines.next()) as { cpuMicros: number; loopMicros: number }; };
   try {
     // A stack pays PGlite's first start in the background; measure once it is quiet.
     if (mode === '--serve') await new Promise((r) => setTimeout(r, 8000));
     const parsed = parseHar(await import('node:fs').then((fs) => fs.readFileSync(file, 'utf8')), 'bench.har');
+    const [server0, self0] = [await childCpu(), process.cpuUsage()];
     const t0 = performance.now();
     const results = await replay(parsed, {
       target: info.gateway, concurrency, rules: loadCompareRules(), redact,
       identities: new IdentityMap(redact, seededEmails()), credentials: localCredentials({ stateDir: info.stateDir }),
     });
     const seconds = (performance.now() - t0) / 1000;
+    const self = process.cpuUsage(self0);
+    const server1 = await childCpu();
     const bad = results.filter((r) => r.verdict !== 'pass');
     if (bad.length) process.stdout.write(`${mode}: first difference #${bad[0].entry.index} ${bad[0].error ?? JSON.stringify(bad[0].diffs[0])}\n`);
-    return { rate: results.length / seconds, seconds, bad: bad.length };
+    const perEntry = (micros: number) => micros / 1000 / results.length;
+    return { rate: results.length / seconds, seconds, bad: bad.length, serverCpuMs: perEntry(server1.cpuMicros - server0.cpuMicros), serverLoopMs: perEntry(server1.loopMicros - server0.loopMicros), replayerCpuMs: perEntry(self.user + self.system) };
   } finally {
     child.stdin!.end();
   }
+}
+
+/** The child's stdout as a queue of lines. */
+function lineReader(child: ReturnType<typeof spawn>): { next(): Promise<string> } {
+  const ready: string[] = [];
+  const waiting: { resolve(line: string): void; reject(e: Error): void }[] = [];
+  let buf = '';
+  child.stdout!.on('data', (c) => {
+    buf += c;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      const w = waiting.shift();
+      if (w) w.resolve(line);
+      else ready.push(line);
+    }
+  });
+  child.on('exit', (code) => { for (const w of waiting.splice(0)) w.reject(new Error(`server exited with ${code}`)); });
+  return {
+    next: () => (ready.length ? Promise.resolve(ready.shift()!) : new Promise((resolve, reject) => waiting.push({ resolve, reject }))),
+  };
+}
+
+/**
+ * Child side: answer each "cpu" line on stdin with this process's CPU time; exit when stdin closes. With
+ * BENCH_CPU_PROF=<dir>, the span between the first and second query (the replay) is written there as a V8 CPU
+ * profile (open it in Chrome DevTools).
+ */
+function serveCpuQueries(onEnd: () => void): void {
+  const profile = process.env.BENCH_CPU_PROF ? cpuProfiler(process.env.BENCH_CPU_PROF) : undefined;
+  let buf = '';
+  let queries = 0;
+  process.stdin.on('data', async (c) => {
+    buf += c;
+    for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
+      buf = buf.slice(i + 1);
+      const u = process.cpuUsage();
+      const loop = mainThreadCpuMicros();
+      if (profile) await (++queries === 1 ? profile.start() : profile.stop());
+      process.stdout.write(JSON.stringify({ cpuMicros: u.user + u.system, loopMicros: loop }) + '\n');
+    }
+  });
+  process.stdin.on('end', onEnd);
+}
+
+/** The event loop's own thread, apart from libuv's pool (Linux: /proc/<pid>/task/<pid>/stat, in clock ticks of 10 ms). */
+function mainThreadCpuMicros(): number {
+  try {
+    const fields = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+  } catch {
+    return NaN;
+  }
+}
+
+function cpuProfiler(dir: string): { start(): Promise<void>; stop(): Promise<void> } {
+  const session = new Session();
+  session.connect();
+  const post = (method: string) => new Promise<unknown>((resolve, reject) => session.post(method, (e, r) => (e ? reject(e) : resolve(r))));
+  return {
+    start: async () => { await post('Profiler.enable'); await post('Profiler.start'); },
+    stop: async () => {
+      const { profile } = await post('Profiler.stop') as { profile: object };
+      writeFileSync(join(dir, `stack-${process.pid}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
 }
 
 if (process.argv.includes('--serve-responder')) {
@@ -106,8 +187,7 @@ if (process.argv.includes('--serve-responder')) {
   server.listen(0, '127.0.0.1', () => {
     process.stdout.write(JSON.stringify({ gateway: `http://127.0.0.1:${(server.address() as { port: number }).port}`, stateDir: mkdtempSync(join(tmpdir(), 'gatehouse-bench-')) }) + '\n');
   });
-  process.stdin.on('end', () => process.exit(0));
-  process.stdin.resume();
+  serveCpuQueries(() => process.exit(0));
 } else if (process.argv.includes('--serve')) {
   // Child: the stack on free ports, announced as one JSON line.
   const { startStack } = await import('../emulators/stack/index.ts');
@@ -115,8 +195,7 @@ if (process.argv.includes('--serve-responder')) {
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
   const stack = await startStack({ env: { GATEHOUSE_STATE_DIR: stateDir }, ephemeral: true, stateDir, log: silentLogger() });
   process.stdout.write(JSON.stringify({ gateway: stack.gateway.url, stateDir }) + '\n');
-  process.stdin.on('end', () => stack.close().then(() => process.exit(0)));
-  process.stdin.resume();
+  serveCpuQueries(() => void stack.close().then(() => process.exit(0)));
 } else {
   await bench();
 }

@@ -3,7 +3,7 @@
  * without the gateway in front. The signing string comes from the proxy's verifier module so both sides build
  * it in one place; tests pin its exact text independently.
  */
-import { constants, createHash, createPrivateKey, sign, type KeyObject } from 'node:crypto';
+import { constants, createHash, createPrivateKey, sign, type KeyObject, type SignKeyObjectInput, type SignPrivateKeyInput } from 'node:crypto';
 import { buildSigningString } from '../../proxy/auth/http-signature.ts';
 import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
 
@@ -34,12 +34,38 @@ export const digestHeader = (body: Buffer | string = Buffer.alloc(0)): string =>
 
 /** Returns the headers to add: `date` and `digest` when signed and not already given, and `signature`. */
 export function signRequest(req: RequestToSign, privateKeyPem: string, opts: SignOptions = {}): Record<string, string> {
+  const draft = prepare(req, opts);
+  return draft.finish(sign(...signArgs(draft.algorithm, privateKeyPem, draft.data)));
+}
+
+/**
+ * The same, with the RSA operation on libuv's thread pool: the gateway signs every request, and a signature costs
+ * ~0.7 ms of CPU that would otherwise block the one event loop the whole local stack shares.
+ */
+export async function signRequestAsync(req: RequestToSign, privateKeyPem: string, opts: SignOptions = {}): Promise<Record<string, string>> {
+  const draft = prepare(req, opts);
+  const signature = await new Promise<Buffer>((resolve, reject) => {
+    sign(...signArgs(draft.algorithm, privateKeyPem, draft.data), (err, sig) => (err ? reject(err) : resolve(sig)));
+  });
+  return draft.finish(signature);
+}
+
+interface Draft {
+  algorithm: Algorithm;
+  /** The signing string's bytes. */
+  data: Buffer;
+  finish(signature: Buffer): Record<string, string>;
+}
+
+type Algorithm = 'rsa-sha256' | 'hs2019';
+
+function prepare(req: RequestToSign, opts: SignOptions): Draft {
   const now = opts.now ?? Date.now();
   const algorithm = opts.algorithm ?? 'rsa-sha256';
   const given = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const list = (opts.headers ?? defaultHeaders(given)).map((h) => h.toLowerCase());
   const added: Record<string, string> = {};
-  if (list.includes('date') && given.date === undefined) added.date = new Date(now).toUTCString();
+  if (list.includes('date') && given.date === undefined) added.date = httpDate(now);
   if (list.includes('digest') && given.digest === undefined) added.digest = digestHeader(req.body);
   const all = { ...given, ...added };
   for (const h of list) {
@@ -54,22 +80,33 @@ export function signRequest(req: RequestToSign, privateKeyPem: string, opts: Sig
     ...(list.includes('(created)') || algorithm === 'hs2019' ? [`created=${created}`] : []),
     ...(expires !== undefined ? [`expires=${expires}`] : []),
     `headers="${list.join(' ')}"`,
-    `signature="${signBytes(algorithm, privateKeyPem, Buffer.from(text, 'utf8'))}"`,
   ];
-  return { ...added, signature: params.join(',') };
+  return {
+    algorithm,
+    data: Buffer.from(text, 'utf8'),
+    finish: (signature) => ({ ...added, signature: `${params.join(',')},signature="${signature.toString('base64')}"` }),
+  };
 }
 
 function defaultHeaders(given: Record<string, string>): string[] {
   return ['(request-target)', 'host', 'date', 'digest', ...(given[IDENTITY_HEADER] !== undefined ? [IDENTITY_HEADER] : [])];
 }
 
+/** An HTTP date changes once a second; format it once per second, not per request. */
+let lastDate = { second: NaN, text: '' };
+
+function httpDate(now: number): string {
+  const second = Math.floor(now / 1000);
+  if (second !== lastDate.second) lastDate = { second, text: new Date(second * 1000).toUTCString() };
+  return lastDate.text;
+}
+
 /** rsa-sha256: RSASSA-PKCS1-v1_5/SHA-256; hs2019 with an RSA key: the draft's RSASSA-PSS/SHA-512. */
-function signBytes(algorithm: 'rsa-sha256' | 'hs2019', privateKeyPem: string, data: Buffer): string {
+function signArgs(algorithm: Algorithm, privateKeyPem: string, data: Buffer): [string, Buffer, SignKeyObjectInput | SignPrivateKeyInput] {
   const key = privateKeyFrom(privateKeyPem);
-  const sig = algorithm === 'rsa-sha256'
-    ? sign('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING })
-    : sign('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 });
-  return sig.toString('base64');
+  return algorithm === 'rsa-sha256'
+    ? ['sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }]
+    : ['sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 64 }];
 }
 
 /**
