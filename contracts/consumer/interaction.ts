@@ -4,6 +4,7 @@
  * turns it into a Pact V4 interaction and checks the client's result against it.
  */
 import { expect } from 'chai';
+import { mockServerSettled } from './mock-server-settled.ts';
 import { MatchersV3 as M, type PactV4, type Path, type TemplateHeaders, type TemplateQuery, type V3MockServer as V4MockServer } from '@pact-foundation/pact';
 
 export interface InteractionSpec<C> {
@@ -40,6 +41,7 @@ export async function runInteraction<C>(pact: PactV4, spec: InteractionSpec<C>, 
   await ready.executeTest(async (mock) => {
     const example = spec.body === undefined ? undefined : M.reify(spec.body);
     const outcome = await spec.call(clientFor(mock, spec), example).then((value) => ({ value }), (error: unknown) => ({ error }));
+    await mockServerSettled(mock.port);
     if (spec.errorCode) {
       expect(outcome, `expected ${spec.uponReceiving} to fail`).to.have.property('error');
       const err = (outcome as { error: { status?: number; code?: string } }).error;
