@@ -16,16 +16,25 @@ export interface FunctionRoute {
   path: string;
 }
 
-type Build = (opts: { env: Record<string, string | undefined>; log: ReturnType<typeof silentLogger> }) => Promise<App>;
+type Build = (opts: { env: Record<string, string | undefined>; log: ReturnType<typeof silentLogger>; openDb: () => Promise<never> }) => Promise<App>;
 
-/** Builds each function's app the way its cold start does (its exported `build…App`) and lists its routes. */
+/** Listing routes needs no database: a builder that opens one (packages) gets one that never opens. */
+const noDatabase = () => new Promise<never>(() => {});
+
+/**
+ * Builds each HTTP function's app the way its cold start does (its exported `build…App`) and lists its routes.
+ * A function fed by events rather than HTTP (the SQS restore worker) exports a handler and no app, and has no routes.
+ */
 export async function functionRoutes(env: Record<string, string | undefined>): Promise<FunctionRoute[]> {
   const out: FunctionRoute[] = [];
   for (const fn of await findFunctions()) {
     const mod = (await import(pathToFileURL(fn.entry).href)) as Record<string, unknown>;
     const build = Object.entries(mod).find(([name, v]) => /^build\w*App$/.test(name) && typeof v === 'function')?.[1] as Build | undefined;
-    if (!build) throw new Error(`proxy/functions/${fn.name}.ts exports no build…App function to list its routes with`);
-    const app = await build({ env, log: silentLogger() });
+    if (!build) {
+      if (typeof mod.handler !== 'function') throw new Error(`proxy/functions/${fn.name}.ts exports neither a build…App function nor a handler`);
+      continue;
+    }
+    const app = await build({ env, log: silentLogger(), openDb: noDatabase });
     out.push(...app.routes().map((r) => ({ fn: fn.name, method: r.method.toUpperCase(), path: r.path })));
   }
   return out;
