@@ -18,9 +18,11 @@ export interface FakesOptions {
   stateDir: string;
   /** Each started server's close, in start order, so the caller can stop them even if a later one fails. */
   closers: (() => Promise<void>)[];
+  /** The CloudFront edge's clock (epoch ms): tests move it forward to see signed URLs expire. */
+  now?: () => number;
 }
 
-export async function startFakes({ env, ports, host, stateDir, closers }: FakesOptions) {
+export async function startFakes({ env, ports, host, stateDir, closers, now }: FakesOptions) {
   const tlsDir = join(stateDir, 'tls');
   const aws = {
     region: env.AWS_REGION ?? 'us-east-1',
@@ -31,7 +33,7 @@ export async function startFakes({ env, ports, host, stateDir, closers }: FakesO
     const edge = env.AWS_ENDPOINT_URL ? undefined : await track(startAwsEdge({ port: ports.aws, host, persistDir: env.AWS_PERSIST_DIR }));
     const endpoint = env.AWS_ENDPOINT_URL ?? edge!.url;
     const cloudfront = await track(startCloudFront({
-      port: ports.cloudfront, httpsPort: ports.cloudfrontHttps, host, tlsDir, keyDir: join(stateDir, 'cloudfront'), env,
+      port: ports.cloudfront, httpsPort: ports.cloudfrontHttps, host, tlsDir, keyDir: join(stateDir, 'cloudfront'), env, now,
       origin: { endpoint, ...aws },
     }));
     return { edge, endpoint, cloudfront };

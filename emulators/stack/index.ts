@@ -35,6 +35,11 @@ export interface StackOptions {
   onUpstreamExchange?: (x: UpstreamExchange) => void;
   /** Open the packages database at start (default: only for the long-running `npm start`, not ephemeral stacks). */
   eagerDatabase?: boolean;
+  /**
+   * The CloudFront edge's clock (epoch ms; default Date.now). Only the edge's: the apps and the gateway keep real
+   * time, so their signatures still verify while a test moves the edge past a signed URL's expiry.
+   */
+  now?: () => number;
 }
 
 export interface ServiceInfo {
@@ -85,7 +90,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       closers.push(gateway.close);
       return { proxy, gateway };
     })();
-    const [f, { proxy, gateway }] = await Promise.all([startFakes({ env, ports, host, stateDir, closers }), proxyAndGateway]);
+    const [f, { proxy, gateway }] = await Promise.all([startFakes({ env, ports, host, stateDir, closers, now: opts.now }), proxyAndGateway]);
     const t1 = performance.now();
 
     // Phase 2: fixtures, idempotently, into whichever Vault and AWS are in use.

@@ -3,11 +3,13 @@
  * PGlite (a copy of the seeded template) or, for the Postgres run, on DATABASE_URL reset to the seed.
  */
 import https from 'node:https';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Stack } from '../../emulators/stack/index.ts';
+import { startStack, type Stack } from '../../emulators/stack/index.ts';
 import { PACKAGES_FIXTURES } from '../../emulators/stack/packages.ts';
+import { silentLogger } from '../../proxy/core/log.ts';
 import { testStack } from '../helpers/stack.ts';
 
 export type Backend = 'pglite' | 'postgres';
@@ -29,8 +31,12 @@ export async function postgresUnavailable(): Promise<string | undefined> {
   }
 }
 
-export async function packagesStack(backend: Backend, env: Record<string, string> = {}): Promise<Stack> {
-  return testStack({ ...env, ...(backend === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : {}) });
+export async function packagesStack(backend: Backend, env: Record<string, string> = {}, o: { edgeNow?: () => number } = {}): Promise<Stack> {
+  const all = { ...env, ...(backend === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : {}) };
+  if (!o.edgeNow) return testStack(all);
+  // As testStack does, plus the CloudFront edge's own clock.
+  const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
+  return startStack({ env: { GATEHOUSE_STATE_DIR: stateDir, ...all }, ephemeral: true, stateDir, log: silentLogger(), now: o.edgeNow });
 }
 
 /** GET through the local CloudFront edge's HTTPS listener (the signed URL names the distribution's https host). */

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Stack } from '../../emulators/stack/index.ts';
-import { call } from '../helpers/stack.ts';
+import { admin, call } from '../helpers/stack.ts';
 import { eventually, fetchFromEdge, packagesStack, postgresUnavailable, type Backend } from './packages-harness.ts';
 
 const D123 = 'N:dataset:123';
@@ -18,6 +18,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
     let stack: Stack;
     let gw: string;
     const tokens: Record<string, string> = {};
+    // The CloudFront edge's clock (epoch ms; undefined: real time). Only the edge's, so the gateway's signatures still verify.
+    let edgeAt: number | undefined;
 
     before(async function () {
       if (backend === 'postgres') {
@@ -27,7 +29,7 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
           return this.skip();
         }
       }
-      stack = await packagesStack(backend);
+      stack = await packagesStack(backend, {}, { edgeNow: () => edgeAt ?? Date.now() });
       gw = stack.urls.gateway;
       for (const who of ['ada', 'grace', 'linus', 'mallory', 'margaret']) tokens[who] = await stack.gateway.mintToken(`${who}@example.com`);
     });
@@ -129,6 +131,24 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         expect(got.body.subarray(0, 4).toString()).to.equal('PAR1');
         const tampered = await fetchFromEdge(stack, res.body.signed_url.replace('data.parquet', 'data.csv'));
         expect(tampered.status).to.equal(403);
+      });
+
+      it('is refused by the local edge once its hour is over (the edge\'s clock moved, not the app\'s)', async () => {
+        const res = await call(gw, 'GET', `/packages/cloudfront/sign?dataset_id=${D123}&package_id=N:package:456&path=preview/thumbnail.txt`, { token: tokens.linus });
+        expect(res.status).to.equal(200);
+        try {
+          edgeAt = (res.body.expires_at - 5) * 1000;
+          expect((await fetchFromEdge(stack, res.body.signed_url)).status).to.equal(200);
+          // CloudFront refuses from DateLessThan on (canned policy: "the URL expires at this time").
+          edgeAt = res.body.expires_at * 1000;
+          const late = await fetchFromEdge(stack, res.body.signed_url);
+          expect(late.status).to.equal(403);
+          expect(late.body.toString()).to.include('<Code>AccessDenied</Code>');
+          const state = await admin(stack.urls.cloudfront, '/state');
+          expect(state.denials.recent.at(-1)).to.include({ path: '/O1/D123/P456/preview/thumbnail.txt', reason: 'expired' });
+        } finally {
+          edgeAt = undefined;
+        }
       });
     });
   });
