@@ -32,9 +32,13 @@ export const proxyS3Get: Handler = async (req, deps) => {
   return { status: 307, headers: { ...cors, location: target.url.toString(), 'cache-control': 'no-store' }, body: '' };
 };
 
-/** S3 headers a HEAD passes on (metadata only). */
+/** S3 headers a HEAD passes on (metadata only); Content-Length is rebuilt from Content-Range below. */
 const META = ['etag', 'content-type', 'last-modified', 'x-amz-version-id', 'cache-control', 'content-encoding', 'content-disposition'];
 
+/**
+ * HEAD answers as S3's HeadObject would (S3 API reference, HeadObject: Content-Length, ETag, Content-Type,
+ * Last-Modified, Accept-Ranges): what a browser's `fetch(url, {method: 'HEAD'})` reads to size a download.
+ */
 async function proxyS3Head(req: RouteRequest, deps: Deps): Promise<ProxyResponse> {
   const target = accept(req, deps);
   const cors = corsHeaders(req, packagesOf(deps).cfg.corsAllowedOrigins);
@@ -42,14 +46,21 @@ async function proxyS3Head(req: RouteRequest, deps: Deps): Promise<ProxyResponse
   const res = await deps.http.send({ upstream: 's3', method: 'GET', url: target.url.toString(), headers: { range: 'bytes=0-0' }, timeoutMs: 5_000 });
   const headers: Record<string, string> = { ...cors };
   for (const h of META) if (res.headers[h]) headers[h] = res.headers[h];
-  if (res.status === 206 || res.status === 200) {
-    const total = /\/(\d+)$/.exec(res.headers['content-range'] ?? '')?.[1] ?? res.headers['content-length'];
-    if (total) headers['x-object-size'] = total;
-    return { status: 200, headers, body: '' };
-  }
-  // 416: an empty object cannot serve byte 0, but it exists.
-  if (res.status === 416) return { status: 200, headers: { ...headers, 'x-object-size': '0' }, body: '' };
-  return { status: res.status === 404 ? 404 : 403, headers, body: '' };
+  const size = objectSize(res.status, res.headers);
+  if (size === undefined) return { status: res.status === 404 ? 404 : 403, headers, body: '' };
+  return { status: 200, headers: { ...headers, 'content-length': String(size), 'accept-ranges': 'bytes' }, body: '' };
+}
+
+/**
+ * The whole object's size from the ranged answer: 206 carries it after the slash of Content-Range
+ * ("bytes 0-0/1234"), a 200 (range ignored) in Content-Length, and 416 means the object exists but is empty
+ * (S3 answers InvalidRange for bytes=0-0 of a 0-byte object). Undefined: S3 refused or has no such object.
+ */
+function objectSize(status: number, h: Record<string, string>): number | undefined {
+  if (status === 206) return Number(/\/(\d+)$/.exec(h['content-range'] ?? '')?.[1] ?? NaN) || undefined;
+  if (status === 200) return Number(h['content-length'] ?? 0);
+  if (status === 416) return 0;
+  return undefined;
 }
 
 export const proxyS3Options: Handler = async (req, deps) => {
