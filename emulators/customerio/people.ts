@@ -11,11 +11,18 @@ export interface AttributeChange {
   to: unknown;
 }
 
+type IndexedKey = 'id' | 'email' | 'cioId';
+
+/** cio_ids are a hex sequence, so their numeric order is creation order. */
+const byCreation = (a: Person, b: Person): number => parseInt(a.cioId, 16) - parseInt(b.cioId, 16);
+
 /** Attributes the Track API treats as instructions rather than profile data. */
 const RESERVED = new Set(['_update', 'cio_relationships', 'created_at']);
 
 export class People {
   private people: Person[] = [];
+  /** Everyone (deleted too) by each identifier, in creation order: lookups stay O(1) as the workspace grows. */
+  private readonly byKey = { id: new Map<string, Person[]>(), email: new Map<string, Person[]>(), cioId: new Map<string, Person[]>() };
   /** Suppressed identifiers (ids and emails): Track calls for them are accepted and ignored. */
   private suppressedIds = new Set<string>();
   private nextCio = 0;
@@ -24,6 +31,7 @@ export class People {
 
   load(seed: SeedPerson[]): void {
     this.people = [];
+    for (const m of Object.values(this.byKey)) m.clear();
     this.suppressedIds.clear();
     this.nextCio = 0;
     for (const s of seed) {
@@ -47,7 +55,7 @@ export class People {
   find(identifier: string, kind: IdentifierKind = People.kindOf(identifier)): Person | undefined {
     const value = kind === 'cio_id' ? identifier.replace(/^cio_/, '') : identifier;
     const key = kind === 'cio_id' ? 'cioId' : kind;
-    return this.people.find((p) => !p.deleted && p[key] === value);
+    return this.byKey[key].get(value)?.find((p) => !p.deleted);
   }
 
   isSuppressed(identifier: string): boolean {
@@ -114,7 +122,30 @@ export class People {
     const cioId = (0xa3000001 + this.nextCio++).toString(16);
     const person: Person = { cioId, id, email, attributes: {}, createdAt, updatedAt: createdAt, devices: [], suppressed: false, deleted: false };
     this.people.push(person);
+    for (const key of ['id', 'email', 'cioId'] as const) this.index(person, key);
     return person;
+  }
+
+  private index(person: Person, key: IndexedKey): void {
+    const value = person[key];
+    if (value === undefined) return;
+    const list = this.byKey[key].get(value);
+    if (!list) this.byKey[key].set(value, [person]);
+    else {
+      list.push(person);
+      list.sort(byCreation); // an identifier moved to an older person must still find the oldest first
+    }
+  }
+
+  private reindex(person: Person, key: 'id' | 'email', value: string): void {
+    const old = person[key];
+    if (old !== undefined) {
+      const rest = this.byKey[key].get(old)?.filter((p) => p !== person) ?? [];
+      if (rest.length) this.byKey[key].set(old, rest);
+      else this.byKey[key].delete(old);
+    }
+    person[key] = value;
+    this.index(person, key);
   }
 
   private apply(person: Person, attrs: Attributes): AttributeChange[] {
@@ -123,7 +154,7 @@ export class People {
       if (RESERVED.has(name)) continue;
       const from = name === 'id' || name === 'email' ? person[name] : person.attributes[name];
       if (JSON.stringify(from) === JSON.stringify(to)) continue;
-      if (name === 'id' || name === 'email') person[name] = String(to);
+      if (name === 'id' || name === 'email') this.reindex(person, name, String(to));
       else if (to === null) delete person.attributes[name]; // a null value removes the attribute
       else person.attributes[name] = to;
       changes.push({ name, from, to });

@@ -76,9 +76,21 @@ function authorized(auth: Auth, header: string | undefined, state: CustomerioSta
 
 /** Constant-time comparison (hashing first makes the lengths equal). */
 function same(given: string, expected: string): boolean {
-  const a = crypto.createHash('sha256').update(given).digest();
-  const b = crypto.createHash('sha256').update(expected).digest();
-  return crypto.timingSafeEqual(a, b);
+  return crypto.timingSafeEqual(sha256(given), expectedDigest(expected));
+}
+
+const sha256 = (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
+
+/** The workspace's few credentials are hashed once, not on every request. */
+const expectedDigests = new Map<string, Buffer>();
+
+function expectedDigest(expected: string): Buffer {
+  let d = expectedDigests.get(expected);
+  if (!d) {
+    if (expectedDigests.size >= 64) expectedDigests.clear();
+    expectedDigests.set(expected, (d = sha256(expected)));
+  }
+  return d;
 }
 
 function parseJson(raw: Buffer): unknown {
