@@ -10,6 +10,7 @@ import { startGateway } from '../../emulators/gateway/index.ts';
 import type { Stack } from '../../emulators/stack/index.ts';
 import { bundleFunction, findFunctions } from '../../scripts/lib/bundle/index.ts';
 import type { GatehouseTarget } from './gatehouse-proxy.ts';
+import { localCardsStates } from './cards-states.ts';
 import { adminReset, recordCustomerioActivity } from './fakes.ts';
 
 export interface Target extends GatehouseTarget {
@@ -61,7 +62,8 @@ const defined = (env: Record<string, string | undefined>) =>
 
 
 /** The stack's fakes, reset and seeded through their admin APIs. */
-const fakesOf = (stack: Stack): Pick<GatehouseTarget, 'resetFakes' | 'recordActivity'> => ({
+const fakesOf = (stack: Stack): Pick<GatehouseTarget, 'resetFakes' | 'recordActivity' | 'cards'> => ({
   resetFakes: () => adminReset(stack.urls.customerio),
   recordActivity: (email) => recordCustomerioActivity(stack.urls.customerio, email),
+  cards: localCardsStates(stack.proxyEnv, stack.urls.extend),
 });

@@ -4,12 +4,13 @@ import { freshConnectionFetch } from '../fresh-connection-fetch.ts';
 import { FAKE_API_TOKEN, FAKE_JWT } from '../matchers.ts';
 import type { ConsumerPact } from '../suite.ts';
 import { PARTICIPANTS } from '../../support/pact-env.ts';
+import { cardsInteractions } from './cards.ts';
 import { customerioInteractions } from './customerio.ts';
 
 export const mobileAppPact: ConsumerPact<GatehouseClient> = {
   consumer: PARTICIPANTS.mobileApp,
   provider: PARTICIPANTS.proxy,
-  interactions: [...customerioInteractions],
+  interactions: [...customerioInteractions, ...cardsInteractions],
   // The app holds a credential exactly when the interaction's request carries one.
   clientFor: (mock, spec) => gatehouseClient({
     baseUrl: mock.url,
