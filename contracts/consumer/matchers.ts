@@ -14,6 +14,9 @@ export const bearerJwt = () => M.regex('^Bearer [A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\
 export const FAKE_API_TOKEN = 'gh_fake_api_token_for_contracts_0000000000';
 export const apiToken = () => M.regex('^\\S{16,512}$', FAKE_API_TOKEN);
 
+/** The CRM's API Gateway key (`x-api-key`): the example is fake; provider states hand over a real one. */
+export const FAKE_API_KEY = 'fake-crm-api-key-for-contracts-0000000000';
+export const crmApiKey = () => M.regex('^[A-Za-z0-9_-]{20,128}$', FAKE_API_KEY);
 
 /** Gatehouse's error envelope with the code the app branches on, the rest by type. */
 export const gatehouseError = (code: string, message: string, details?: unknown) => ({

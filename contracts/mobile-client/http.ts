@@ -8,6 +8,8 @@ export interface Credentials {
   jwt?: string;
   /** API token for the cards routes (`token` header). */
   apiToken?: string;
+  /** API Gateway key for the mail routes (`x-api-key` header). */
+  apiKey?: string;
 }
 
 export interface ClientOptions extends Credentials {
@@ -38,6 +40,7 @@ export class Transport {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (this.opts.jwt) headers.authorization = `Bearer ${this.opts.jwt}`;
     if (this.opts.apiToken) headers.token = this.opts.apiToken;
+    if (this.opts.apiKey) headers['x-api-key'] = this.opts.apiKey;
     if (call.json !== undefined) headers['content-type'] = 'application/json';
     const res = await (this.opts.fetch ?? fetch)(url, { method: call.method, headers, body: call.json === undefined ? undefined : JSON.stringify(call.json) });
     const text = await res.text();

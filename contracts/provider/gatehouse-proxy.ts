@@ -7,6 +7,7 @@
 import { MOBILE_STATES as S, ADA } from '../consumer/mobile-app/states.ts';
 import { PARTICIPANTS } from '../support/pact-env.ts';
 import { requireCustomerioSeed } from './fakes.ts';
+import { sendCampaign, signedWebhook, type MailStates } from './mail-states.ts';
 import { verifyProvider, type CredentialSwap, type StateHandlers } from './verify.ts';
 
 export interface GatehouseTarget {
@@ -21,6 +22,8 @@ export interface GatehouseTarget {
   recordActivity(email: string): Promise<void>;
   /** Cards: mint an API token for a user, and seed their cards (absent until the target serves cards). */
   cards?: CardsStates;
+  /** Mail: the CRM's API key and the webhook signing key (absent until the target serves mail). */
+  mail?: MailStates;
 }
 
 export interface CardsStates {
@@ -33,6 +36,7 @@ export interface CardsStates {
 interface Credentials {
   jwt?: string;
   apiToken?: string;
+  apiKey?: string;
 }
 
 export function gatehouseStates(target: GatehouseTarget): { stateHandlers: StateHandlers; beforeEach: () => Promise<void>; swap: CredentialSwap } {
@@ -40,6 +44,10 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
   const cards = () => {
     if (!target.cards) throw new Error('this target does not serve the cards routes');
     return target.cards;
+  };
+  const mail = () => {
+    if (!target.mail) throw new Error('this target does not serve the mail routes');
+    return target.mail;
   };
   const stateHandlers: StateHandlers = {
     [S.signedIn]: async () => { creds.jwt = await target.mintToken(ADA); return undefined; },
@@ -60,6 +68,12 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     [S.apiToken]: async () => { creds.apiToken = await cards().issueApiToken(ADA); return undefined; },
     [S.unknownApiToken]: async () => { creds.apiToken = undefined; return undefined; },
     [S.hasCards]: async () => cards().seedCards(ADA),
+    [S.crmApiKey]: async () => { creds.apiKey = mail().apiKey; return undefined; },
+    [S.unknownApiKey]: async () => { creds.apiKey = undefined; return undefined; },
+    // The fixture's reports (fixtures/aws/files/reports/DN-1001/2025/07/) are in the bucket the stack seeds.
+    [S.julyReports]: async () => { mail(); return undefined; },
+    [S.mailSent]: async () => sendCampaign(target.gatewayUrl, mail().apiKey),
+    [S.mailgunSigns]: async () => signedWebhook(mail().webhookSigningKey),
   };
   const beforeEach = async () => {
     creds = {};
@@ -70,6 +84,7 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
   const swap: CredentialSwap = (h) => {
     if (h.authorization !== undefined && creds.jwt) h.authorization = `Bearer ${creds.jwt}`;
     if (h.token !== undefined && creds.apiToken) h.token = creds.apiToken;
+    if (h['x-api-key'] !== undefined && creds.apiKey) h['x-api-key'] = creds.apiKey;
   };
   return { stateHandlers, beforeEach, swap };
 }

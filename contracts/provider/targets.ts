@@ -11,6 +11,7 @@ import type { Stack } from '../../emulators/stack/index.ts';
 import { bundleFunction, findFunctions } from '../../scripts/lib/bundle/index.ts';
 import type { GatehouseTarget } from './gatehouse-proxy.ts';
 import { localCardsStates } from './cards-states.ts';
+import { localMailStates } from './mail-states.ts';
 import { adminReset, recordCustomerioActivity } from './fakes.ts';
 
 export interface Target extends GatehouseTarget {
@@ -28,7 +29,11 @@ export function expressTarget(stack: Stack): Target {
 }
 
 /** Which path prefixes each function serves behind API Gateway (the customerio function takes the rest). */
-const PREFIXES: Record<string, string[]> = { customerio: ['/'], cards: ['/cards', '/transactions', '/openapi.json'] };
+const PREFIXES: Record<string, string[]> = {
+  customerio: ['/'],
+  cards: ['/cards', '/transactions', '/openapi.json'],
+  mail: ['/send-mail', '/reports', '/webhooks/mailgun'],
+};
 
 export async function lambdaTarget(stack: Stack, flavour: Flavour = 'v2'): Promise<Target> {
   const out = await mkdtemp(join(tmpdir(), 'gatehouse-pact-lambda-'));
@@ -62,8 +67,9 @@ const defined = (env: Record<string, string | undefined>) =>
 
 
 /** The stack's fakes, reset and seeded through their admin APIs. */
-const fakesOf = (stack: Stack): Pick<GatehouseTarget, 'resetFakes' | 'recordActivity' | 'cards'> => ({
+const fakesOf = (stack: Stack): Pick<GatehouseTarget, 'resetFakes' | 'recordActivity' | 'cards' | 'mail'> => ({
   resetFakes: () => adminReset(stack.urls.customerio),
   recordActivity: (email) => recordCustomerioActivity(stack.urls.customerio, email),
   cards: localCardsStates(stack.proxyEnv, stack.urls.extend),
+  mail: localMailStates(stack.proxyEnv),
 });

@@ -9,6 +9,11 @@ export const MOBILE_STATES = {
   apiToken: 'ada@example.com has an API token',
   unknownApiToken: 'the app holds an unknown API token',
   hasCards: 'ada@example.com has virtual cards with transactions',
+  crmApiKey: 'the CRM holds an API key',
+  unknownApiKey: 'the CRM holds an API key the gateway does not know',
+  julyReports: 'DN-1001 has reports for July 2025',
+  mailSent: 'a campaign mail was sent to linus@example.com',
+  mailgunSigns: 'Mailgun signs its webhooks with the domain\'s key',
 } as const;
 
 /** Who the mobile pact is about. */

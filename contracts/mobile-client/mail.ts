@@ -1,0 +1,50 @@
+/**
+ * Mail through Gatehouse, as the CRM calls it (API Gateway `x-api-key`) and as Mailgun posts its events back.
+ * Shapes: proxy/routes/mail/send.ts, proxy/routes/reports/index.ts, proxy/routes/mail/webhooks.ts.
+ */
+import type { Transport } from './http.ts';
+
+export interface SendMail {
+  to: string[];
+  subject: string;
+  html: string;
+  text: string;
+  from: string;
+  replyTo?: string;
+  campaign: { name: string; type: 'financial' | 'newsletter'; month?: string; year?: string };
+  attachReporting?: boolean;
+  customIds?: string[];
+  month?: string;
+  year?: string;
+}
+
+export interface SentMail {
+  message: string;
+  messages: { id: string; recipients: number }[];
+  links: { customId: string; key: string; url: string; expiresAt: string }[];
+  missingReports: { customId: string; period: string }[];
+}
+
+export interface MailStatus {
+  id: string;
+  summary: { recipients: number; delivered: number; failed: number; pending: number };
+  recipients: { recipient: string; status: string; at: string; reason?: string; severity?: string }[];
+}
+
+export interface ReportListing {
+  prefix: string;
+  folders: string[];
+  files: { key: string; size: number; lastModified: string }[];
+  nextContinuationToken?: string;
+}
+
+export class MailApi {
+  constructor(private readonly t: Transport) {}
+
+  send = (mail: SendMail) => this.t.send<SentMail>({ method: 'POST', path: '/send-mail', json: mail });
+  status = (messageId: string) => this.t.send<MailStatus>({ method: 'GET', path: `/send-mail/${encodeURIComponent(messageId)}` });
+  reports = (prefix?: string, continuationToken?: string) => this.t.send<ReportListing>({ method: 'GET', path: '/reports', query: { prefix, continuationToken } });
+  reportUrl = (key: string) => this.t.send<{ key: string; url: string; expiresAt: string }>({ method: 'GET', path: '/reports/url', query: { key } });
+  /** What Mailgun posts for an event (signature + event-data). */
+  mailgunEvent = (event: unknown) => this.t.send<{ message: string; stored: boolean }>({ method: 'POST', path: '/webhooks/mailgun', json: event });
+}

@@ -1,0 +1,45 @@
+/**
+ * The mail provider states: the CRM's real API key (the gateway's fixture key, or a deployment's), July 2025
+ * reports for DN-1001 (seeded into S3 by the stack), a campaign sent through the target's own gateway so its
+ * delivery status exists, and Mailgun webhook signatures made afresh (HMAC-SHA256 of timestamp+token with the
+ * domain's signing key: documentation.mailgun.com "Securing Webhooks") because each is valid for minutes, once.
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { DEFAULT_API_KEYS_FILE, type ApiKeysConfig } from '../../emulators/gateway/api-keys.ts';
+
+export interface MailStates {
+  /** A key the gateway accepts for the mail routes. */
+  apiKey: string;
+  /** Mailgun's webhook signing key of the domain the proxy verifies against. */
+  webhookSigningKey: string;
+}
+
+/** The first enabled key of fixtures/gateway/api-keys.json on the CRM's (unthrottled) plan. */
+export function localMailStates(proxyEnv: Record<string, string | undefined>): MailStates {
+  const cfg = JSON.parse(readFileSync(DEFAULT_API_KEYS_FILE, 'utf8')) as ApiKeysConfig;
+  const key = cfg.apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard');
+  if (!key) throw new Error('fixtures/gateway/api-keys.json needs an enabled key on the crm-standard plan');
+  if (!proxyEnv.MAILGUN_WEBHOOK_SIGNING_KEY) throw new Error('the proxy env has no MAILGUN_WEBHOOK_SIGNING_KEY');
+  return { apiKey: key.value, webhookSigningKey: proxyEnv.MAILGUN_WEBHOOK_SIGNING_KEY };
+}
+
+export function signedWebhook(signingKey: string, nowMs = Date.now()): Record<string, string> {
+  const timestamp = String(Math.floor(nowMs / 1000));
+  const token = randomBytes(25).toString('hex');
+  return { timestamp, token, signature: createHmac('sha256', signingKey).update(timestamp + token).digest('hex') };
+}
+
+/** Sends a one-recipient campaign through the gateway; returns its Mailgun id as the status path expects it. */
+export async function sendCampaign(gatewayUrl: string, apiKey: string): Promise<Record<string, string>> {
+  const res = await fetch(`${gatewayUrl}/send-mail`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
+    body: JSON.stringify({ to: ['linus@example.com'], subject: 'Contract check', html: '<p>Hi</p>', text: 'Hi', from: 'reports@mg.gatehouse.local',
+      campaign: { name: 'contract-check', type: 'newsletter' } }),
+  });
+  const body = (await res.json()) as { messages?: { id: string }[] };
+  const id = body.messages?.[0]?.id;
+  if (!res.ok || !id) throw new Error(`could not send a campaign to set up the state: HTTP ${res.status}`);
+  return { messageId: encodeURIComponent(id) };
+}
