@@ -17,5 +17,5 @@ const DEADLINE_MS = 2000;
 
 export async function mockServerSettled(port: number): Promise<void> {
   const until = Date.now() + DEADLINE_MS;
-  while (handle().mockServerMismatches(port).some((m) => m.type === 'missing-request') && Date.now() < until) await sleep(2);
+  while (handle().mockServerMismatches(port).some((m) => 'type' in m && m.type === 'missing-request') && Date.now() < until) await sleep(2);
 }
