@@ -1,5 +1,5 @@
 /**
- * The `pg` driver path against a real Postgres (DATABASE_URL; skipped with the reason when none is reachable):
+ * The `pg` driver path against a real Postgres (TEST_DATABASE_URL, a scratch database it empties; skipped with the reason when none is reachable):
  * several processes opening one fresh database at once migrate and seed it exactly once, and a second opening
  * changes nothing.
  */
@@ -25,7 +25,7 @@ describe('Packages database on Postgres (pg driver)', function () {
   });
 
   it('migrates and seeds once when three openings race on an empty database', async () => {
-    const url = process.env.DATABASE_URL!;
+    const url = process.env.TEST_DATABASE_URL!;
     const results = await Promise.allSettled([1, 2, 3].map(() => openPackagesDatabase({ url })));
     for (const r of results) if (r.status === 'fulfilled') opened.push(r.value);
     expect(results.map((r) => (r.status === 'rejected' ? (r.reason as Error).message : 'ok'))).to.deep.equal(['ok', 'ok', 'ok']);
@@ -38,7 +38,7 @@ describe('Packages database on Postgres (pg driver)', function () {
   });
 
   it('reopens an up-to-date database without changing a row, and keeps the state it finds', async () => {
-    const url = process.env.DATABASE_URL!;
+    const url = process.env.TEST_DATABASE_URL!;
     await opened[0].query(`UPDATE "1".packages SET state = 'READY' WHERE node_id = 'N:package:490'`);
     const again = await openPackagesDatabase({ url });
     opened.push(again);

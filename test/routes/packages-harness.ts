@@ -1,6 +1,6 @@
 /**
  * Shared setup of the packages suites: the whole stack on free ports with the packages database on embedded
- * PGlite (a copy of the seeded template) or, for the Postgres run, on DATABASE_URL reset to the seed.
+ * PGlite (a copy of the seeded template) or, for the Postgres run, on TEST_DATABASE_URL (a scratch database) reset to the seed.
  */
 import https from 'node:https';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -16,8 +16,8 @@ export type Backend = 'pglite' | 'postgres';
 
 /** Why the Postgres run cannot happen here (undefined: it can). */
 export async function postgresUnavailable(): Promise<string | undefined> {
-  const url = process.env.DATABASE_URL;
-  if (!url) return 'DATABASE_URL is not set (docker compose up postgres; DATABASE_URL=postgres://gatehouse:gatehouse@127.0.0.1:5432/gatehouse)';
+  const url = process.env.TEST_DATABASE_URL;
+  if (!url) return 'TEST_DATABASE_URL is not set (a scratch database: docker compose up postgres; TEST_DATABASE_URL=postgres://gatehouse:gatehouse@127.0.0.1:5432/gatehouse)';
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
   try {
     await client.connect();
@@ -25,14 +25,14 @@ export async function postgresUnavailable(): Promise<string | undefined> {
     await client.query('DROP SCHEMA IF EXISTS "1" CASCADE; DROP SCHEMA IF EXISTS "2" CASCADE; DROP SCHEMA IF EXISTS pennsieve CASCADE; DROP TABLE IF EXISTS public.schema_migrations');
     return undefined;
   } catch (e) {
-    return `no Postgres reachable at DATABASE_URL (${(e as Error).message})`;
+    return `no Postgres reachable at TEST_DATABASE_URL (${(e as Error).message})`;
   } finally {
     await client.end().catch(() => {});
   }
 }
 
 export async function packagesStack(backend: Backend, env: Record<string, string> = {}, o: { edgeNow?: () => number } = {}): Promise<Stack> {
-  const all = { ...env, ...(backend === 'postgres' ? { DATABASE_URL: process.env.DATABASE_URL! } : {}) };
+  const all = { ...env, ...(backend === 'postgres' ? { DATABASE_URL: process.env.TEST_DATABASE_URL! } : {}) };
   if (!o.edgeNow) return testStack(all);
   // As testStack does, plus the CloudFront edge's own clock.
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));

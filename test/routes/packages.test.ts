@@ -1,7 +1,7 @@
 /**
  * The packages routes through gateway → proxy → (database, AWS edge, CloudFront edge), as a developer runs them:
  * the authorization matrix, restore end to end through the queue and the worker, presigned and CloudFront URLs
- * fetched for real, and the S3 proxy's SSRF table. Runs on embedded PGlite, and again on DATABASE_URL's Postgres
+ * fetched for real, and the S3 proxy's SSRF table. Runs on embedded PGlite, and again on TEST_DATABASE_URL's Postgres
  * when one is reachable.
  */
 import { expect } from 'chai';
