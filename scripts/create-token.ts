@@ -8,30 +8,14 @@ import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { ApiTokenStore } from '../proxy/routes/cards/api-tokens.ts';
 import { cardsAwsClients } from '../proxy/routes/cards/aws.ts';
 import { loadCardsConfig, passwordParameter } from '../proxy/routes/cards/config.ts';
+import { parseEmailTtlArgs } from './lib/cli/email-ttl-args.ts';
 
 const USAGE = 'usage: npm run create-token -- <email> [--ttl <seconds>]';
 
-function parseArgs(argv: string[]): { email: string; ttl?: number } {
-  let email: string | undefined;
-  let ttl: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const ttlValue = a === '--ttl' ? argv[++i] : a.startsWith('--ttl=') ? a.slice(6) : undefined;
-    if (ttlValue !== undefined) {
-      ttl = Number(ttlValue);
-      if (!Number.isInteger(ttl) || ttl <= 0) throw new Error(`--ttl must be a positive number of seconds, got "${ttlValue}"`);
-    } else if (a.startsWith('-') || email !== undefined) {
-      throw new Error(`unexpected argument "${a}"`);
-    } else {
-      email = a;
-    }
-  }
-  if (!email || !/^[^@\s]+@[^@\s]+$/.test(email)) throw new Error('an email address is required');
-  return { email: email.toLowerCase(), ttl };
-}
 
 try {
-  const { email, ttl } = parseArgs(process.argv.slice(2));
+  const { email: given, ttl } = parseEmailTtlArgs(process.argv.slice(2));
+  const email = given.toLowerCase();
   const env = { AWS_ENDPOINT_URL: 'http://127.0.0.1:4566', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', ...process.env };
   const cfg = loadCardsConfig(env);
   const aws = cardsAwsClients(env);

@@ -4,30 +4,13 @@
  */
 import { join } from 'node:path';
 import { DEFAULT_KEY_DIR, GatewayState, loadGatewayKeys } from '../emulators/gateway/index.ts';
+import { parseEmailTtlArgs } from './lib/cli/email-ttl-args.ts';
 
 const USAGE = 'usage: npm run token -- <email> [--ttl <seconds>]';
 
-function parseArgs(argv: string[]): { email: string; ttl?: number } {
-  let email: string | undefined;
-  let ttl: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const ttlValue = a === '--ttl' ? argv[++i] : a.startsWith('--ttl=') ? a.slice(6) : undefined;
-    if (ttlValue !== undefined) {
-      ttl = Number(ttlValue);
-      if (!Number.isInteger(ttl) || ttl <= 0) throw new Error(`--ttl must be a positive number of seconds, got "${ttlValue}"`);
-    } else if (a.startsWith('-') || email !== undefined) {
-      throw new Error(`unexpected argument "${a}"`);
-    } else {
-      email = a;
-    }
-  }
-  if (!email || !email.includes('@')) throw new Error('an email address is required');
-  return { email, ttl };
-}
 
 try {
-  const { email, ttl } = parseArgs(process.argv.slice(2));
+  const { email, ttl } = parseEmailTtlArgs(process.argv.slice(2));
   const env = process.env;
   const keyDir = env.GATEWAY_KEY_DIR ?? (env.GATEHOUSE_STATE_DIR ? join(env.GATEHOUSE_STATE_DIR, 'gateway') : DEFAULT_KEY_DIR);
   // Only the JWT key matters here; the upstream is never contacted.

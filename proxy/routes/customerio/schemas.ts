@@ -68,6 +68,7 @@ const identifiers = {
   properties: { id, email: { type: 'string' }, cio_id: id },
 };
 
+/** Transactional email and push take the same envelope (App API "Send a transactional message"). */
 export const sendEmailSchema = {
   type: 'object',
   required: ['transactional_message_id', 'identifiers'],
@@ -79,16 +80,7 @@ export const sendEmailSchema = {
   },
 };
 
-export const sendPushSchema = {
-  type: 'object',
-  required: ['transactional_message_id', 'identifiers'],
-  properties: {
-    transactional_message_id: { type: ['string', 'integer'] },
-    identifiers,
-    to: { type: 'string' },
-    message_data: { type: 'object' },
-  },
-};
+export const sendPushSchema = sendEmailSchema;
 
 export const triggerSchema = { type: 'object', properties: { data: { type: 'object' } } };
 
