@@ -8,6 +8,7 @@ import { MOBILE_STATES as S, ADA } from '../consumer/mobile-app/states.ts';
 import { PARTICIPANTS } from '../support/pact-env.ts';
 import { requireCustomerioSeed } from './fakes.ts';
 import { sendCampaign, signedWebhook, type MailStates } from './mail-states.ts';
+import type { PackagesStates } from './packages-states.ts';
 import { verifyProvider, type CredentialSwap, type StateHandlers } from './verify.ts';
 
 export interface GatehouseTarget {
@@ -24,6 +25,8 @@ export interface GatehouseTarget {
   cards?: CardsStates;
   /** Mail: the CRM's API key and the webhook signing key (absent until the target serves mail). */
   mail?: MailStates;
+  /** Packages: presigned URLs issued through the gateway, a deleted package to restore (absent until served). */
+  packages?: PackagesStates;
 }
 
 export interface CardsStates {
@@ -48,6 +51,10 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
   const mail = () => {
     if (!target.mail) throw new Error('this target does not serve the mail routes');
     return target.mail;
+  };
+  const packages = () => {
+    if (!target.packages) throw new Error('this target does not serve the packages routes');
+    return target.packages;
   };
   const stateHandlers: StateHandlers = {
     [S.signedIn]: async () => { creds.jwt = await target.mintToken(ADA); return undefined; },
@@ -74,6 +81,14 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     [S.julyReports]: async () => { mail(); return undefined; },
     [S.mailSent]: async () => sendCampaign(target.gatewayUrl, mail().apiKey),
     [S.mailgunSigns]: async () => signedWebhook(mail().webhookSigningKey),
+    [S.deletedPackage]: async () => { await packages().ensureDeleted('N:package:461'); return undefined; },
+    // Issued for ada with a token of the state's own: the interaction itself carries no credential.
+    [S.packagePresigned]: async () => packages().presign(await target.mintToken(ADA)),
+    [S.corsOrigin]: async () => {
+      const origins = (target.proxyEnv.PROXY_CORS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim());
+      if (!origins.includes('http://127.0.0.1:5173')) throw new Error('the proxy must allow the origin http://127.0.0.1:5173 (PROXY_CORS_ALLOWED_ORIGINS)');
+      return undefined;
+    },
   };
   const beforeEach = async () => {
     creds = {};

@@ -2,8 +2,7 @@
  * The two places the mobile pact is verified: the Express stack (gateway → proxy → fakes) and the bundled Lambda
  * behind the API Gateway emulator, with its own gateway in front and the same fakes behind (the stack's proxy env).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startApiGateway, type Flavour } from '../../emulators/apigw/index.ts';
 import { startGateway } from '../../emulators/gateway/index.ts';
@@ -12,6 +11,8 @@ import { bundleFunction, findFunctions } from '../../scripts/lib/bundle/index.ts
 import type { GatehouseTarget } from './gatehouse-proxy.ts';
 import { localCardsStates } from './cards-states.ts';
 import { localMailStates } from './mail-states.ts';
+import { localPackagesStates } from './packages-states.ts';
+import { bundleRoot, lambdaDatabase } from './lambda-database.ts';
 import { adminReset, recordCustomerioActivity } from './fakes.ts';
 
 export interface Target extends GatehouseTarget {
@@ -24,6 +25,7 @@ export function expressTarget(stack: Stack): Target {
     mintToken: (email, ttl) => stack.gateway.mintToken(email, ttl),
     proxyEnv: stack.proxyEnv,
     ...fakesOf(stack),
+    packages: localPackagesStates(stack.urls.gateway, stack.proxyEnv.DATABASE_URL),
     close: async () => {},
   };
 }
@@ -33,13 +35,17 @@ const PREFIXES: Record<string, string[]> = {
   customerio: ['/'],
   cards: ['/cards', '/transactions', '/openapi.json'],
   mail: ['/send-mail', '/reports', '/webhooks/mailgun'],
+  packages: ['/packages'],
 };
 
 export async function lambdaTarget(stack: Stack, flavour: Flavour = 'v2'): Promise<Target> {
-  const out = await mkdtemp(join(tmpdir(), 'gatehouse-pact-lambda-'));
+  await mkdir(bundleRoot(), { recursive: true });
+  const out = await mkdtemp(join(bundleRoot(), 'lambda-'));
   const fns = (await findFunctions()).filter((f) => PREFIXES[f.name]);
-  const bundles = await Promise.all(fns.map((f) => bundleFunction(f, out)));
-  const env = defined({ ...stack.proxyEnv, LOG_LEVEL: 'error' });
+  const [bundles, db] = await Promise.all([Promise.all(fns.map((f) => bundleFunction(f, out))), lambdaDatabase()]);
+  // The stack's own database choice stays the stack's; the function gets the one made for it.
+  const { DATABASE_URL: _stackDb, PGLITE_DIR: _stackDir, ...proxyEnv } = stack.proxyEnv;
+  const env = defined({ ...proxyEnv, ...db.env, LOG_LEVEL: 'error' });
   const apigw = await startApiGateway({
     flavour,
     log: () => {},
@@ -54,9 +60,11 @@ export async function lambdaTarget(stack: Stack, flavour: Flavour = 'v2'): Promi
     mintToken: (email, ttl) => gateway.mintToken(email, ttl),
     proxyEnv: stack.proxyEnv,
     ...fakesOf(stack),
+    packages: localPackagesStates(gateway.url, db.url),
     close: async () => {
       await gateway.close();
       await apigw.close();
+      await db.close();
       await rm(out, { recursive: true, force: true });
     },
   };

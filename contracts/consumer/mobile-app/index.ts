@@ -7,11 +7,12 @@ import { PARTICIPANTS } from '../../support/pact-env.ts';
 import { cardsInteractions } from './cards.ts';
 import { customerioInteractions } from './customerio.ts';
 import { mailInteractions } from './mail.ts';
+import { packagesInteractions } from './packages.ts';
 
 export const mobileAppPact: ConsumerPact<GatehouseClient> = {
   consumer: PARTICIPANTS.mobileApp,
   provider: PARTICIPANTS.proxy,
-  interactions: [...customerioInteractions, ...cardsInteractions, ...mailInteractions],
+  interactions: [...customerioInteractions, ...cardsInteractions, ...mailInteractions, ...packagesInteractions],
   // The app holds a credential exactly when the interaction's request carries one.
   clientFor: (mock, spec) => gatehouseClient({
     baseUrl: mock.url,
