@@ -2,6 +2,7 @@
  * The fake Extend's model: users, sessions, virtual cards and transactions, with Extend's visibility rule
  * (a user sees the cards they receive or hold, and those cards' transactions). No HTTP here.
  */
+import { randomBytes } from 'node:crypto';
 import { ExtendError } from './errors.ts';
 import { ExtendSessions, type IssuedTokens, type TokenRejection } from './sessions.ts';
 import { paginate, paginateLookahead, sortItems, type Page, type PageRequest } from './listing.ts';
@@ -158,6 +159,32 @@ export class ExtendState {
     const txn = this.data.transactions.find((t) => t.id === id && ids.has(t.virtualCardId));
     if (!txn) throw new ExtendError('transaction_not_found');
     return txn;
+  }
+
+  /**
+   * Adds a user, or gives an existing one a new password and revokes their tokens (a password reset signs the user
+   * out). Lets tests and provider states sign in with credentials they choose, without knowing the seed's.
+   */
+  putUser(input: { email: string; password: string; firstName?: string; lastName?: string }): { user: Omit<UserRecord, 'password'>; created: boolean } {
+    const existing = this.findUser(input.email);
+    if (existing) {
+      existing.password = input.password;
+      this.sessions.revokeUser(existing.id);
+      const { password: _p, ...user } = existing;
+      return { user, created: false };
+    }
+    const user: UserRecord = {
+      id: `u_${randomBytes(16).toString('base64url').replace(/[^A-Za-z0-9]/g, '').slice(0, 22).padEnd(22, '0')}`,
+      email: input.email.trim(),
+      password: input.password,
+      firstName: input.firstName ?? '',
+      lastName: input.lastName ?? '',
+      organizationId: this.data.users[0]?.organizationId ?? 'org_fake',
+      createdAt: new Date(this.now()).toISOString(),
+    };
+    this.data.users.push(user);
+    const { password: _p, ...shown } = user;
+    return { user: shown, created: true };
   }
 
   signInStats(): SignInStats {

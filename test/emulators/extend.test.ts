@@ -315,6 +315,32 @@ describe('fake Extend API', () => {
       expect(snap.sessions).to.deep.equal({ liveAccessTokens: 1, liveRefreshTokens: 1 });
     });
 
+    it('POST /__admin/users resets a user\'s password: the new one signs in, the old one and old tokens do not', async () => {
+      const before = await signIn();
+      const r = await admin('/users', { email: ADA.email, password: 'fake-new-password' });
+      expect(r.status).to.equal(200);
+      expect(r.body).to.include({ id: ADA.id, email: ADA.email });
+      expect(r.body).not.to.have.property('password');
+      expect((await call('/signin', { body: { email: ADA.email, password: ADA.password } })).status).to.equal(401);
+      expect((await call('/virtualcards', { token: before.token })).status).to.equal(401);
+      const after = await call('/signin', { body: { email: ADA.email, password: 'fake-new-password' } });
+      expect(after.status).to.equal(200);
+      expect(JSON.stringify((await admin('/journal')).body)).not.to.include('fake-new-password');
+    });
+
+    it('POST /__admin/users adds a new user who can sign in and sees no cards; bad input is a 400', async () => {
+      const r = await admin('/users', { email: 'new@example.com', password: 'fake-pw', firstName: 'New' });
+      expect(r.status).to.equal(201);
+      expect(r.body.id).to.match(/^u_[A-Za-z0-9]{22}$/);
+      const s = await call('/signin', { body: { email: 'new@example.com', password: 'fake-pw' } });
+      expect(s.status).to.equal(200);
+      expect((await call('/virtualcards', { token: s.body.token })).body.virtualCards).to.deep.equal([]);
+      expect((await admin('/users', { email: 'not-an-email', password: 'x' })).status).to.equal(400);
+      expect((await admin('/users', { email: 'a@example.com' })).body).to.deep.equal({ error: 'password must be a string of 1 to 256 characters' });
+      await admin('/reset');
+      expect((await call('/signin', { body: { email: 'new@example.com', password: 'fake-pw' } })).status).to.equal(401);
+    });
+
     it('reset drops sessions, counters and the clock offset', async () => {
       const s = await signIn();
       await admin('/clock', { advanceSeconds: 30 });
