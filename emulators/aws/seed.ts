@@ -58,11 +58,14 @@ export async function seedAws(
   const sqs = new SQSClient(cfg);
   const sm = new SecretsManagerClient(cfg);
   try {
-    for (const b of seed.buckets ?? []) await seedBucket(s3, region, base, b, report);
-    for (const p of seed.parameters ?? []) await seedParameter(ssm, base, p, report);
-    for (const t of seed.tables ?? []) await seedTable(ddb, t, report);
-    for (const q of seed.queues ?? []) await seedQueue(sqs, q, report);
-    for (const sec of seed.secrets ?? []) await seedSecret(sm, base, sec, runtime, report);
+    // Every declared resource is independent of the others, so they are applied concurrently (start-up time).
+    await Promise.all([
+      ...(seed.buckets ?? []).map((b) => seedBucket(s3, region, base, b, report)),
+      ...(seed.parameters ?? []).map((p) => seedParameter(ssm, base, p, report)),
+      ...(seed.tables ?? []).map((t) => seedTable(ddb, t, report)),
+      ...(seed.queues ?? []).map((q) => seedQueue(sqs, q, report)),
+      ...(seed.secrets ?? []).map((sec) => seedSecret(sm, base, sec, runtime, report)),
+    ]);
   } finally {
     [s3, ssm, ddb, sqs, sm].forEach((c) => c.destroy());
   }
@@ -97,19 +100,16 @@ async function seedBucket(s3: S3Client, region: string, base: string, b: Bucket,
     await s3.send(new CreateBucketCommand({ Bucket: b.name, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
     report.created.push(`s3://${b.name}`);
   }
-  for (const f of b.files ?? []) {
+  await Promise.all((b.files ?? []).map(async (f) => {
     const body = await readFile(resolve(base, f.file));
     const md5 = createHash('md5').update(body).digest('hex');
     const head = await lookup(() => s3.send(new HeadObjectCommand({ Bucket: b.name, Key: f.key })));
     const id = `s3://${b.name}/${f.key}`;
     // A single-part upload's ETag is the quoted MD5 of its bytes.
-    if (head?.ETag?.replace(/"/g, '') === md5) {
-      report.unchanged.push(id);
-      continue;
-    }
+    if (head?.ETag?.replace(/"/g, '') === md5) return void report.unchanged.push(id);
     await s3.send(new PutObjectCommand({ Bucket: b.name, Key: f.key, Body: body, ContentType: f.contentType }));
     (head ? report.updated : report.created).push(id);
-  }
+  }));
 }
 
 async function seedParameter(ssm: SSMClient, base: string, p: Param, report: SeedReport): Promise<void> {

@@ -96,14 +96,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // Phase 2: fixtures, idempotently, into whichever Vault and AWS are in use.
     const aws = { endpoint: f.aws.url, region: f.aws.region, credentials: f.aws.credentials };
     const cloudfrontKey = JSON.stringify({ keyPairId: f.cloudfront.keyPairId, privateKey: f.cloudfront.privateKeyPem() });
-    const [, , , packages] = await Promise.all([
+    const [, packages] = await Promise.all([
       f.vault.external ? seedVault(f.vault.url, env.VAULT_TOKEN ?? 'root') : undefined,
-      // Extend passwords (SSM), the session, API-token and delivery tables, report files, queues.
-      seedAws(aws.endpoint, aws.credentials, aws.region),
+      // Extend passwords (SSM), the session, API-token and delivery tables, report files, queues; then packages:
+      // versioned bucket, restore queue, the CloudFront key in SSM (after the seed, as both touch that bucket and
+      // queue); the packages database opens when needed.
+      seedAws(aws.endpoint, aws.credentials, aws.region)
+        .then(() => preparePackages({ env, stateDir, aws, cloudfront: f.cloudfront, log })),
       // The CloudFront edge's private key (generated under .state/cloudfront, never committed) for the mail function.
       seedSecrets(aws.endpoint, aws.credentials, aws.region, { 'cloudfront-private-key': cloudfrontKey }),
-      // Packages: versioned bucket, restore queue, the CloudFront key in SSM; the database opens when needed.
-      preparePackages({ env, stateDir, aws, cloudfront: f.cloudfront, log }),
     ]);
     closers.push(packages.close);
     const mailDomain = env.MAILGUN_DOMAIN ?? f.mailgunSeed.domains[0].name;

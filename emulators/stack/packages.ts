@@ -113,15 +113,16 @@ async function seedBucket(s3: S3Client, f: S3Fixture): Promise<void> {
   const exists = await s3.send(new HeadBucketCommand({ Bucket: f.bucket })).then(() => true, () => false);
   if (!exists) await s3.send(new CreateBucketCommand({ Bucket: f.bucket }));
   if (f.versioning) await s3.send(new PutBucketVersioningCommand({ Bucket: f.bucket, VersioningConfiguration: { Status: 'Enabled' } }));
-  for (const o of f.objects) {
+  // Objects are independent of each other: seeded concurrently (each one's own steps stay in order).
+  await Promise.all(f.objects.map(async (o) => {
     const seen = await s3.send(new ListObjectVersionsCommand({ Bucket: f.bucket, Prefix: o.key }));
     const known = [...(seen.Versions ?? []), ...(seen.DeleteMarkers ?? [])].some((v) => v.Key === o.key);
-    if (known) continue;
+    if (known) return;
     const body = o.bodyBase64 !== undefined ? Buffer.from(o.bodyBase64, 'base64') : Buffer.from(o.body ?? '', 'utf8');
     await s3.send(new PutObjectCommand({ Bucket: f.bucket, Key: o.key, Body: body, ContentType: o.contentType }));
     // A deleted package's objects sit behind a delete marker in the versioned bucket.
     if (o.deleted) await s3.send(new DeleteObjectCommand({ Bucket: f.bucket, Key: o.key }));
-  }
+  }));
 }
 
 /** Store the CloudFront edge's private key where the packages function reads it at cold start. */
