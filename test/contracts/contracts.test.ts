@@ -8,6 +8,7 @@ import { freshPactDir, pactFileName, PARTICIPANTS } from '../../contracts/suppor
 import { describeConsumerPact } from '../../contracts/consumer/suite.ts';
 import { mobileAppPact } from '../../contracts/consumer/mobile-app/index.ts';
 import { customerioPact } from '../../contracts/consumer/customerio/index.ts';
+import { extendPact } from '../../contracts/consumer/extend/index.ts';
 import { verifyFakeCustomerio } from '../../contracts/provider/customerio.ts';
 import { checkCommittedPacts } from '../../contracts/support/drift-check.ts';
 import { COMMITTED_PACTS_DIR } from '../../contracts/support/pact-env.ts';
@@ -27,6 +28,7 @@ describe('contracts', function () {
   describe('consumer pacts', () => {
     describeConsumerPact(mobileAppPact, dir);
     describeConsumerPact(customerioPact, dir);
+    describeConsumerPact(extendPact, dir);
   });
 
   describe('committed pacts', () => {
