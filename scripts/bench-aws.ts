@@ -4,7 +4,7 @@
  * The servers run in this process, one at a time; load comes from a separate process (autocannon, or wrk with
  * BENCH_GENERATOR=wrk) over keep-alive sockets at fixed concurrency for a bounded time after a warm-up, in
  * alternating rounds whose medians are compared. Prints cores, load average, the figures, ratios and the command.
- *   npm run bench:aws -- [--seconds=3] [--connections=16] [--rounds=3]
+ *   npm run bench:aws -- [--seconds=3] [--connections=16] [--rounds=3] [--object-bytes=4096]
  * Targets: S3 through the edge ≥ 10× s3rver; the edge adds ≤ 10 % to DynamoDB GetItem.
  */
 import http from 'node:http';
@@ -18,10 +18,11 @@ import { chooseGenerator, compareRounds, measure, type Figures, type GeneratorNa
 import { OBJECT_BYTES, REGION, getItemTarget, s3ObjectTarget, seedTable, startMoto, type Target } from './lib/bench/targets.ts';
 
 const require = createRequire(import.meta.url);
-const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
+const { values: args } = parseArgs({ options: { seconds: { type: 'string', default: '3' }, connections: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' }, 'object-bytes': { type: 'string', default: String(OBJECT_BYTES) } } });
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const ROUNDS = Math.max(1, Number(args.rounds));
+const OBJECT_SIZE = Number(args['object-bytes']);
 
 const spec = (t: Target): LoadSpec => ({ ...t, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: 1 });
 const fmt = (n: number) => `${Math.round(n).toLocaleString('en-US')} req/s`;
@@ -30,8 +31,8 @@ const show = (f: Figures) => `${fmt(f.rate)} [${f.rates.map((x) => Math.round(x)
 const load = () => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 
 async function s3Figures(edgeUrl: string, s3rverUrl: string, generator: GeneratorName): Promise<number> {
-  const ours = await s3ObjectTarget(edgeUrl, { accessKeyId: 'test', secretAccessKey: 'test' });
-  const theirs = await s3ObjectTarget(s3rverUrl, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
+  const ours = await s3ObjectTarget(edgeUrl, { accessKeyId: 'test', secretAccessKey: 'test' }, OBJECT_SIZE);
+  const theirs = await s3ObjectTarget(s3rverUrl, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, OBJECT_SIZE);
   const r = await compareRounds(spec(ours), spec(theirs), ROUNDS, generator);
   console.log(`S3 GetObject        edge ${show(r.a)}   s3rver ${show(r.b)}`);
   console.log(`                    throughput ratio ${(r.a.rate / r.b.rate).toFixed(1)}× (target ≥ 10×), CPU-per-request ratio ${(r.b.cpuMicros / r.a.cpuMicros).toFixed(1)}×`);
@@ -45,7 +46,7 @@ async function motoFigure(edgeRate: number, generator: GeneratorName): Promise<v
   if (typeof moto === 'string') return console.log(`S3 GetObject        moto_server skipped: ${moto}`);
   try {
     // moto_server is another process: only its rate is comparable here, not this process's CPU time.
-    const { rate } = await measure(spec(await s3ObjectTarget(moto.endpoint, { accessKeyId: 'test', secretAccessKey: 'test' })), generator);
+    const { rate } = await measure(spec(await s3ObjectTarget(moto.endpoint, { accessKeyId: 'test', secretAccessKey: 'test' }, OBJECT_SIZE)), generator);
     console.log(`S3 GetObject        moto_server ${fmt(rate)}   edge/moto ${(edgeRate / rate).toFixed(1)}×`);
   } finally {
     moto.proc.kill();
@@ -65,9 +66,9 @@ async function dynamoFigures(edgeUrl: string, dynaliteUrl: string, generator: Ge
 
 async function main(): Promise<void> {
   const generator = chooseGenerator();
-  console.log(`command: npm run bench:aws -- --seconds=${SECONDS} --connections=${CONNECTIONS} --rounds=${ROUNDS}${process.env.BENCH_GENERATOR ? `   (BENCH_GENERATOR=${process.env.BENCH_GENERATOR})` : ''}`);
+  console.log(`command: npm run bench:aws -- --seconds=${SECONDS} --connections=${CONNECTIONS} --rounds=${ROUNDS} --object-bytes=${OBJECT_SIZE}${process.env.BENCH_GENERATOR ? `   (BENCH_GENERATOR=${process.env.BENCH_GENERATOR})` : ''}`);
   console.log(`machine: ${os.availableParallelism()} cores (${os.cpus()[0]?.model ?? 'unknown cpu'}), load average ${load()}, node ${process.version}`);
-  console.log(`load: ${generator} in a child process, ${CONNECTIONS} keep-alive connections, 1 s warm-up + ${SECONDS} s per round, median of ${ROUNDS} alternating rounds; ${OBJECT_BYTES}-byte object`);
+  console.log(`load: ${generator} in a child process, ${CONNECTIONS} keep-alive connections, 1 s warm-up + ${SECONDS} s per round, median of ${ROUNDS} alternating rounds; ${OBJECT_SIZE}-byte object`);
   const edge = await startAwsEdge({ port: 0, region: REGION, credentials: { test: 'test' } });
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-s3rver-'));
   const S3rver = require('s3rver') as new (o: object) => { run(): Promise<{ port: number }>; close(): Promise<void> };

@@ -18,11 +18,11 @@ export interface Credentials { accessKeyId: string; secretAccessKey: string }
 export interface Target { method: 'GET' | 'POST'; url: string; headers?: Record<string, string>; body?: string }
 
 /** Create a bucket holding one object; the target is a presigned GET of it (every server verifies or ignores it alike). */
-export async function s3ObjectTarget(endpoint: string, credentials: Credentials): Promise<Target> {
+export async function s3ObjectTarget(endpoint: string, credentials: Credentials, bytes = OBJECT_BYTES): Promise<Target> {
   const s3 = new S3Client({ endpoint, region: REGION, credentials, forcePathStyle: true });
   try {
     await s3.send(new CreateBucketCommand({ Bucket: 'bench' }));
-    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'object.bin', Body: Buffer.alloc(OBJECT_BYTES, 'x') }));
+    await s3.send(new PutObjectCommand({ Bucket: 'bench', Key: 'object.bin', Body: Buffer.alloc(bytes, 'x') }));
     return { method: 'GET', url: await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'bench', Key: 'object.bin' }), { expiresIn: 3600 }) };
   } finally {
     s3.destroy();
