@@ -10,6 +10,7 @@ import { mobileAppPact } from '../../contracts/consumer/mobile-app/index.ts';
 import { customerioPact } from '../../contracts/consumer/customerio/index.ts';
 import { extendPact } from '../../contracts/consumer/extend/index.ts';
 import { verifyFakeCustomerio } from '../../contracts/provider/customerio.ts';
+import { verifyFakeExtend } from '../../contracts/provider/extend.ts';
 import { checkCommittedPacts } from '../../contracts/support/drift-check.ts';
 import { COMMITTED_PACTS_DIR } from '../../contracts/support/pact-env.ts';
 import { functionRoutes, pactRequests, uncoveredRoutes } from '../../contracts/support/route-coverage.ts';
@@ -67,6 +68,10 @@ describe('contracts', function () {
   describe('provider verification: upstream fakes', () => {
     it('the fake Customer.io honours the proxy\'s Customer.io pact', async () => {
       await verifyFakeCustomerio(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.customerio)));
+    });
+
+    it('the fake Extend honours the proxy\'s Extend pact', async () => {
+      await verifyFakeExtend(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.extend)));
     });
   });
 });
