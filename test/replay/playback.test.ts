@@ -107,8 +107,12 @@ describe('upstream fixtures against the provider pacts', () => {
   for (const provider of providers) {
     it(`every ${provider} fixture is an interaction its pact allows`, function () {
       const pacts = providerPacts(provider);
-      // Only Customer.io has a provider pact so far; the others are listed here until theirs land.
-      if (pacts.length === 0) this.skip();
+      // Customer.io and Extend have provider pacts; Mailgun and Vault fixtures are recorded but no pact describes
+      // those upstreams yet, so their check is pending (listed, not silently dropped) until one lands.
+      if (pacts.length === 0) {
+        console.log(`    (${provider}: no provider pact in contracts/pacts/ — fixture check pending)`);
+        this.skip();
+      }
       const fixtures = loadUpstreamFixtures(provider);
       expect(fixtures.length).to.be.greaterThan(0);
       const bad = checkFixtures(fixtures, pacts.flatMap((p) => p.interactions), redact).filter((r) => !r.allowedBy);
