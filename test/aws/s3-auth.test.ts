@@ -9,18 +9,10 @@ import { S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, List
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { Sha256 } from '@aws-crypto/sha256-js';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 import { startS3Server } from '../../emulators/aws/s3/serve.ts';
 import { verifySigV4, sha256Hex } from '../../emulators/aws/sigv4.ts';
 
-async function rejects(p: Promise<unknown>): Promise<Error & { $metadata: { httpStatusCode?: number }; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as never;
-  }
-  throw new Error('expected the call to fail');
-}
 
 const errorCode = (xml: string) => /<Code>([^<]*)<\/Code>/.exec(xml)?.[1];
 const errorMessage = (xml: string) => /<Message>([^<]*)<\/Message>/.exec(xml)?.[1];
@@ -32,7 +24,7 @@ describe('S3 SigV4 enforcement', () => {
 
   before(async () => {
     t = await awsTarget();
-    s3 = new S3Client({ endpoint: t.endpoint, region: t.region, credentials: t.credentials, forcePathStyle: true });
+    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
     b = `s3a-${randomBytes(5).toString('hex')}`;
     await s3.send(new CreateBucketCommand({ Bucket: b }));
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'files/report 1.csv', Body: 'secret,report' }));
@@ -54,7 +46,7 @@ describe('S3 SigV4 enforcement', () => {
   it('rejects a request signed with the wrong secret (SignatureDoesNotMatch)', async function () {
     embeddedOnly(this);
     const bad = client({ credentials: { accessKeyId: t.credentials.accessKeyId, secretAccessKey: 'wrong' } });
-    const err = await rejects(bad.send(new ListBucketsCommand({})));
+    const err = await errorOf(bad.send(new ListBucketsCommand({})));
     expect(err.name).to.equal('SignatureDoesNotMatch');
     expect(err.$metadata.httpStatusCode).to.equal(403);
   });
@@ -62,7 +54,7 @@ describe('S3 SigV4 enforcement', () => {
   it('rejects an unknown access key (InvalidAccessKeyId)', async function () {
     embeddedOnly(this);
     const bad = client({ credentials: { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'x' } });
-    const err = await rejects(bad.send(new GetObjectCommand({ Bucket: b, Key: 'files/report 1.csv' })));
+    const err = await errorOf(bad.send(new GetObjectCommand({ Bucket: b, Key: 'files/report 1.csv' })));
     expect(err.name).to.equal('InvalidAccessKeyId');
     expect(err.$metadata.httpStatusCode).to.equal(403);
   });
@@ -70,7 +62,7 @@ describe('S3 SigV4 enforcement', () => {
   it('rejects a request whose clock is 20 minutes off (RequestTimeTooSkewed)', async function () {
     embeddedOnly(this);
     const skewed = client({ systemClockOffset: -20 * 60 * 1000 });
-    const err = await rejects(skewed.send(new ListBucketsCommand({})));
+    const err = await errorOf(skewed.send(new ListBucketsCommand({})));
     expect(err.name).to.equal('RequestTimeTooSkewed');
     expect(err.$metadata.httpStatusCode).to.equal(403);
   });

@@ -21,7 +21,7 @@ describe('S3 CORS', () => {
 
   before(async () => {
     t = await awsTarget();
-    s3 = new S3Client({ endpoint: t.endpoint, region: t.region, credentials: t.credentials, forcePathStyle: true });
+    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
     b = `s3c-${randomBytes(5).toString('hex')}`;
     await s3.send(new CreateBucketCommand({ Bucket: b }));
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'report.csv', Body: 'x' }));

@@ -12,7 +12,7 @@ describe('S3 ListObjectsV2', () => {
 
   before(async () => {
     t = await awsTarget();
-    s3 = new S3Client({ endpoint: t.endpoint, region: t.region, credentials: t.credentials, forcePathStyle: true });
+    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
     b = `s3l-${randomBytes(5).toString('hex')}`;
     await s3.send(new CreateBucketCommand({ Bucket: b }));
     for (const k of keys) await s3.send(new PutObjectCommand({ Bucket: b, Key: k, Body: k }));

@@ -5,18 +5,10 @@ import {
   S3Client, CreateBucketCommand, CreateMultipartUploadCommand, UploadPartCommand, ListPartsCommand, CompleteMultipartUploadCommand,
   AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand,
 } from '@aws-sdk/client-s3';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 
 const MiB = 1024 * 1024;
 
-async function rejects(p: Promise<unknown>): Promise<Error & { $metadata: { httpStatusCode?: number } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as never;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
 function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
@@ -34,7 +26,7 @@ describe('S3 multipart upload', () => {
 
   before(async () => {
     t = await awsTarget();
-    s3 = new S3Client({ endpoint: t.endpoint, region: t.region, credentials: t.credentials, forcePathStyle: true });
+    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
     b = `s3m-${randomBytes(5).toString('hex')}`;
     await s3.send(new CreateBucketCommand({ Bucket: b }));
   });
@@ -75,7 +67,7 @@ describe('S3 multipart upload', () => {
     const id = await start('small.bin');
     const e1 = (await upload('small.bin', id, 1, part2)).ETag!;
     const e2 = (await upload('small.bin', id, 2, part2)).ETag!;
-    const err = await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'small.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e2 }] } })));
+    const err = await errorOf(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'small.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1 }, { PartNumber: 2, ETag: e2 }] } })));
     expect(err.name).to.equal('EntityTooSmall');
     expect(err.$metadata.httpStatusCode).to.equal(400);
   });
@@ -85,11 +77,11 @@ describe('S3 multipart upload', () => {
     const id = await start('order.bin');
     const e1 = (await upload('order.bin', id, 1, part2)).ETag!;
     const e2 = (await upload('order.bin', id, 2, part2)).ETag!;
-    const order = await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'order.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2 }, { PartNumber: 1, ETag: e1 }] } })));
+    const order = await errorOf(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'order.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 2, ETag: e2 }, { PartNumber: 1, ETag: e1 }] } })));
     expect(order.name).to.equal('InvalidPartOrder');
-    const wrong = await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'order.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }] } })));
+    const wrong = await errorOf(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'order.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"00000000000000000000000000000000"' }] } })));
     expect(wrong.name).to.equal('InvalidPart');
-    const missing = await rejects(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'order.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 3, ETag: e1 }] } })));
+    const missing = await errorOf(s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'order.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 3, ETag: e1 }] } })));
     expect(missing.name).to.equal('InvalidPart');
     const single = await s3.send(new CompleteMultipartUploadCommand({ Bucket: b, Key: 'order.bin', UploadId: id, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: e1 }] } }));
     expect(single.ETag).to.match(/-1"$/);
@@ -99,16 +91,16 @@ describe('S3 multipart upload', () => {
     const id = await start('aborted.bin');
     await upload('aborted.bin', id, 1, part2);
     await s3.send(new AbortMultipartUploadCommand({ Bucket: b, Key: 'aborted.bin', UploadId: id }));
-    const err = await rejects(s3.send(new ListPartsCommand({ Bucket: b, Key: 'aborted.bin', UploadId: id })));
+    const err = await errorOf(s3.send(new ListPartsCommand({ Bucket: b, Key: 'aborted.bin', UploadId: id })));
     expect(err.name).to.equal('NoSuchUpload');
     expect(err.$metadata.httpStatusCode).to.equal(404);
-    const head = await rejects(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'aborted.bin' })));
+    const head = await errorOf(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'aborted.bin' })));
     expect(head.$metadata.httpStatusCode).to.equal(404);
   });
 
   it('answers NoSuchUpload for an unknown upload id', async function () {
     docsOnly(this, t, 'moto answers UploadPart to an unknown upload without an S3 error code');
-    const err = await rejects(upload('x.bin', 'not-an-upload', 1, part2));
+    const err = await errorOf(upload('x.bin', 'not-an-upload', 1, part2));
     expect(err.name).to.equal('NoSuchUpload');
   });
 });

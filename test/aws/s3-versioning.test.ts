@@ -5,16 +5,8 @@ import {
   S3Client, CreateBucketCommand, PutBucketVersioningCommand, GetBucketVersioningCommand, PutObjectCommand, GetObjectCommand,
   HeadObjectCommand, DeleteObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 
-async function rejects(p: Promise<unknown>): Promise<Error & { $metadata: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as never;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('S3 versioning', () => {
   let t: AwsTarget;
@@ -22,7 +14,7 @@ describe('S3 versioning', () => {
 
   before(async () => {
     t = await awsTarget();
-    s3 = new S3Client({ endpoint: t.endpoint, region: t.region, credentials: t.credentials, forcePathStyle: true });
+    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
   });
   after(async () => {
     s3?.destroy();
@@ -66,7 +58,7 @@ describe('S3 versioning', () => {
     const del = await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'report.pdf' }));
     expect(del.DeleteMarker).to.equal(true);
     const marker = del.VersionId!;
-    const gone = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'report.pdf' })));
+    const gone = await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'report.pdf' })));
     expect(gone.name).to.equal('NoSuchKey');
     // GetObject docs: the 404 for a current delete marker says so (moto omits the header).
     if (t.embedded) expect(gone.$response?.headers['x-amz-delete-marker']).to.equal('true');
@@ -74,7 +66,7 @@ describe('S3 versioning', () => {
     const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: b }));
     expect(listed.DeleteMarkers?.map((m) => [m.VersionId, m.IsLatest])).to.deep.equal([[marker, true]]);
     expect(listed.Versions?.map((v) => [v.VersionId, v.IsLatest])).to.deep.equal([[v1, false]]);
-    const byMarker = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'report.pdf', VersionId: marker })));
+    const byMarker = await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'report.pdf', VersionId: marker })));
     // GetObject docs: a version id naming a delete marker is 405 Method Not Allowed (moto answers 404).
     expect(byMarker.$metadata.httpStatusCode).to.equal(t.embedded ? 405 : byMarker.$metadata.httpStatusCode);
 
@@ -91,7 +83,7 @@ describe('S3 versioning', () => {
     const v2 = (await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'two' }))).VersionId!;
     await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'k', VersionId: v2 }));
     expect(await text(b, 'k')).to.equal('one');
-    const err = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'k', VersionId: v2 })));
+    const err = await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'k', VersionId: v2 })));
     expect(err.name).to.equal('NoSuchVersion');
     expect((await s3.send(new ListObjectVersionsCommand({ Bucket: b }))).Versions?.map((v) => v.VersionId)).to.deep.equal([v1]);
   });

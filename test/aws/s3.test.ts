@@ -6,7 +6,7 @@ import {
   S3Client, CreateBucketCommand, DeleteBucketCommand, HeadBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand,
   HeadObjectCommand, DeleteObjectCommand, CopyObjectCommand, DeleteObjectsCommand, ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 
 /** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
 function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
@@ -18,21 +18,13 @@ function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const bucketName = () => `s3t-${randomBytes(5).toString('hex')}`;
 
-async function rejects(p: Promise<unknown>): Promise<Error & { name: string; $metadata: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } }> {
-  try {
-    await p;
-  } catch (e) {
-    return e as never;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('S3 (embedded, SDK v3)', () => {
   let t: AwsTarget;
   let s3: S3Client;
   before(async () => {
     t = await awsTarget();
-    s3 = new S3Client({ endpoint: t.endpoint, region: t.region, credentials: t.credentials, forcePathStyle: true });
+    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
   });
   after(async () => {
     s3?.destroy();
@@ -53,7 +45,7 @@ describe('S3 (embedded, SDK v3)', () => {
       const list = await s3.send(new ListBucketsCommand({}));
       expect(list.Buckets?.map((x) => x.Name)).to.include(b);
       await s3.send(new DeleteBucketCommand({ Bucket: b }));
-      const err = await rejects(s3.send(new HeadBucketCommand({ Bucket: b })));
+      const err = await errorOf(s3.send(new HeadBucketCommand({ Bucket: b })));
       expect(err.$metadata.httpStatusCode).to.equal(404);
     });
 
@@ -61,7 +53,7 @@ describe('S3 (embedded, SDK v3)', () => {
       const eu = new S3Client({ endpoint: t.endpoint, region: 'eu-west-1', credentials: t.credentials, forcePathStyle: true });
       const b = bucketName();
       await eu.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } }));
-      const err = await rejects(eu.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })));
+      const err = await errorOf(eu.send(new CreateBucketCommand({ Bucket: b, CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } })));
       expect(err.name).to.equal('BucketAlreadyOwnedByYou');
       expect(err.$metadata.httpStatusCode).to.equal(409);
       await eu.send(new DeleteBucketCommand({ Bucket: b }));
@@ -71,20 +63,20 @@ describe('S3 (embedded, SDK v3)', () => {
     it('refuses to delete a bucket that still holds objects (BucketNotEmpty)', async () => {
       const b = await newBucket();
       await s3.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'x' }));
-      const err = await rejects(s3.send(new DeleteBucketCommand({ Bucket: b })));
+      const err = await errorOf(s3.send(new DeleteBucketCommand({ Bucket: b })));
       expect(err.name).to.equal('BucketNotEmpty');
       expect(err.$metadata.httpStatusCode).to.equal(409);
     });
 
     it('answers NoSuchBucket for objects in a missing bucket', async () => {
-      const err = await rejects(s3.send(new GetObjectCommand({ Bucket: bucketName(), Key: 'k' })));
+      const err = await errorOf(s3.send(new GetObjectCommand({ Bucket: bucketName(), Key: 'k' })));
       expect(err.name).to.equal('NoSuchBucket');
       expect(err.$metadata.httpStatusCode).to.equal(404);
     });
 
     it('rejects an invalid bucket name', async function () {
       docsOnly(this, t, 'moto accepts upper case and underscores in bucket names');
-      const err = await rejects(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })));
+      const err = await errorOf(s3.send(new CreateBucketCommand({ Bucket: 'Bad_Name' })));
       expect(err.name).to.equal('InvalidBucketName');
     });
   });
@@ -140,15 +132,15 @@ describe('S3 (embedded, SDK v3)', () => {
 
     it('rejects a body whose x-amz-checksum-crc32 does not match', async function () {
       docsOnly(this, t, 'moto stores a body whose CRC32 does not match');
-      const err = await rejects(s3.send(new PutObjectCommand({ Bucket: b, Key: 'bad-crc', Body: 'payload', ChecksumCRC32: 'AAAAAA==' })));
+      const err = await errorOf(s3.send(new PutObjectCommand({ Bucket: b, Key: 'bad-crc', Body: 'payload', ChecksumCRC32: 'AAAAAA==' })));
       expect(err.$metadata.httpStatusCode).to.equal(400);
       expect(err.name).to.match(/BadDigest|InvalidRequest/);
     });
 
     it('answers NoSuchKey for a missing key, and HEAD 404 without a body', async () => {
-      const err = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'nope' })));
+      const err = await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'nope' })));
       expect(err.name).to.equal('NoSuchKey');
-      const head = await rejects(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'nope' })));
+      const head = await errorOf(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'nope' })));
       expect(head.$metadata.httpStatusCode).to.equal(404);
     });
 
@@ -156,7 +148,7 @@ describe('S3 (embedded, SDK v3)', () => {
       await s3.send(new PutObjectCommand({ Bucket: b, Key: 'gone', Body: 'x' }));
       await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'gone' }));
       await s3.send(new DeleteObjectCommand({ Bucket: b, Key: 'gone' }));
-      expect((await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'gone' })))).name).to.equal('NoSuchKey');
+      expect((await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'gone' })))).name).to.equal('NoSuchKey');
     });
   });
 
@@ -179,7 +171,7 @@ describe('S3 (embedded, SDK v3)', () => {
     it('refuses to copy an object onto itself without changing anything', async () => {
       const b = await newBucket();
       await s3.send(new PutObjectCommand({ Bucket: b, Key: 'self', Body: 'x' }));
-      const err = await rejects(s3.send(new CopyObjectCommand({ Bucket: b, Key: 'self', CopySource: `${b}/self` })));
+      const err = await errorOf(s3.send(new CopyObjectCommand({ Bucket: b, Key: 'self', CopySource: `${b}/self` })));
       expect(err.name).to.equal('InvalidRequest');
     });
   });
@@ -208,7 +200,7 @@ describe('S3 (embedded, SDK v3)', () => {
     });
 
     it('answers 416 InvalidRange when the range starts past the end', async () => {
-      const err = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', Range: 'bytes=10-12' })));
+      const err = await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', Range: 'bytes=10-12' })));
       expect(err.$metadata.httpStatusCode).to.equal(416);
       expect(err.name).to.equal('InvalidRange');
     });
@@ -216,20 +208,20 @@ describe('S3 (embedded, SDK v3)', () => {
     it('honours If-Match and If-None-Match', async () => {
       const ok = await s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfMatch: etag }));
       expect(ok.$metadata.httpStatusCode).to.equal(200);
-      const failed = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfMatch: '"0000"' })));
+      const failed = await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfMatch: '"0000"' })));
       expect(failed.$metadata.httpStatusCode).to.equal(412);
-      const notModified = await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfNoneMatch: etag })));
+      const notModified = await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfNoneMatch: etag })));
       expect(notModified.$metadata.httpStatusCode).to.equal(304);
-      const headNotModified = await rejects(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'digits', IfNoneMatch: etag })));
+      const headNotModified = await errorOf(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'digits', IfNoneMatch: etag })));
       expect(headNotModified.$metadata.httpStatusCode).to.equal(304);
     });
 
     it('honours If-Modified-Since and If-Unmodified-Since', async () => {
       const future = new Date(Date.now() + 3600_000);
       const past = new Date(Date.now() - 3600_000);
-      expect((await rejects(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfModifiedSince: future })))).$metadata.httpStatusCode).to.equal(304);
+      expect((await errorOf(s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfModifiedSince: future })))).$metadata.httpStatusCode).to.equal(304);
       expect((await s3.send(new GetObjectCommand({ Bucket: b, Key: 'digits', IfModifiedSince: past }))).$metadata.httpStatusCode).to.equal(200);
-      expect((await rejects(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'digits', IfUnmodifiedSince: past })))).$metadata.httpStatusCode).to.equal(412);
+      expect((await errorOf(s3.send(new HeadObjectCommand({ Bucket: b, Key: 'digits', IfUnmodifiedSince: past })))).$metadata.httpStatusCode).to.equal(412);
       expect((await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'digits', IfUnmodifiedSince: future }))).$metadata.httpStatusCode).to.equal(200);
     });
   });

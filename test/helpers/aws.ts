@@ -27,11 +27,13 @@ export async function awsTarget(): Promise<AwsTarget> {
 }
 
 /** What an SDK call that must fail threw (its AWS error name and HTTP status), or a failure when it succeeded. */
-export async function errorOf(p: Promise<unknown>): Promise<Error & { name: string; $metadata: { httpStatusCode?: number } }> {
+export type SdkError = Error & { name: string; $metadata: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } };
+
+export async function errorOf(p: Promise<unknown>): Promise<SdkError> {
   try {
     await p;
   } catch (e) {
-    return e as Error & { name: string; $metadata: { httpStatusCode?: number } };
+    return e as SdkError;
   }
   throw new Error('expected the call to fail');
 }
