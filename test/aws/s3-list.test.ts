@@ -2,7 +2,7 @@
 import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { S3Client, CreateBucketCommand, PutObjectCommand, ListObjectsV2Command, DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
 
 describe('S3 ListObjectsV2', () => {
   let t: AwsTarget;
