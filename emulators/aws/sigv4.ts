@@ -251,10 +251,24 @@ function parseAuth(rawQuery: string, auth: string | undefined, amzDate: string):
  * used when the client did not send `x-amz-content-sha256` (SSM, SQS).
  */
 export function verifySigV4(req: SigV4Request, creds: Record<string, string>, now: number, opts: { payloadHash?: string } = {}): SigV4Result {
+  const replayKey = presignedReplayKey(req, opts);
+  if (replayKey !== undefined) {
+    const hit = presignedReplays.get(replayKey);
+    // The same URL, host and secret always verify the same way; only the clock can turn the answer into a failure.
+    if (hit && creds[hit.result.accessKeyId] === hit.secret) return checkTime(hit.parsed, now) ?? hit.result;
+  }
+  const seen: { parsed?: Parsed } = {};
+  const result = verifyFully(req, creds, now, opts, seen);
+  if (replayKey !== undefined && result.ok && seen.parsed) rememberPresigned(replayKey, result, seen.parsed, creds[result.accessKeyId]);
+  return result;
+}
+
+function verifyFully(req: SigV4Request, creds: Record<string, string>, now: number, opts: { payloadHash?: string }, seen: { parsed?: Parsed }): SigV4Result {
   const headers = lowerHeaders(req.headers);
   const auth = headers.authorization;
   const parsed = parseAuth(req.rawQuery, auth, headers['x-amz-date'] ?? '');
   if ('ok' in parsed) return parsed;
+  seen.parsed = parsed;
   const secret = Object.hasOwn(creds, parsed.accessKeyId) ? creds[parsed.accessKeyId] : undefined;
   if (secret === undefined) return ERR.unknownKey();
   const timeErr = checkTime(parsed, now);
@@ -274,6 +288,31 @@ export function verifySigV4(req: SigV4Request, creds: Record<string, string>, no
   const expected = expectedSignature(secret, parsed, scope, canonical);
   if (!sameHex(expected, parsed.signature)) return ERR.mismatch();
   return { ok: true, accessKeyId: parsed.accessKeyId, region: parsed.region, service: parsed.service, presigned: parsed.presigned, signature: parsed.signature, amzDate: parsed.amzDate, scope };
+}
+
+/**
+ * Presigned verifications by exact request: method, Host and raw URL. A presigned URL signing only `host`, sent
+ * without a body hash or Authorization header, depends on nothing else, so a replayed URL (a CDN or app fetching the
+ * same object) skips header copying, canonicalization and both memo key builds. Time is checked on every hit.
+ */
+interface PresignedReplay { secret: string; parsed: Parsed; result: Extract<SigV4Result, { ok: true }> }
+const presignedReplays = new Map<string, PresignedReplay>();
+const REPLAY_LIMIT = 256;
+
+/** The replay key, or undefined when the request's verification depends on more than method, Host and URL. */
+function presignedReplayKey(req: SigV4Request, opts: { payloadHash?: string }): string | undefined {
+  const h = req.headers;
+  if (opts.payloadHash !== undefined || h.authorization !== undefined || h['x-amz-content-sha256'] !== undefined) return undefined;
+  const host = h.host;
+  if (typeof host !== 'string' || !req.rawQuery.includes('X-Amz-Signature=')) return undefined;
+  return `${req.method}\n${host}\n${req.path}?${req.rawQuery}`;
+}
+
+function rememberPresigned(key: string, result: Extract<SigV4Result, { ok: true }>, parsed: Parsed, secret: string | undefined): void {
+  // Only URLs that sign nothing but `host` (the key's Host) qualify; a header-signing URL verifies fully each time.
+  if (!result.presigned || secret === undefined || parsed.signedHeaders.length !== 1 || parsed.signedHeaders[0] !== 'host') return;
+  if (presignedReplays.size >= REPLAY_LIMIT) presignedReplays.clear();
+  presignedReplays.set(key, { secret, parsed, result });
 }
 
 /**
