@@ -59,7 +59,7 @@ export function createS3(opts: S3Options): S3Service {
     }
   }
 
-  function fail(res: http.ServerResponse, inc: Incoming, requestId: string, e: unknown, cors: Record<string, string> = {}): void {
+  function fail(res: http.ServerResponse, inc: Incoming, requestId: string, e: unknown, cors: Readonly<Record<string, string>> = {}): void {
     const err = e instanceof S3Error ? e : errors.InternalError();
     if (!(e instanceof S3Error)) console.error(`[s3] ${inc.method} ${inc.rawPath}: ${(e as Error)?.stack ?? e}`);
     if (!res.headersSent) send(res, inc.method, renderError(err, inc.rawPath, requestId), requestId, cors);

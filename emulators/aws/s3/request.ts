@@ -22,6 +22,11 @@ export interface S3Request {
 export interface S3Response {
   status: number;
   headers?: Record<string, string>;
+  /**
+   * Precomputed flat [name, value, …] pairs (a stored object's GET headers), sent after `headers`: they include
+   * content-length and repeat no name of `headers`. `body` is then the stored object's own Buffer.
+   */
+  headerPairs?: readonly string[];
   body?: Buffer | string;
 }
 

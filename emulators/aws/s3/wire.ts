@@ -111,22 +111,46 @@ export function renderError(e: S3Error, resource: string, requestId: string): S3
   return { status: e.status, headers: { 'content-type': 'application/xml', ...e.headers }, body };
 }
 
-export function send(res: http.ServerResponse, method: string, out: S3Response, requestId: string, extra: Record<string, string> = {}): void {
-  const headers: Record<string, string> = { 'x-amz-request-id': requestId, 'x-amz-id-2': requestId, server: 'AmazonS3', ...extra, ...out.headers };
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * One writeHead with a flat header array and one end: no intermediate header object. A small stored body goes out
+ * as a cached latin1 string (byte for byte the same), which Node writes together with the head in one write
+ * instead of a writev of two buffers.
+ */
+export function send(res: http.ServerResponse, method: string, out: S3Response, requestId: string, extra: Readonly<Record<string, string>> = NO_HEADERS): void {
+  const bodiless = method === 'HEAD' || out.status === 304;
+  const list: string[] = ['x-amz-request-id', requestId, 'x-amz-id-2', requestId, 'server', 'AmazonS3'];
+  const own = out.headers ?? NO_HEADERS;
+  for (const k in extra) if (!(k in own)) list.push(k, extra[k]);
+  for (const k in own) list.push(k, own[k]);
   const body = out.body === undefined ? undefined : typeof out.body === 'string' ? Buffer.from(out.body) : out.body;
+  if (out.headerPairs) for (const x of out.headerPairs) list.push(x);
   // HEAD answers carry the object's Content-Length but no bytes; errors on HEAD carry no body at all.
-  if (headers['content-length'] === undefined) headers['content-length'] = String(method === 'HEAD' || out.status === 304 ? 0 : body?.length ?? 0);
-  res.writeHead(out.status, headers);
-  res.end(method === 'HEAD' || out.status === 304 ? undefined : body);
+  else if (own['content-length'] === undefined) list.push('content-length', String(bodiless ? 0 : body?.length ?? 0));
+  res.writeHead(out.status, list);
+  if (bodiless || body === undefined) res.end();
+  else if (out.headerPairs && body.length <= LATIN1_LIMIT) res.end(latin1Of(body), 'latin1');
+  else res.end(body);
+}
+
+/** Stored bodies up to this size keep a latin1 copy for single-write responses (memory doubles only for small ones). */
+const LATIN1_LIMIT = 64 * 1024;
+const latin1Bodies = new WeakMap<Buffer, string>();
+
+function latin1Of(body: Buffer): string {
+  let s = latin1Bodies.get(body);
+  if (s === undefined) latin1Bodies.set(body, (s = body.toString('latin1')));
+  return s;
 }
 
 /** CORS headers for an actual (non-preflight) request from a browser origin, when a rule allows it. */
-export function corsForRequest(origin: string | undefined, method: string, bucket: string | undefined, ctx: S3Context): Record<string, string> {
-  if (!origin || !bucket) return {};
+export function corsForRequest(origin: string | undefined, method: string, bucket: string | undefined, ctx: S3Context): Readonly<Record<string, string>> {
+  if (!origin || !bucket) return NO_HEADERS;
   const rules = ctx.state.buckets.get(bucket)?.cors;
   const creq: CorsRequest = { origin, method, requestHeaders: [] };
   const rule = findCorsRule(rules, creq);
-  return rule ? corsHeaders(rule, creq, false) : {};
+  return rule ? corsHeaders(rule, creq, false) : NO_HEADERS;
 }
 
 /** OPTIONS preflight, answered without authentication (RESTOPTIONSobject.html). */
