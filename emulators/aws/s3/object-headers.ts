@@ -72,3 +72,22 @@ export function objectHeaders(v: ObjectVersion, versioning: VersioningStatus, qu
   if (withChecksum && v.checksum) h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
   return h;
 }
+
+const NO_QUERY: ReadonlyMap<string, string> = new Map();
+
+/** True when a GET's query overrides none of the stored headers, so the object's precomputed headers apply. */
+export const overridesNothing = (query: ReadonlyMap<string, string>): boolean => query.size === 0 || OVERRIDES.every(([param]) => !query.has(param));
+
+// Stored versions never change, so their plain GET/HEAD headers are built once per versioning state.
+const pairCache = new WeakMap<ObjectVersion, { versioning: VersioningStatus; pairs: readonly string[] }>();
+
+/** A whole-object GET or HEAD's headers as flat [name, value, …] pairs, content-length included. */
+export function objectHeaderPairs(v: ObjectVersion, versioning: VersioningStatus): readonly string[] {
+  const hit = pairCache.get(v);
+  if (hit && hit.versioning === versioning) return hit.pairs;
+  const h = objectHeaders(v, versioning, NO_QUERY, false);
+  h['content-length'] = String(v.body.length);
+  const pairs = Object.freeze(Object.entries(h).flat());
+  pairCache.set(v, { versioning, pairs });
+  return pairs;
+}

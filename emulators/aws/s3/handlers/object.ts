@@ -2,7 +2,7 @@
 import { errors, invalidArgument, invalidRequest } from '../errors.ts';
 import { header, xmlResponse, type S3Context, type S3Handler, type S3Request, type S3Response } from '../request.ts';
 import { doc, leaf, iso } from '../xml.ts';
-import { metadataFrom, objectHeaders, storedHeadersFrom } from '../object-headers.ts';
+import { metadataFrom, objectHeaderPairs, objectHeaders, overridesNothing, storedHeadersFrom } from '../object-headers.ts';
 import { checkPreconditions, parseRange } from '../conditions.ts';
 import { verifyIntegrity } from '../body.ts';
 import type { ObjectVersion, VersioningStatus } from '../model.ts';
@@ -39,6 +39,7 @@ function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
   if (!cond.ok) throw errors.PreconditionFailed({ Condition: cond.status === 412 ? cond.condition : '' });
   const range = parseRange(header(req, 'range'), v.body.length);
   const withChecksum = header(req, 'x-amz-checksum-mode') === 'ENABLED' && !range;
+  if (!range && !withChecksum && overridesNothing(req.query)) return { status: 200, headerPairs: objectHeaderPairs(v, versioning), body: withBody ? v.body : undefined };
   const h = objectHeaders(v, versioning, req.query, withChecksum);
   if (!range) return { status: 200, headers: { ...h, 'content-length': String(v.body.length) }, body: withBody ? v.body : undefined };
   const slice = v.body.subarray(range.start, range.end + 1);
