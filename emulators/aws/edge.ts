@@ -9,7 +9,7 @@
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { createEmulator, listen } from '../shared/emulator.ts';
-import { verifySigV4 } from './sigv4.ts';
+import { memo, verifySigV4 } from './sigv4.ts';
 import { createS3 } from './s3/index.ts';
 import { createSsm } from './ssm/routes.ts';
 import { createSqs } from './sqs/routes.ts';
@@ -217,6 +217,13 @@ function scopeService(req: http.IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
   const cred = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : presignedCredential(req.url ?? '');
   if (!cred) return undefined;
+  return credentialServices(cred, () => ({ service: credentialService(cred) })).service;
+}
+
+// Clients send one credential scope per day and service: decode and split each once, not on every request.
+const credentialServices = memo<{ service?: string }>(256);
+
+function credentialService(cred: string): string | undefined {
   try {
     return (cred.includes('%') ? decodeURIComponent(cred) : cred).split('/')[3];
   } catch {
