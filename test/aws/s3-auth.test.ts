@@ -188,6 +188,36 @@ describe('SigV4 chunk-signed uploads (AWS documentation vector)', () => {
   });
 });
 
+describe('presigned URLs replayed against a moving clock', () => {
+  // The edge remembers a presigned URL's successful check (the GET hot path); the time check must still run on
+  // every request, so the same URL stops working the moment it expires.
+  it('serves a presigned URL twice, then refuses the same URL once its expiry has passed', async () => {
+    let now = Date.now();
+    const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
+    const srv = await startS3Server({ credentials: { test: 'test' }, now: () => now });
+    const s3 = new S3Client({ endpoint: srv.url, region: 'us-east-1', credentials: creds, forcePathStyle: true });
+    try {
+      await s3.send(new CreateBucketCommand({ Bucket: 'replayed' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'replayed', Key: 'a.txt', Body: 'hello' }));
+      const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: 'replayed', Key: 'a.txt' }), { expiresIn: 60, signingDate: new Date(now) });
+      for (let i = 0; i < 2; i++) {
+        const ok = await fetch(url);
+        expect(ok.status).to.equal(200);
+        expect(await ok.text()).to.equal('hello');
+      }
+      now += 61_000;
+      const late = await fetch(url);
+      const xml = await late.text();
+      expect(late.status).to.equal(403);
+      expect(errorCode(xml)).to.equal('AccessDenied');
+      expect(errorMessage(xml)).to.equal('Request has expired');
+    } finally {
+      s3.destroy();
+      await srv.close();
+    }
+  });
+});
+
 describe('verifySigV4 for other services', () => {
   it('verifies a JSON-protocol request (SSM) signed by @smithy/signature-v4, using the body hash it is given', async () => {
     const signer = new SignatureV4({ service: 'ssm', region: 'eu-west-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, sha256: Sha256 });
