@@ -17,6 +17,7 @@ import { createDynamo } from './dynamodb/routes.ts';
 import { createSecretsManager } from './secretsmanager/routes.ts';
 import { localstackRoutes } from './admin.ts';
 import { CallLog } from './call-log.ts';
+import { readBody } from './s3/body.ts';
 
 /** An error in a JSON service's shape: `{"__type": type, "message": message}`, plus any headers it needs. */
 export interface AwsJsonError {
@@ -316,19 +317,3 @@ function isAwsJsonError(e: unknown): e is AwsJsonError {
   return !!e && typeof e === 'object' && typeof (e as AwsJsonError).type === 'string' && typeof (e as AwsJsonError).status === 'number';
 }
 
-function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > limit) {
-        req.removeAllListeners('data');
-        req.resume();
-        reject(new Error('too large'));
-      } else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}

@@ -10,14 +10,16 @@ import { errors, invalidArgument, badChecksum, S3Error } from './errors.ts';
 import { computeChecksum, isChecksumAlgorithm } from './checksums.ts';
 import type { Checksum } from './model.ts';
 
-export function readBody(req: http.IncomingMessage, limit: number): Promise<Buffer> {
+/** The whole body, or `tooLarge()`'s error once it passes `limit` (the rest is drained, the socket kept). */
+export function readBody(req: http.IncomingMessage, limit: number, tooLarge: () => Error = entityTooLarge): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
       if (size > limit) {
-        reject(new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size'));
+        req.removeAllListeners('data');
+        reject(tooLarge());
         req.resume();
         return;
       }
@@ -27,6 +29,8 @@ export function readBody(req: http.IncomingMessage, limit: number): Promise<Buff
     req.on('error', reject);
   });
 }
+
+const entityTooLarge = () => new S3Error('EntityTooLarge', 400, 'Your proposed upload exceeds the maximum allowed size');
 
 /** What chunk-signature verification needs from the request's seed signature. */
 export interface ChunkSigning {
