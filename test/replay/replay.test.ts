@@ -11,6 +11,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { listen, type Listening } from '../../emulators/shared/emulator.ts';
 import { runReplayCli } from '../../scripts/lib/replay/cli.ts';
 import { compareResponses } from '../../scripts/lib/replay/diff.ts';
+import { IdentityMap } from '../../scripts/lib/replay/identity.ts';
+import { Redactor } from '../../scripts/lib/replay/redaction.ts';
 import { loadCompareRules } from '../../scripts/lib/replay/rules.ts';
 import { progressPrinter } from '../../scripts/lib/replay/report.ts';
 import type { EntryResult } from '../../scripts/lib/replay/runner.ts';
@@ -48,6 +50,27 @@ describe('replay', () => {
       const b = obs({ activities: [{ data: { n: 2 } }] });
       expect(compareResponses(rules, 'GET', '/customers/x/activities', a, b)).to.deep.equal([]);
       expect(compareResponses(rules, 'GET', '/other', a, b)).to.have.length(1);
+    });
+  });
+
+  describe('identities', () => {
+    const redact = new Redactor();
+    const ada = redact.emailPlaceholder('ada@example.com');
+    const grace = redact.emailPlaceholder('grace@example.com');
+
+    it('sends placeholders as the emails replay acts as and turns answers back, plain or percent-encoded', () => {
+      const ids = new IdentityMap(redact, ['ada@example.com']);
+      expect(ids.forward(`/customers/${ada.replace('@', '%40')}/events`)).to.equal('/customers/ada%40example.com/events');
+      const other = ids.resolve(grace);
+      expect(other).to.match(/^replay-[0-9a-f]{8}@example\.test$/);
+      const live = `{"email":"ada@example.com","next":"/customers/ada%40example.com?x=1","peer":"${other}","stranger":"eve@example.com"}`;
+      expect(ids.backward(live)).to.equal(`{"email":"${ada}","next":"/customers/${ada.replace('@', '%40')}?x=1","peer":"${grace}","stranger":"eve@example.com"}`);
+    });
+
+    it('leaves a longer address that merely contains a replayed one alone', () => {
+      const ids = new IdentityMap(redact, ['ada@example.com']);
+      ids.resolve(ada);
+      expect(ids.backward('xada@example.com ada@example.community')).to.equal('xada@example.com ada@example.community');
     });
   });
 

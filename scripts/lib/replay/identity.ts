@@ -18,6 +18,8 @@ export interface Credentials {
   apiKey?: string;
 }
 
+// An email as it appears in text or, percent-encoded, in a URL.
+const EMAIL_TOKEN = /[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/gi;
 const EMAIL_IN_PATH = /(?:^|\/)([^/@]+(?:@|%40)[^/]+\.[^/]+)(?:\/|$)/;
 
 export class IdentityMap {
@@ -50,15 +52,28 @@ export class IdentityMap {
     });
   }
 
-  /** The emails replay acted as, turned back into their placeholders (so live answers compare with recorded ones). */
+  /**
+   * The emails replay acted as, turned back into their placeholders (so live answers compare with recorded ones).
+   * Called for every header and body of every answer, so it scans the text once for email-shaped tokens and looks
+   * each up, instead of searching the text once per user (200 users made that a fifth of the replayer's CPU).
+   */
   backward(text: string): string {
-    let out = text;
-    for (const [placeholder, real] of this.used) {
-      if (out.includes(real)) out = out.split(real).join(placeholder);
-      const enc = real.replace('@', '%40');
-      if (out.includes(enc)) out = out.split(enc).join(placeholder.replace('@', '%40'));
+    if (this.used.size === 0 || (!text.includes('@') && !text.includes('%40'))) return text;
+    return text.replace(EMAIL_TOKEN, (m) => {
+      const encoded = !m.includes('@');
+      const placeholder = this.reverse().get(encoded ? m.replace(/%40/i, '@') : m);
+      if (placeholder === undefined) return m;
+      return encoded ? placeholder.replace('@', '%40') : placeholder;
+    });
+  }
+
+  private reversed?: { size: number; map: Map<string, string> };
+
+  private reverse(): Map<string, string> {
+    if (this.reversed?.size !== this.used.size) {
+      this.reversed = { size: this.used.size, map: new Map([...this.used].map(([placeholder, real]) => [real, placeholder])) };
     }
-    return out;
+    return this.reversed.map;
   }
 
   /** The user lane an entry belongs to: its recorded identity, its JWT's email, an email in its path, or anonymous. */
