@@ -2,8 +2,10 @@
  * `npm run bench:replay [-- --entries 20000 --users 200 --concurrency 64]`: generates a HAR of Customer.io traffic
  * (signed-in events, identifies, anonymous events, refused spoofs) and replays it against the local stack with the
  * diff on, printing entries/s. The stack runs in a child process (as `npm start` would), so the replayer and the
- * stack each have a core, as they would on a 2-core CI runner. A second run replays the same HAR against a minimal
- * responder giving the stack's answers, so the replay engine's own rate is known apart from the stack's.
+ * stack each have a core, as they would on a 2-core CI runner. Two more runs put the figure in context: the same HAR
+ * against the architecture's floor (the stack's three HTTP hops, JWT check, RSA signature and its verification on
+ * bare node:http — scripts/lib/bench/replay-floor.ts), the most any implementation of this stack could reach on the
+ * machine; and against a minimal responder giving the stack's answers, the replay engine's own rate.
  */
 import { spawn } from 'node:child_process';
 import { Session } from 'node:inspector';
@@ -55,14 +57,17 @@ async function bench(): Promise<void> {
   writeFileSync(file, JSON.stringify(generate(entries, users, redact)));
   process.stdout.write(`generated ${entries} entries (${users} users) in ${file}\n`);
   const stack = await run('--serve', file, redact, concurrency);
-  // --stack-only skips the engine-alone run (profiling the stack); the figure that counts is the stack's.
-  const engine = process.argv.includes('--stack-only') ? undefined : await run('--serve-responder', file, redact, concurrency);
+  // --stack-only skips the two reference runs (profiling the stack); the figure that counts is the stack's.
+  const only = process.argv.includes('--stack-only');
+  const floor = only ? undefined : await run('--serve-floor', file, redact, concurrency);
+  const engine = only ? undefined : await run('--serve-responder', file, redact, concurrency);
   const cpu = (r: RunResult) => `CPU per entry: server ${r.serverCpuMs.toFixed(2)} ms (event loop ${r.serverLoopMs.toFixed(2)} ms), replayer ${r.replayerCpuMs.toFixed(2)} ms`;
   process.stdout.write(`against the stack (gateway → proxy → fake Customer.io, diff on): ${stack.rate.toFixed(0)} entries/s in ${stack.seconds.toFixed(1)} s, ${stack.bad} differences; ${cpu(stack)}\n`);
+  if (floor) process.stdout.write(`against the architecture's floor (3 bare node:http hops + RSA):  ${floor.rate.toFixed(0)} entries/s in ${floor.seconds.toFixed(1)} s, ${floor.bad} differences; ${cpu(floor)}\n`);
   if (engine) process.stdout.write(`replay engine alone (minimal responder, diff on):             ${engine.rate.toFixed(0)} entries/s in ${engine.seconds.toFixed(1)} s, ${engine.bad} differences; ${cpu(engine)}\n`);
   process.stdout.write(`${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
   process.stdout.write(`command: npm run bench:replay -- --entries ${entries} --users ${users} --concurrency ${concurrency}\n`);
-  process.exitCode = stack.bad || engine?.bad ? 1 : 0;
+  process.exitCode = stack.bad || floor?.bad || engine?.bad ? 1 : 0;
 }
 
 interface RunResult {
@@ -170,7 +175,14 @@ function cpuProfiler(dir: string): { start(): Promise<void>; stop(): Promise<voi
   };
 }
 
-if (process.argv.includes('--serve-responder')) {
+if (process.argv.includes('--serve-floor')) {
+  // Child: the architecture's floor, with a gateway key pair of its own (the replayer mints JWTs from the same dir).
+  const { startFloorChain } = await import('./lib/bench/replay-floor.ts');
+  const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
+  const chain = await startFloorChain(join(stateDir, 'gateway'));
+  process.stdout.write(JSON.stringify({ gateway: chain.url, stateDir }) + '\n');
+  serveCpuQueries(() => void chain.close().then(() => process.exit(0)));
+} else if (process.argv.includes('--serve-responder')) {
   // Child: answers as the stack does for this HAR (403 when the JWT's user is not the path's), at almost no cost.
   const http = await import('node:http');
   const server = http.createServer((req, res) => {
