@@ -1,5 +1,5 @@
 /**
- * The single outbound HTTP client. Every upstream call (Customer.io, Extend, Mailgun, Vault) goes through
+ * The single outbound HTTP client. Every upstream call (Customer.io, Extend, Mailgun, Vault, AWS) goes through
  * here, so timeouts, error mapping and recording hooks live in one place, not per route.
  */
 import http from 'node:http';
@@ -17,6 +17,10 @@ export interface OutboundRequest {
   timeoutMs?: number;
   /** Upstream name used in errors and logs ("customerio-track", "extend", …). */
   upstream: string;
+  /** false: ask for no encoding of our own and hand back the body bytes as sent (S3 objects keep their checksums). */
+  decompress?: boolean;
+  /** Aborting ends the exchange at once (an AWS SDK call's abortSignal). */
+  signal?: AbortSignal;
 }
 
 export interface OutboundResponse {
@@ -92,11 +96,12 @@ function exchange(req: OutboundRequest, timeoutMs: number): Promise<OutboundResp
   const headers: Record<string, string> = { ...req.headers };
   if (typeof req.body === 'string' && !hasHeader(headers, 'content-type')) headers['content-type'] = 'text/plain;charset=UTF-8';
   if (body !== undefined) headers['content-length'] = String(body.length);
-  if (!hasHeader(headers, 'accept-encoding')) headers['accept-encoding'] = 'gzip, deflate';
+  const decompress = req.decompress !== false;
+  if (decompress && !hasHeader(headers, 'accept-encoding')) headers['accept-encoding'] = 'gzip, deflate';
   return new Promise<OutboundResponse>((resolve, reject) => {
     const outgoing = (url.protocol === 'https:' ? https : http).request(url, { method: req.method, headers }, (res) => {
       const bodiless = req.method.toUpperCase() === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
-      const decoded = bodiless ? undefined : decoder(res.headers['content-encoding']);
+      const decoded = bodiless || !decompress ? undefined : decoder(res.headers['content-encoding']);
       const stream = decoded ? res.pipe(decoded) : res;
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
@@ -104,6 +109,7 @@ function exchange(req: OutboundRequest, timeoutMs: number): Promise<OutboundResp
       res.on('error', fail);
       stream.on('end', () => {
         clearTimeout(timer);
+        req.signal?.removeEventListener('abort', onAbort);
         resolve(outboundResponse(res.statusCode ?? 502, flatten(res.headers), Buffer.concat(chunks)));
       });
     });
@@ -114,9 +120,15 @@ function exchange(req: OutboundRequest, timeoutMs: number): Promise<OutboundResp
     }, timeoutMs);
     function fail(e: Error) {
       clearTimeout(timer);
+      req.signal?.removeEventListener('abort', onAbort);
       reject(timedOut ? new TimedOut('timeout') : e);
     }
+    function onAbort() {
+      outgoing.destroy(new Error('aborted'));
+    }
     outgoing.on('error', fail);
+    if (req.signal?.aborted) return outgoing.destroy(new Error('aborted'));
+    req.signal?.addEventListener('abort', onAbort, { once: true });
     outgoing.end(body);
   });
 }

@@ -23,7 +23,7 @@ export interface BuildCardsOptions extends RuntimeOptions {
 export async function buildCardsApp(opts: BuildCardsOptions = {}): Promise<App> {
   const { env, log, http, clock, maxBodyBytes, stage } = functionRuntime('cards', opts);
   const cfg = loadCardsConfig(env);
-  const aws = opts.aws ?? cardsAwsClients(env);
+  const aws = opts.aws ?? cardsAwsClients(env, http);
   const api = new ExtendApi(cfg, http);
   const session = new ExtendSession({ cfg, api, ssm: aws.ssm, ddb: aws.ddb, clock, log });
   return createApp({

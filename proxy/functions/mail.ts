@@ -39,7 +39,7 @@ export async function buildMailApp(opts: BuildOptions = {}): Promise<App> {
   log.addSecretValues(secrets.values());
   const cfg = loadMailConfig(env, secrets);
 
-  const aws = awsClientConfig(env);
+  const aws = awsClientConfig(env, http);
   const sm = new SecretsManagerClient(aws);
   const key = await loadCloudFrontKey(sm, cfg.cloudfrontKeySecretId).finally(() => sm.destroy());
   log.addSecretValues([key.privateKey]);

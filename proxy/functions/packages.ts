@@ -38,7 +38,7 @@ export async function buildPackagesApp(opts: BuildPackagesOptions = {}): Promise
   const r = new EnvReader(env);
   const maxBodyBytes = r.int('MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024);
   r.done();
-  const aws = opts.aws ?? packagesAwsClients(env);
+  const aws = opts.aws ?? packagesAwsClients(env, http);
   const cloudfrontPrivateKey = await loadCloudFrontPrivateKey(aws.ssm, cfg.cloudfrontPrivateKeySsmParam);
   log.addSecretValues([cloudfrontPrivateKey]);
   const services: PackagesServices = { cfg, db: lazyDb(opts.openDb ?? (() => openDatabase({ url: cfg.databaseUrl, dataDir: cfg.pgliteDir })), log), s3: aws.s3, sqs: aws.sqs, cloudfrontPrivateKey };

@@ -4,6 +4,7 @@
  * `batchItemFailures` so only they come back (and reach the DLQ after maxReceiveCount), the rest are deleted.
  */
 import { EnvReader } from '../core/config.ts';
+import type { HttpClient } from '../core/http-client.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { openDatabase, type Db } from '../db/index.ts';
 import { packagesAwsClients, type PackagesAws } from '../routes/packages/aws.ts';
@@ -33,6 +34,8 @@ export interface SqsBatchResponse {
 export interface BuildWorkerOptions {
   env?: Record<string, string | undefined>;
   log?: Logger;
+  /** Outbound client for the AWS clients built here (recording, playback); a client of its own otherwise. */
+  http?: HttpClient;
   aws?: PackagesAws;
   openDb?: () => Promise<Db>;
 }
@@ -47,7 +50,7 @@ export async function buildRestoreWorker(opts: BuildWorkerOptions = {}): Promise
   const databaseUrl = r.optional('DATABASE_URL');
   if (!databaseUrl && env.AWS_LAMBDA_FUNCTION_NAME) r.problems.push('DATABASE_URL is required in Lambda (RDS Proxy endpoint)');
   r.done();
-  const aws = opts.aws ?? packagesAwsClients(env);
+  const aws = opts.aws ?? packagesAwsClients(env, opts.http);
   const db = await (opts.openDb ?? (() => openDatabase({ url: databaseUrl, dataDir: r.optional('PGLITE_DIR') })))();
   return async (event) => {
     const batchItemFailures: { itemIdentifier: string }[] = [];

@@ -5,6 +5,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { awsClientConfig } from '../../core/aws.ts';
+import type { HttpClient } from '../../core/http-client.ts';
 
 export interface PackagesAws {
   s3: S3Client;
@@ -12,14 +14,9 @@ export interface PackagesAws {
   ssm: SSMClient;
 }
 
-export function packagesAwsClients(env: Record<string, string | undefined>): PackagesAws {
-  const endpoint = env.AWS_ENDPOINT_URL || undefined;
-  const region = env.AWS_REGION || 'us-east-1';
-  const credentials = env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY
-    ? { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, sessionToken: env.AWS_SESSION_TOKEN }
-    : undefined;
-  const common = { region, ...(endpoint ? { endpoint } : {}), ...(credentials ? { credentials } : {}) };
-  return { s3: new S3Client({ ...common, forcePathStyle: !!endpoint }), sqs: new SQSClient(common), ssm: new SSMClient(common) };
+export function packagesAwsClients(env: Record<string, string | undefined>, http?: HttpClient): PackagesAws {
+  const common = awsClientConfig(env, http);
+  return { s3: new S3Client({ ...common, forcePathStyle: !!common.endpoint }), sqs: new SQSClient(common), ssm: new SSMClient(common) };
 }
 
 /** The CloudFront private key: an SSM SecureString holding the PEM base64-encoded, as the seed stores it. */
