@@ -20,13 +20,13 @@ import { SCENARIOS, type ScenarioRequest } from './scenarios.ts';
 import { seededSecretValues } from './seeds.ts';
 import { UpstreamRecorder } from './upstream.ts';
 
-export interface RecordArgs { out: string; attach?: string; port: number; upstream?: string; scenario?: string }
+export interface RecordArgs { out: string; attach?: string; port: number; upstream?: string; scenario?: string; upstreamDir?: string }
 
 export function parseRecordArgs(argv: string[]): RecordArgs {
   const a: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s);
-    if (!['--out', '--attach', '--port', '--upstream', '--scenario'].includes(flag)) throw new Error(`unknown argument ${argv[i]}`);
+    if (!['--out', '--attach', '--port', '--upstream', '--scenario', '--upstream-dir'].includes(flag)) throw new Error(`unknown argument ${argv[i]}`);
     const v = inline ?? argv[++i];
     if (v === undefined) throw new Error(`${flag} needs a value`);
     a[flag.slice(2)] = v;
@@ -34,9 +34,11 @@ export function parseRecordArgs(argv: string[]): RecordArgs {
   if (!a.out) throw new Error('--out <file.har> is required');
   if (a.scenario && !SCENARIOS[a.scenario]) throw new Error(`unknown scenario "${a.scenario}" (known: ${Object.keys(SCENARIOS).join(', ')})`);
   if (a.upstream && a.attach) throw new Error('--upstream needs the recorder\'s own stack (it hooks the proxy\'s outbound client), not --attach');
+  // Another folder than fixtures/upstream: re-record one provider's fixtures without touching the others'.
+  if (a['upstream-dir'] && !a.upstream) throw new Error('--upstream-dir needs --upstream NAME');
   const port = Number(a.port ?? (a.scenario ? 0 : 8081));
   if (!Number.isInteger(port) || port < 0) throw new Error(`--port must be a port number, got "${a.port}"`);
-  return { out: a.out, attach: a.attach, port, upstream: a.upstream, scenario: a.scenario };
+  return { out: a.out, attach: a.attach, port, upstream: a.upstream, scenario: a.scenario, upstreamDir: a['upstream-dir'] };
 }
 
 export interface Recording { url: string; stack?: Stack; writer: HarWriter; upstream?: UpstreamRecorder; close(): Promise<void> }
@@ -69,7 +71,7 @@ export async function startRecording(args: RecordArgs, log: (s: string) => void)
     close: async () => {
       await recorder.close();
       writer.flush();
-      if (upstream && args.upstream) for (const f of upstream.save(args.upstream)) log(`upstream fixtures: ${f}\n`);
+      if (upstream && args.upstream) for (const f of upstream.save(args.upstream, args.upstreamDir)) log(`upstream fixtures: ${f}\n`);
       await stack?.close();
     },
   };

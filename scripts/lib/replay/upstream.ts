@@ -1,16 +1,17 @@
 /**
  * Upstream fixtures: the proxy's outbound calls, taken from the single HTTP client's `onExchange` hook (one place
- * for every route and for the secret chain), redacted by the same rules as HAR captures, stored as
- * fixtures/upstream/<upstream>/<name>.json — and a playback HttpClient that answers from them, so route tests run
- * without the fakes. AWS SDK calls do not use this client; they are recorded at the AWS edge's own journal if at all
- * (the SDK signs each request with SigV4 and a timestamp, so a byte-level fixture could never be replayed anyway).
+ * for every route, the secret chain and the AWS SDK clients, whose AwsHttpHandler sends through it), redacted by
+ * the same rules as HAR captures, stored as fixtures/upstream/<provider>/<name>.json — and a playback HttpClient
+ * that answers from them, so route tests run without the fakes. AWS calls (`aws-s3`, `aws-dynamodb`, … → provider
+ * `aws`) are SigV4-signed with a timestamp, so they are kept without their per-call headers and matched on what
+ * they ask (method, path, query, X-Amz-Target, body), never on the signature.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UpstreamUnavailable, type Exchange, type HttpClient, type OutboundRequest, type OutboundResponse } from '../../../proxy/core/http-client.ts';
 import { compareResponses } from './diff.ts';
-import type { Redactor } from './redaction.ts';
+import type { RedactionRules, Redactor } from './redaction.ts';
 import type { CompareRules } from './rules.ts';
 
 export const UPSTREAM_FIXTURES = fileURLToPath(new URL('../../../fixtures/upstream/', import.meta.url));
@@ -24,40 +25,75 @@ export interface UpstreamInteraction {
 
 export interface FixtureFile { upstream: string; recordedWith: string; interactions: UpstreamInteraction[] }
 
-/** Folder per third party: both Customer.io APIs are one provider (one pact). */
-export const providerOf = (upstream: string): string => upstream.replace(/-(track|app)$/, '');
+/** Folder per third party: both Customer.io APIs are one provider (one pact), so are all AWS services. */
+export const providerOf = (upstream: string): string => (upstream.startsWith('aws-') ? 'aws' : upstream.replace(/-(track|app)$/, ''));
+
+const isAws = (upstream: string) => upstream.startsWith('aws-');
 
 // Per-connection or recomputed headers say nothing about the interaction.
 const SKIP_HEADERS = new Set(['host', 'content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding', 'x-powered-by']);
+// Per-call AWS headers (the SDK's signing time, invocation ids, request ids) and a checksum of the unredacted body.
+const SKIP_AWS_HEADERS = new Set([...SKIP_HEADERS, 'x-amz-date', 'amz-sdk-invocation-id', 'amz-sdk-request', 'user-agent', 'x-amz-user-agent',
+  'x-amzn-requestid', 'x-amz-request-id', 'x-amz-id-2', 'x-amz-crc32']);
+// Headers that say which operation a JSON-protocol AWS call is (every one is POST /).
+const OPERATION_HEADERS = ['x-amz-target'];
 
-function bodyOf(body: Buffer | string | undefined, contentType: string, redact: Redactor): unknown {
+/** fixtures/redaction.json `aws`: the secret values AWS itself returns (or is sent), masked in place. */
+interface AwsRedaction { secretValueFields: string[]; secureParameterType: string; dynamodbAttributes: string[] }
+const NO_AWS_RULES: AwsRedaction = { secretValueFields: [], secureParameterType: 'SecureString', dynamodbAttributes: [] };
+const DYNAMO_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'BOOL', 'NULL']);
+
+function awsSecrets(v: unknown, redact: Redactor, depth = 0): unknown {
+  if (depth > 64 || !v || typeof v !== 'object') return v;
+  if (Array.isArray(v)) return v.map((x) => awsSecrets(x, redact, depth + 1));
+  const rules = (redact.rules as RedactionRules & { aws?: AwsRedaction }).aws ?? NO_AWS_RULES;
+  const marker = redact.rules.marker;
+  const o = v as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(o)) {
+    // SSM GetParameter(s) with WithDecryption: a SecureString's Value is the decrypted secret.
+    if (k === 'Value' && o.Type === rules.secureParameterType && typeof x === 'string') out[k] = marker;
+    // Secrets Manager GetSecretValue / PutSecretValue.
+    else if (rules.secretValueFields.includes(k) && x !== undefined && x !== null) out[k] = marker;
+    // DynamoDB attribute values keep their type wrapper ({"S": …}), so the SDK can still unmarshal a played-back item.
+    else if (rules.dynamodbAttributes.includes(k) && x && typeof x === 'object' && !Array.isArray(x)) {
+      const [type] = Object.keys(x);
+      out[k] = DYNAMO_TYPES.has(type) ? { [type]: marker } : awsSecrets(x, redact, depth + 1);
+    } else out[k] = awsSecrets(x, redact, depth + 1);
+  }
+  return out;
+}
+
+function bodyOf(body: Buffer | string | undefined, contentType: string, redact: Redactor, upstream: string): unknown {
   const text = Buffer.isBuffer(body) ? body.toString('utf8') : body ?? '';
   if (!text) return undefined;
   const red = redact.body(text, contentType);
   if (/json/i.test(contentType)) {
-    try { return JSON.parse(red); } catch { /* keep the text */ }
+    try { return isAws(upstream) ? awsSecrets(JSON.parse(red), redact) : JSON.parse(red); } catch { /* keep the text */ }
   }
   return red;
 }
 
-function headersOf(h: Record<string, string> | undefined, redact: Redactor): Record<string, string> {
+function headersOf(h: Record<string, string> | undefined, redact: Redactor, upstream: string): Record<string, string> {
+  const skip = isAws(upstream) ? SKIP_AWS_HEADERS : SKIP_HEADERS;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h ?? {})) if (!SKIP_HEADERS.has(k.toLowerCase())) out[k.toLowerCase()] = redact.header(k, v);
+  for (const [k, v] of Object.entries(h ?? {})) if (!skip.has(k.toLowerCase())) out[k.toLowerCase()] = redact.header(k, v);
   return out;
 }
 
 export function requestOf(req: OutboundRequest, redact: Redactor): UpstreamInteraction['request'] {
   const url = new URL(redact.url(req.url));
   const ct = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
-  return { method: req.method.toUpperCase(), path: url.pathname, query: url.search.slice(1), headers: headersOf(req.headers, redact), body: bodyOf(req.body, ct, redact) };
+  return { method: req.method.toUpperCase(), path: url.pathname, query: url.search.slice(1), headers: headersOf(req.headers, redact, req.upstream), body: bodyOf(req.body, ct, redact, req.upstream) };
 }
 
 export function toInteraction(x: Exchange, redact: Redactor): UpstreamInteraction | undefined {
   if (!x.response) return undefined;
+  const { upstream } = x.request;
   return {
-    upstream: x.request.upstream,
+    upstream,
     request: requestOf(x.request, redact),
-    response: { status: x.response.status, headers: headersOf(x.response.headers, redact), body: bodyOf(x.response.body, x.response.headers['content-type'] ?? '', redact) },
+    response: { status: x.response.status, headers: headersOf(x.response.headers, redact, upstream), body: bodyOf(x.response.body, x.response.headers['content-type'] ?? '', redact, upstream) },
   };
 }
 
@@ -92,30 +128,44 @@ export function loadUpstreamFixtures(provider: string, dir: string = UPSTREAM_FI
 
 const asText = (b: unknown): string => (b === undefined ? '' : typeof b === 'string' ? b : JSON.stringify(b));
 
+export interface PlaybackOptions {
+  /**
+   * Seeded emails whose placeholders in recorded answers are turned back into the email, as replay does: a user the
+   * proxy learns from one answer (an API token's owner) is then asked for by name (an SSM parameter per user).
+   */
+  emails?: Iterable<string>;
+}
+
 /**
  * An HttpClient answering from fixtures: the live request is redacted like the recording was, then matched on
- * upstream, method, path, query and body (volatile values such as ULIDs pass, as in replay). Unused matches go
- * first, so repeated identical calls replay in recorded order. No match is a network error naming the request.
+ * upstream, method, path, query, operation header (X-Amz-Target) and body (volatile values such as ULIDs pass, as
+ * in replay; an AWS signature or date is never compared). Unused matches go first, so repeated identical calls
+ * replay in recorded order. No match is a network error naming the request.
  */
-export function playbackClient(interactions: UpstreamInteraction[], redact: Redactor, rules: CompareRules): HttpClient {
+export function playbackClient(interactions: UpstreamInteraction[], redact: Redactor, rules: CompareRules, opts: PlaybackOptions = {}): HttpClient {
   const used = new Set<UpstreamInteraction>();
   const hooks = new Set<(x: Exchange) => void>();
   const sameBody = (a: unknown, b: unknown) => compareResponses(rules, 'PLAYBACK', '/', { status: 0, headers: {}, body: asText(a) }, { status: 0, headers: {}, body: asText(b) }).length === 0;
+  const sameOperation = (a: Record<string, string>, b: Record<string, string>) => OPERATION_HEADERS.every((h) => a[h] === b[h]);
+  const placeholders = [...opts.emails ?? []].map((e) => [redact.emailPlaceholder(e), e] as const);
+  const unredact = (text: string) => placeholders.reduce((t, [p, e]) => (t.includes(p) ? t.split(p).join(e) : t), text);
   return {
     onExchange(hook) { hooks.add(hook); return () => hooks.delete(hook); },
     async send(req) {
       const startedAt = Date.now();
       const want = requestOf(req, redact);
-      const candidates = interactions.filter((i) => i.upstream === req.upstream && i.request.method === want.method && i.request.path === want.path && i.request.query === want.query && sameBody(i.request.body, want.body));
+      const candidates = interactions.filter((i) => i.upstream === req.upstream && i.request.method === want.method && i.request.path === want.path && i.request.query === want.query
+        && sameOperation(i.request.headers, want.headers) && sameBody(i.request.body, want.body));
       const hit = candidates.find((i) => !used.has(i)) ?? candidates.at(-1);
       let response: OutboundResponse | undefined;
       let error: Error | undefined;
       if (hit) {
         used.add(hit);
-        const body = Buffer.from(asText(hit.response.body));
+        const body = Buffer.from(unredact(asText(hit.response.body)));
         response = { status: hit.response.status, headers: hit.response.headers, body, text: () => body.toString('utf8'), json: <T>() => JSON.parse(body.toString('utf8')) as T };
       } else {
-        error = new UpstreamUnavailable(req.upstream, 'network', `no recorded fixture for ${want.method} ${want.path}`);
+        const operation = want.headers['x-amz-target'] ? ` (${want.headers['x-amz-target']})` : '';
+        error = new UpstreamUnavailable(req.upstream, 'network', `no recorded fixture for ${want.method} ${want.path}${operation}`);
       }
       for (const h of hooks) h({ request: req, response, error, startedAt, durationMs: 0 });
       if (error) throw error;
