@@ -16,6 +16,9 @@ export const PARTICIPANTS = {
   proxy: 'gatehouse-proxy',
   customerio: 'customerio',
   extend: 'extend',
+  mailgun: 'mailgun',
+  vault: 'vault',
+  aws: 'aws',
 } as const;
 
 /** The committed, reviewed pacts. */

@@ -1,0 +1,2 @@
+import type { AwsFlow } from './run.ts';
+export const packagesFlows: AwsFlow[] = [];
