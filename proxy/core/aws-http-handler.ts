@@ -21,8 +21,9 @@ const SCOPE = /\/([a-z0-9-]+)\/aws4_request/;
 // Unsigned calls: the JSON protocols name their service in X-Amz-Target, the rest in the endpoint's host.
 const TARGET_SERVICES: Record<string, string> = { DynamoDB_20120810: 'dynamodb', AmazonSSM: 'ssm', secretsmanager: 'secretsmanager', AmazonSQS: 'sqs' };
 const HOST = /(?:^|\.)(s3|dynamodb|ssm|sqs|secretsmanager)[.-]/;
-// NodeHttpHandler would send these itself or wait on them; we send the whole buffered body at once.
-const DROP_HEADERS = new Set(['expect']);
+// The body goes out buffered, with a Content-Length: no chunked framing (a stream body of unknown length, aws-chunked
+// uploads) and no 100-continue wait. Neither header is signed.
+const DROP_HEADERS = new Set(['expect', 'transfer-encoding']);
 
 const header = (h: Record<string, string>, name: string): string | undefined => {
   for (const k in h) if (k.toLowerCase() === name) return h[k];
