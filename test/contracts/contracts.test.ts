@@ -11,6 +11,11 @@ import { customerioPact } from '../../contracts/consumer/customerio/index.ts';
 import { extendPact } from '../../contracts/consumer/extend/index.ts';
 import { verifyFakeCustomerio } from '../../contracts/provider/customerio.ts';
 import { verifyFakeExtend } from '../../contracts/provider/extend.ts';
+import { describeFormPact } from '../../contracts/consumer/mailgun/form-interaction.ts';
+import { mailgunPact } from '../../contracts/consumer/mailgun/index.ts';
+import { vaultPact } from '../../contracts/consumer/vault/index.ts';
+import { verifyFakeMailgun } from '../../contracts/provider/mailgun.ts';
+import { verifyFakeVault } from '../../contracts/provider/vault.ts';
 import { checkCommittedPacts } from '../../contracts/support/drift-check.ts';
 import { COMMITTED_PACTS_DIR } from '../../contracts/support/pact-env.ts';
 import { functionRoutes, pactRequests, uncoveredRoutes } from '../../contracts/support/route-coverage.ts';
@@ -30,6 +35,8 @@ describe('contracts', function () {
     describeConsumerPact(mobileAppPact, dir);
     describeConsumerPact(customerioPact, dir);
     describeConsumerPact(extendPact, dir);
+    describeFormPact(mailgunPact, dir);
+    describeConsumerPact(vaultPact, dir);
   });
 
   describe('committed pacts', () => {
@@ -72,6 +79,14 @@ describe('contracts', function () {
 
     it('the fake Extend honours the proxy\'s Extend pact', async () => {
       await verifyFakeExtend(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.extend)));
+    });
+
+    it('the fake Mailgun honours the proxy\'s Mailgun pact', async () => {
+      await verifyFakeMailgun(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.mailgun)));
+    });
+
+    it('the fake Vault honours the proxy\'s Vault pact', async () => {
+      await verifyFakeVault(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.vault)));
     });
   });
 });
