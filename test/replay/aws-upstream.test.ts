@@ -16,16 +16,25 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand } fr
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateQueueCommand, ReceiveMessageCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { CreateSecretCommand, GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadGatewayKeys } from '../../emulators/gateway/index.ts';
 import { listen, type Listening } from '../../emulators/shared/emulator.ts';
+import { openPackagesDatabase } from '../../emulators/stack/packages.ts';
+import { buildCardsApp } from '../../proxy/functions/cards.ts';
+import { buildMailApp } from '../../proxy/functions/mail.ts';
+import { buildPackagesApp } from '../../proxy/functions/packages.ts';
+import { silentLogger } from '../../proxy/core/log.ts';
+import { staticSecrets } from '../../proxy/secrets/chain.ts';
 import { awsCall } from '../../proxy/core/aws.ts';
 import { AwsHttpHandler, awsUpstreamName } from '../../proxy/core/aws-http-handler.ts';
 import { ProxyError } from '../../proxy/core/errors.ts';
 import { createHttpClient, type Exchange, type HttpClient } from '../../proxy/core/http-client.ts';
 import { Redactor } from '../../scripts/lib/replay/redaction.ts';
 import { loadCompareRules } from '../../scripts/lib/replay/rules.ts';
-import { seededSecretValues } from '../../scripts/lib/replay/seeds.ts';
-import { UpstreamRecorder, loadUpstreamFixtures, playbackClient, providerOf } from '../../scripts/lib/replay/upstream.ts';
+import { seededEmails, seededSecretValues } from '../../scripts/lib/replay/seeds.ts';
+import { UpstreamRecorder, loadUpstreamFixtures, playbackClient, providerOf, type UpstreamInteraction } from '../../scripts/lib/replay/upstream.ts';
 import { awsTarget, errorOf, type AwsTarget } from '../helpers/aws.ts';
+import { serveApp } from '../helpers/serve.ts';
+import { gatewaySigner } from '../helpers/signed.ts';
 
 const redact = () => new Redactor(undefined, seededSecretValues());
 
@@ -163,4 +172,129 @@ describe('AWS calls played back from fixtures/upstream/aws', () => {
   });
 });
 
-export { request, generateKeyPairSync };
+/**
+ * Fixtures hold no keys: a test puts its own in place of the redacted SecureString Value / SecretString, as the
+ * Customer.io playback passes placeholder API keys.
+ */
+function withKey(inner: HttpClient, upstream: string, value: string): HttpClient {
+  return {
+    onExchange: (hook) => inner.onExchange(hook),
+    async send(req) {
+      const res = await inner.send(req);
+      if (req.upstream !== upstream) return res;
+      const text = res.text().replace(/"(Value|SecretString)":"\[REDACTED\]"/, (_, k: string) => `"${k}":${JSON.stringify(value)}`);
+      const body = Buffer.from(text);
+      return { ...res, body, text: () => text, json: <T>() => JSON.parse(text) as T };
+    },
+  };
+}
+
+const awsFixtures = (): UpstreamInteraction[] => loadUpstreamFixtures('aws');
+const target = (i: UpstreamInteraction) => i.request.headers['x-amz-target'] ?? `${i.request.method} ${i.request.path}`;
+const NO_EDGE = { AWS_ENDPOINT_URL: 'http://aws.playback.invalid', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' };
+
+describe('cards, mail and packages routes with AWS played back (no AWS edge, no fakes)', function () {
+  this.timeout(30_000);
+  const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-aws-playback-'));
+  const keys = loadGatewayKeys({ keyDir: join(stateDir, 'gateway'), env: {} });
+  const sign = gatewaySigner(stateDir);
+  const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
+  const sent: string[] = [];
+  const playback = (interactions: UpstreamInteraction[]) => {
+    const http = playbackClient(interactions, redact(), loadCompareRules(), { emails: seededEmails() });
+    http.onExchange((x) => sent.push(`${x.request.upstream} ${x.request.headers?.['x-amz-target'] ?? `${x.request.method} ${new URL(x.request.url).pathname}`} ${x.response?.status ?? 'no fixture'}`));
+    return http;
+  };
+  const call = (base: string, r: { method: string; path: string; query?: string; json?: unknown; email?: string }) => {
+    const s = sign(r);
+    // node:http, not fetch: the gateway signature covers the Host header, which fetch would replace.
+    return new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = request(`${base}${s.path}${s.query ? `?${s.query}` : ''}`, { method: s.method, headers: s.headers }, (res) => {
+        let text = '';
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      });
+      req.on('error', reject);
+      req.end(s.body);
+    });
+  };
+  beforeEach(() => { sent.length = 0; });
+
+  it('cards: token lookup, SSM password and the DynamoDB session cache, then a cache hit', async () => {
+    const fixtures = awsFixtures();
+    const tokenItem = fixtures.find((i) => (i.request.body as { TableName?: string })?.TableName === 'gatehouse-api-tokens')!.response.body as { Item: { createdAt: { S: string } } };
+    // The recorded items carry absolute expiries; the clock stands where the recording did.
+    const recordedAt = Date.parse(tokenItem.Item.createdAt.S) + 1000;
+    const app = await buildCardsApp({
+      env: { ...NO_EDGE, EXTEND_API_BASE_URL: 'http://extend.playback.invalid' },
+      http: playback([...fixtures, ...loadUpstreamFixtures('extend')]), log: silentLogger(),
+      clock: { now: () => recordedAt, sleep: async () => {} },
+    });
+    const server = await serveApp(app);
+    try {
+      const first = await fetch(`${server.url}/cards`, { headers: { token: 'any-token-playback-answers-as-recorded' } });
+      const cards = await first.json() as { cards: { id: string }[] };
+      expect(first.status).to.equal(200);
+      expect(cards.cards.length).to.be.greaterThan(0);
+      expect(sent).to.deep.equal([
+        'aws-dynamodb DynamoDB_20120810.GetItem 200', 'aws-dynamodb DynamoDB_20120810.GetItem 200', 'aws-ssm AmazonSSM.GetParameter 200',
+        'extend POST /signin 200', 'aws-dynamodb DynamoDB_20120810.PutItem 200', 'extend GET /virtualcards 200',
+      ]);
+      sent.length = 0;
+      expect((await fetch(`${server.url}/cards/active`, { headers: { token: 'another-token' } })).status).to.equal(200);
+      expect(sent.filter((s) => /GetParameter|signin|PutItem/.test(s)), 'the cached session serves it').to.deep.equal([]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('mail: the CloudFront key from Secrets Manager and the reports listing from S3', async () => {
+    const fixtures = awsFixtures();
+    const http = withKey(playback(fixtures), 'aws-secretsmanager', JSON.stringify({ keyPairId: 'KPLAYBACK0000', privateKey: pem }));
+    const app = await buildMailApp({
+      env: { ...NO_EDGE, MAILGUN_DOMAIN: 'mg.gatehouse.local' }, http, log: silentLogger(),
+      secrets: staticSecrets({ MAILGUN_API_KEY: 'playback-key', MAILGUN_WEBHOOK_SIGNING_KEY: 'playback-signing-key', API_GATEWAY_PUBLIC_KEY: keys.signingPublicKeyPem }),
+    });
+    expect(sent).to.deep.equal(['aws-secretsmanager secretsmanager.GetSecretValue 200']);
+    const server = await serveApp(app);
+    try {
+      const res = await call(server.url, { method: 'GET', path: '/reports' });
+      expect(res.status).to.equal(200);
+      expect(res.body.folders).to.include('reports/DN-1001/');
+      expect(sent.at(-1)).to.equal('aws-s3 GET /gatehouse-package-assets/ 200');
+      const miss = await call(server.url, { method: 'GET', path: '/reports', query: 'prefix=reports%2FDN-9999%2F' });
+      expect(miss.status, 'an unrecorded listing fails loudly').to.be.within(500, 502);
+      expect(sent.at(-1)).to.equal('aws-s3 GET /gatehouse-package-assets/ no fixture');
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('packages: the CloudFront key from SSM, a presigned URL, and a restore queued on SQS', async () => {
+    const fixtures = awsFixtures();
+    const batches = fixtures.filter((i) => i.request.headers['x-amz-target'] === 'AmazonSQS.SendMessageBatch');
+    const queueUrl = (batches[0].request.body as { QueueUrl: string }).QueueUrl;
+    const db = await openPackagesDatabase({ dataDir: mkdtempSync(join(tmpdir(), 'gatehouse-aws-playback-pg-')) });
+    const app = await buildPackagesApp({
+      env: {
+        ...NO_EDGE, VIEWER_ASSETS_BUCKET: 'gatehouse-package-assets', ENV: 'test', PENNSIEVE_DOMAIN: 'playback.invalid',
+        CLOUDFRONT_DISTRIBUTION_DOMAIN: 'd111111abcdef8.cloudfront.net', CLOUDFRONT_KEY_ID: 'KPLAYBACK0000',
+        CLOUDFRONT_PRIVATE_KEY_SSM_PARAM: '/gatehouse/packages/cloudfront/private-key', RESTORE_PACKAGE_QUEUE_URL: queueUrl, API_GATEWAY_PUBLIC_KEY: keys.signingPublicKeyPem,
+      },
+      http: withKey(playback(fixtures), 'aws-ssm', pem), log: silentLogger(), openDb: async () => db,
+    });
+    const server = await serveApp(app);
+    try {
+      const presigned = await call(server.url, { method: 'GET', path: '/packages/presign/s3', query: 'dataset_id=N%3Adataset%3A123&package_id=N%3Apackage%3A456&redirect=false', email: 'linus@example.com' });
+      expect(presigned.status).to.equal(200);
+      expect(presigned.body.url).to.match(/^http:\/\/aws\.playback\.invalid\/gatehouse-package-assets\/.+X-Amz-Signature=/);
+      sent.length = 0;
+      const res = await call(server.url, { method: 'POST', path: '/packages/restore', query: 'dataset_id=N%3Adataset%3A123', json: { nodeIds: ['N:package:461', 'N:collection:470', 'N:package:999'] }, email: 'grace@example.com' });
+      expect(res.body).to.deep.equal({ success: ['N:package:461', 'N:collection:470'], failures: [{ id: 'N:package:999', error: 'not found' }] });
+      expect(sent).to.deep.equal(batches.map((b) => `aws-sqs ${target(b)} 200`));
+    } finally {
+      await server.close();
+      await db.close();
+    }
+  });
+});
