@@ -107,8 +107,7 @@ describe('upstream fixtures against the provider pacts', () => {
   for (const provider of providers) {
     it(`every ${provider} fixture is an interaction its pact allows`, function () {
       const pacts = providerPacts(provider);
-      // Customer.io and Extend have provider pacts; Mailgun and Vault fixtures are recorded but no pact describes
-      // those upstreams yet, so their check is pending (listed, not silently dropped) until one lands.
+      // An upstream whose fixtures are recorded before its provider pact lands is listed as pending, not dropped.
       if (pacts.length === 0) {
         console.log(`    (${provider}: no provider pact in contracts/pacts/ — fixture check pending)`);
         this.skip();
@@ -141,6 +140,82 @@ describe('upstream fixtures against the provider pacts', () => {
 
     it('rejects another user\'s path (the pact names its user)', () => {
       expect(tamper((f) => { f.request.path = f.request.path.replace(/user-[0-9a-f]{8}/, 'user-00000000'); }).allowedBy).to.equal(undefined);
+    });
+  });
+
+  it('checks the Mailgun and Vault fixtures for real (each has a provider pact, so nothing is pending)', () => {
+    for (const provider of ['mailgun', 'vault']) expect(providerPacts(provider), provider).to.have.length.greaterThan(0);
+  });
+
+  describe('a Mailgun fixture the pact does not allow fails the check', () => {
+    const interactions = providerPacts('mailgun').flatMap((p) => p.interactions);
+    const send = loadUpstreamFixtures('mailgun').find((f) => f.request.method === 'POST' && f.request.path.endsWith('/messages'))!;
+    const tamper = (edit: (f: UpstreamInteraction, form: URLSearchParams) => void) => {
+      const f = structuredClone(send);
+      const form = new URLSearchParams(f.request.body as string);
+      edit(f, form);
+      f.request.body = form.toString();
+      return checkFixtures([f], interactions, redact)[0];
+    };
+
+    it('accepts the recorded send itself, field by field', () => {
+      // The refused-key interaction sends the same request (only the state differs), so either may allow it.
+      expect(tamper(() => {}).allowedBy).to.be.oneOf(['a message to one recipient with its campaign tag and variables', 'a message sent with a key Mailgun refuses']);
+    });
+
+    it('rejects a form field the pact does not send, and a missing one', () => {
+      expect(tamper((_f, form) => form.append('o:tracking', 'yes')).problems.join()).to.include('$.o:tracking: not in the pact');
+      expect(tamper((_f, form) => form.delete('v:campaign_type')).problems.join()).to.include('$.v:campaign_type: missing');
+    });
+
+    it('rejects a second recipient without recipient-variables, a campaign type the schema does not know and a Bearer key', () => {
+      expect(tamper((_f, form) => form.append('to', 'user-00000000@redacted.invalid')).allowedBy).to.equal(undefined);
+      expect(tamper((_f, form) => form.set('v:campaign_type', 'promo')).problems.join()).to.include('$.v:campaign_type');
+      expect(tamper((f) => { f.request.headers.authorization = 'Bearer [REDACTED]'; }).problems.join()).to.include('header authorization');
+    });
+
+    it('rejects a batch (recipient-variables, reply-to) with fewer than two recipients', () => {
+      const res = tamper((_f, form) => {
+        form.set('h:Reply-To', 'user-00000000@redacted.invalid');
+        form.set('recipient-variables', '{}');
+      });
+      expect(res.allowedBy).to.equal(undefined);
+      expect(res.problems.join()).to.include('$.to: expected at least 2 items, got 1');
+    });
+
+    it('rejects another sending domain', () => {
+      expect(tamper((f) => { f.request.path = '/v3/sandbox.gatehouse.local/messages'; }).problems.join()).to.include('path');
+    });
+  });
+
+  describe('a Vault fixture the pact does not allow fails the check', () => {
+    const interactions = providerPacts('vault').flatMap((p) => p.interactions);
+    const fixtures = loadUpstreamFixtures('vault');
+    const read = fixtures.find((f) => f.request.method === 'GET')!;
+    const login = fixtures.find((f) => f.request.path === '/v1/auth/approle/login')!;
+    const tamper = (fx: UpstreamInteraction, edit: (f: UpstreamInteraction) => void) => {
+      const f = structuredClone(fx);
+      edit(f);
+      return checkFixtures([f], interactions, redact)[0];
+    };
+
+    it('accepts the recorded login and KV v2 read themselves', () => {
+      expect(tamper(login, () => {}).allowedBy).to.match(/^an AppRole login/);
+      expect(tamper(read, () => {}).allowedBy).to.equal('a KV v2 read of the proxy\'s secret with its token');
+    });
+
+    it('rejects a read without X-Vault-Token', () => {
+      expect(tamper(read, (f) => { delete f.request.headers['x-vault-token']; }).problems.join()).to.include('header x-vault-token is missing');
+    });
+
+    it('rejects a read of another path (KV v1, metadata, another secret)', () => {
+      for (const path of ['/v1/kv/gatehouse/customerio', '/v1/secret/metadata/gatehouse/customerio', '/v1/secret/data/gatehouse/payroll']) {
+        expect(tamper(read, (f) => { f.request.path = path; }).allowedBy, path).to.equal(undefined);
+      }
+    });
+
+    it('rejects a login body key the pact does not send', () => {
+      expect(tamper(login, (f) => { (f.request.body as Record<string, unknown>).policies = '[REDACTED]'; }).problems.join()).to.include('$.policies: not in the pact');
     });
   });
 });

@@ -19,7 +19,7 @@ interface Matcher { match: string; regex?: string; value?: string; min?: number;
 type Rules = Record<string, { matchers: Matcher[] }>;
 export interface PactInteraction {
   description: string;
-  request: { method: string; path: string; query?: Record<string, string[]>; headers?: Record<string, string[] | string>; body?: { content?: unknown }; matchingRules?: { body?: Rules; header?: Rules; path?: { matchers: Matcher[] }; query?: Rules } };
+  request: { method: string; path: string; query?: Record<string, string[]>; headers?: Record<string, string[] | string>; body?: { content?: unknown; contentType?: string }; matchingRules?: { body?: Rules; header?: Rules; path?: { matchers: Matcher[] }; query?: Rules } };
 }
 
 /** The provider pacts this consumer has for a provider folder (`gatehouse-proxy-customerio*.json`). */
@@ -33,7 +33,9 @@ const kind = (v: unknown) => (v === null ? 'null' : Array.isArray(v) ? 'array' :
 function applyMatcher(m: Matcher, expected: unknown, actual: unknown): string | undefined {
   const ok = (cond: boolean, what: string) => (cond ? undefined : what);
   switch (m.match) {
-    case 'type': return ok(kind(expected) === kind(actual), `expected a ${kind(expected)}, got ${kind(actual)}`);
+    case 'type':
+      if (Array.isArray(actual) && m.min !== undefined && actual.length < m.min) return `expected at least ${m.min} items, got ${actual.length}`;
+      return ok(kind(expected) === kind(actual), `expected a ${kind(expected)}, got ${kind(actual)}`);
     case 'regex': return ok(typeof actual === 'string' && new RegExp(m.regex ?? '').test(actual), `"${String(actual)}" does not match /${m.regex}/`);
     case 'integer': return ok(Number.isInteger(actual), `${JSON.stringify(actual)} is not an integer`);
     case 'decimal': case 'number': return ok(typeof actual === 'number', `${JSON.stringify(actual)} is not a number`);
@@ -78,6 +80,28 @@ function compareBody(expected: unknown, actual: unknown, rules: Rules | undefine
   return JSON.stringify(seen) === JSON.stringify(actual) ? [] : [`${path}: expected ${JSON.stringify(seen)}, got ${JSON.stringify(actual)}`];
 }
 
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * A form body (Mailgun's messages) is compared field by field as an object: the pact holds the encoded form with
+ * rules at `$.field`, `$['o:tag']` and `$.to[*]` (pact_ffi's form-urlencoded body); each side becomes field →
+ * value, or field → values when the field repeats or the pact matches it as a list.
+ */
+function formBodies(expectedText: string, actual: unknown, rules: Rules | undefined): { expected: unknown; actual: unknown; rules: Rules } {
+  const plain: Rules = Object.fromEntries(Object.entries(rules ?? {}).map(([p, r]) => [p.replace(/\['([^']+)'\]/g, '.$1'), r]));
+  const lists = new Set(Object.keys(plain).filter((p) => p.endsWith('[*]')).map((p) => p.slice(2, -3)));
+  const fields = (text: string) => {
+    const form = new URLSearchParams(text);
+    const out: Record<string, string | string[]> = {};
+    for (const k of new Set(form.keys())) {
+      const all = form.getAll(k);
+      out[k] = lists.has(k) || all.length > 1 ? all : all[0];
+    }
+    return out;
+  };
+  return { expected: fields(expectedText), actual: typeof actual === 'string' ? fields(actual) : actual, rules: plain };
+}
+
 const header = (h: Record<string, string>, name: string) => Object.entries(h).find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 
 /** Why an interaction does not allow a fixture's request (empty: it does). */
@@ -107,7 +131,10 @@ export function mismatches(i: PactInteraction, fx: UpstreamInteraction, redact: 
   }
   const expected = r.body?.content;
   if (expected === undefined) { if (fx.request.body !== undefined) out.push('a body the pact does not send'); }
-  else out.push(...compareBody(expected, fx.request.body, r.matchingRules?.body, redact));
+  else if (r.body?.contentType === FORM && typeof expected === 'string') {
+    const form = formBodies(expected, fx.request.body, r.matchingRules?.body);
+    out.push(...compareBody(form.expected, form.actual, form.rules, redact));
+  } else out.push(...compareBody(expected, fx.request.body, r.matchingRules?.body, redact));
   return out;
 }
 
