@@ -9,8 +9,10 @@ import { describeConsumerPact } from '../../contracts/consumer/suite.ts';
 import { mobileAppPact } from '../../contracts/consumer/mobile-app/index.ts';
 import { customerioPact } from '../../contracts/consumer/customerio/index.ts';
 import { extendPact } from '../../contracts/consumer/extend/index.ts';
+import { awsFlows, describeAwsPact } from '../../contracts/consumer/aws/index.ts';
 import { verifyFakeCustomerio } from '../../contracts/provider/customerio.ts';
 import { verifyFakeExtend } from '../../contracts/provider/extend.ts';
+import { verifyAwsEdge } from '../../contracts/provider/aws.ts';
 import { describeFormPact } from '../../contracts/consumer/mailgun/form-interaction.ts';
 import { mailgunPact } from '../../contracts/consumer/mailgun/index.ts';
 import { vaultPact } from '../../contracts/consumer/vault/index.ts';
@@ -35,6 +37,7 @@ describe('contracts', function () {
     describeConsumerPact(mobileAppPact, dir);
     describeConsumerPact(customerioPact, dir);
     describeConsumerPact(extendPact, dir);
+    describeAwsPact(awsFlows, dir);
     describeFormPact(mailgunPact, dir);
     describeConsumerPact(vaultPact, dir);
   });
@@ -79,6 +82,15 @@ describe('contracts', function () {
 
     it('the fake Extend honours the proxy\'s Extend pact', async () => {
       await verifyFakeExtend(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.extend)));
+    });
+
+    it('the embedded AWS edge honours the proxy\'s AWS pact (each example re-signed with SigV4)', async () => {
+      await verifyAwsEdge(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.aws)));
+    });
+
+    it('the AWS edge refuses the pact\'s examples as they are (their fake signatures), so the verification is not vacuous', async () => {
+      const refused = await verifyAwsEdge(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.aws)), { resign: false }).then(() => '', (e: Error) => e.message);
+      expect(refused).to.include('The security token included in the request is invalid.');
     });
 
     it('the fake Mailgun honours the proxy\'s Mailgun pact', async () => {

@@ -43,11 +43,12 @@ const contents = (key: string) => (c: any) => {
   c.appendElement('LastModified', {} as never, M.regex('^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', '2025-07-01T00:00:00.000Z'));
   c.appendElement('ETag', {} as never, M.like('"9b2cf535f27731c974343645a3985328"'));
   c.appendElement('Size', {} as never, M.regex('^\\d+$', '1024'));
+  c.appendElement('StorageClass', {} as never, M.like('STANDARD'));
 };
-const S3_NS = { xmlns: 'http://s3.amazonaws.com/doc/2006-03-01/' } as never;
 
+const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const monthListing = new XmlBuilder('1.0', 'UTF-8', 'ListBucketResult').build((r) => {
-  r.setAttributes(S3_NS);
+  r.setAttributes({ xmlns: S3_NS } as never);
   r.appendElement('Name', {} as never, M.like(X.reportsBucket));
   r.appendElement('Prefix', {} as never, M.like(X.reportsMonth));
   r.appendElement('IsTruncated', {} as never, 'false');
@@ -55,12 +56,31 @@ const monthListing = new XmlBuilder('1.0', 'UTF-8', 'ListBucketResult').build((r
 });
 
 const folderListing = new XmlBuilder('1.0', 'UTF-8', 'ListBucketResult').build((r) => {
-  r.setAttributes(S3_NS);
+  r.setAttributes({ xmlns: S3_NS } as never);
   r.appendElement('Name', {} as never, M.like(X.reportsBucket));
   r.appendElement('Prefix', {} as never, M.like(X.reportsFolder));
   r.appendElement('IsTruncated', {} as never, 'false');
   r.eachLike('CommonPrefixes', {} as never, (c) => c.appendElement('Prefix', {} as never, M.regex('^\\S+/$', `${X.reportsFolder}2025/`)));
 });
+
+/**
+ * Pact names the provider's elements by namespace and local name (`$['<ns>:ListBucketResult']…`) when it looks
+ * up rules, but pact-js writes the XmlBuilder's rules without the namespace; S3 answers in its default namespace,
+ * so the same rules are stated again under the namespaced paths.
+ */
+const nsPath = (...names: string[]) => `$${names.map((n) => (n === '#text' ? "['#text']" : `['${S3_NS}:${n}']`)).join('')}`;
+const regexRule = (regex: string) => ({ matchers: [{ match: 'regex', regex }] });
+const typeRule = { matchers: [{ match: 'type' }] };
+const listingRules = (children: string[][]) => Object.fromEntries([
+  [nsPath('ListBucketResult', 'Name', '#text'), typeRule], [nsPath('ListBucketResult', 'Prefix', '#text'), typeRule],
+  ...children.map(([el, regex, ...path]) => [nsPath('ListBucketResult', ...path, el, '#text'), regexRule(regex)]),
+  ...[...new Set(children.map((c) => c[2]))].map((list) => [nsPath('ListBucketResult', list), typeRule]),
+]);
+const monthRules = listingRules([
+  ['Key', '^\\S+$', 'Contents'], ['LastModified', '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', 'Contents'],
+  ['ETag', '^".*"$', 'Contents'], ['Size', '^\\d+$', 'Contents'], ['StorageClass', '^[A-Z_]+$', 'Contents'],
+]);
+const folderRules = listingRules([['Prefix', '^\\S+/$', 'CommonPrefixes']]);
 
 const listPath = M.regex('^/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/$', `/${X.reportsBucket}/`);
 const prefix = (example: string) => M.regex('^\\S*$', example);
@@ -123,7 +143,7 @@ export const mailFlows: AwsFlow[] = [
     interactions: [{
       given: [S.reportsStored], uponReceiving: 'a ListObjectsV2 of a month folder', method: 'GET', path: listPath,
       query: { 'list-type': '2', prefix: prefix(X.reportsMonth) }, headers: s3Call(),
-      status: 200, responseHeaders: xmlAnswer(), xml: monthListing,
+      status: 200, responseHeaders: xmlAnswer(), xml: monthListing, xmlRules: monthRules,
     }],
     run: (endpoint) => reports(endpoint).objects(X.reportsMonth),
     expected: [{ key: `${X.reportsMonth}payout-summary.pdf`, size: 1024, lastModified: '2025-07-01T00:00:00.000Z' }],
@@ -133,7 +153,7 @@ export const mailFlows: AwsFlow[] = [
     interactions: [{
       given: [S.reportsStored], uponReceiving: 'a ListObjectsV2 page of a folder\'s sub-folders', method: 'GET', path: listPath,
       query: { 'list-type': '2', prefix: prefix(X.reportsFolder), delimiter: '/', 'max-keys': M.regex('^\\d+$', '50') }, headers: s3Call(),
-      status: 200, responseHeaders: xmlAnswer(), xml: folderListing,
+      status: 200, responseHeaders: xmlAnswer(), xml: folderListing, xmlRules: folderRules,
     }],
     run: (endpoint) => reports(endpoint).browse(X.reportsFolder, 50),
     expected: { folders: [`${X.reportsFolder}2025/`], files: [], nextToken: undefined },

@@ -27,6 +27,8 @@ export interface AwsInteraction {
   reads?: string;
   /** … or an XML answer built with Pact's XmlBuilder (S3). */
   xml?: string;
+  /** Extra rules for the XML answer, keyed by path as Pact's core writes them. */
+  xmlRules?: Record<string, unknown>;
 }
 
 export interface AwsFlow {
@@ -73,6 +75,7 @@ function register(p: PactV4, spec: AwsInteraction) {
         ffi(b).withResponseMatchingRules(wholeBody(t));
       }
       if (spec.xml !== undefined) b.xmlBody(spec.xml);
+      if (spec.xmlRules) ffi(b).withResponseMatchingRules(JSON.stringify({ body: spec.xmlRules }));
     });
 }
 

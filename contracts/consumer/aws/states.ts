@@ -5,13 +5,10 @@ export const AWS_STATES = {
   sessionCached: 'ada@example.com has a cached Extend session',
   sessionTable: 'the Extend session table exists',
   extendPassword: 'an Extend password for ada@example.com is stored in SSM',
-  cloudfrontParameter: 'the packages CloudFront key is stored in SSM',
   deliveriesTable: 'the mail deliveries table exists',
   deliveriesStored: 'a message has a delivery stored',
   cloudfrontSecret: 'the reports CloudFront key is stored in Secrets Manager',
   reportsStored: 'the reports bucket holds a month of reports',
-  restoreQueue: 'the restore queue exists',
-  deleteMarker: 'a restoring package\'s file is behind a delete marker',
 } as const;
 
 /** Example values the consumer sends and the provider states seed. */
@@ -23,7 +20,6 @@ export const EXAMPLES = {
   deliveriesTable: 'gatehouse-mail-deliveries',
   messageId: '20250101000000.fake-contract-message',
   passwordParameter: '/gatehouse/extend/users/ada_at_example.com/password',
-  cloudfrontParameter: '/gatehouse/packages/cloudfront/private-key',
   cloudfrontSecret: 'cloudfront-private-key',
   reportsBucket: 'gatehouse-package-assets',
   reportsMonth: 'reports/DN-1001/2025/07/',

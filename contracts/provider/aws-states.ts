@@ -1,0 +1,74 @@
+/**
+ * The AWS pact's provider states, put in place through the AWS SDK against the edge (as fixtures/aws/seed.json is
+ * applied): each state creates the table, parameter, secret or bucket its interaction reads, after a reset.
+ */
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { hashApiToken } from '../../proxy/routes/cards/api-tokens.ts';
+import { FAKE_SECRET_STRING } from '../consumer/aws/mail.ts';
+import { AWS_STATES as S, EXAMPLES as X } from '../consumer/aws/states.ts';
+import type { StateHandlers } from './verify.ts';
+
+export interface EdgeClients { ddb: DynamoDBClient; ssm: SSMClient; sm: SecretsManagerClient; s3: S3Client }
+
+export function edgeClients(cfg: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } }): EdgeClients {
+  return { ddb: new DynamoDBClient(cfg), ssm: new SSMClient(cfg), sm: new SecretsManagerClient(cfg), // No checksum on upload: a stored checksum adds <ChecksumAlgorithm> to listings, which the reports never upload with.
+    s3: new S3Client({ ...cfg, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }) };
+}
+
+const s = (v: string): AttributeValue => ({ S: v });
+const n = (v: number): AttributeValue => ({ N: String(v) });
+
+async function table(c: EdgeClients, name: string, hash: string, range?: string): Promise<void> {
+  const keys = [{ AttributeName: hash, KeyType: 'HASH' as const }, ...(range ? [{ AttributeName: range, KeyType: 'RANGE' as const }] : [])];
+  await c.ddb.send(new CreateTableCommand({
+    TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: keys,
+    AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' as const })),
+  }));
+}
+
+const put = (c: EdgeClients, name: string, item: Record<string, AttributeValue>) => c.ddb.send(new PutItemCommand({ TableName: name, Item: item }));
+
+export function awsStateHandlers(c: EdgeClients): StateHandlers {
+  const deliveries = () => table(c, X.deliveriesTable, 'messageId', 'recipient');
+  const sessions = () => table(c, X.sessionTable, 'email');
+  const tokens = () => table(c, X.apiTokenTable, 'tokenHash');
+  const none = async () => undefined;
+  return {
+    [S.apiTokenTable]: () => tokens().then(none),
+    [S.apiTokenStored]: async () => {
+      await tokens();
+      await put(c, X.apiTokenTable, { tokenHash: s(hashApiToken(X.apiToken)), email: s(X.email), createdAt: s('2025-01-01T00:00:00.000Z'), revoked: { BOOL: false } });
+      return undefined;
+    },
+    [S.sessionTable]: () => sessions().then(none),
+    [S.sessionCached]: async () => {
+      await sessions();
+      await put(c, X.sessionTable, { email: s(X.email), accessToken: s('fake-extend-access-token'), refreshToken: s('fake-extend-refresh-token'), issuedAt: s('2025-01-01T00:00:00.000Z'), expiresAt: n(4102444800) });
+      return undefined;
+    },
+    [S.extendPassword]: async () => {
+      await c.ssm.send(new PutParameterCommand({ Name: X.passwordParameter, Type: 'SecureString', Value: 'fake-extend-password-for-contracts', Overwrite: true }));
+      return undefined;
+    },
+    [S.deliveriesTable]: () => deliveries().then(none),
+    [S.deliveriesStored]: async () => {
+      await deliveries();
+      await put(c, X.deliveriesTable, { messageId: s(X.messageId), recipient: s(X.email), status: s('accepted'), at: n(1735689600) });
+      return undefined;
+    },
+    [S.cloudfrontSecret]: async () => {
+      await c.sm.send(new CreateSecretCommand({ Name: X.cloudfrontSecret, SecretString: FAKE_SECRET_STRING }));
+      return undefined;
+    },
+    [S.reportsStored]: async () => {
+      await c.s3.send(new CreateBucketCommand({ Bucket: X.reportsBucket }));
+      for (const key of [`${X.reportsMonth}payout-summary.pdf`]) {
+        await c.s3.send(new PutObjectCommand({ Bucket: X.reportsBucket, Key: key, Body: 'fake report', ContentType: 'application/pdf' }));
+      }
+      return undefined;
+    },
+  };
+}
