@@ -32,8 +32,9 @@ const isAws = (upstream: string) => upstream.startsWith('aws-');
 
 // Per-connection or recomputed headers say nothing about the interaction.
 const SKIP_HEADERS = new Set(['host', 'content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding', 'x-powered-by']);
-// Per-call AWS headers (the SDK's signing time, invocation ids, request ids) and a checksum of the unredacted body.
-const SKIP_AWS_HEADERS = new Set([...SKIP_HEADERS, 'x-amz-date', 'amz-sdk-invocation-id', 'amz-sdk-request', 'user-agent', 'x-amz-user-agent',
+// Per-call AWS headers (invocation ids, request ids) and a checksum of the unredacted body. X-Amz-Date stays (the
+// AWS pact expects a signing time on every call); playback never compares it.
+const SKIP_AWS_HEADERS = new Set([...SKIP_HEADERS, 'amz-sdk-invocation-id', 'amz-sdk-request', 'user-agent', 'x-amz-user-agent',
   'x-amzn-requestid', 'x-amz-request-id', 'x-amz-id-2', 'x-amz-crc32']);
 // Headers that say which operation a JSON-protocol AWS call is (every one is POST /).
 const OPERATION_HEADERS = ['x-amz-target'];
