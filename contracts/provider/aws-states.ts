@@ -6,15 +6,18 @@ import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiToken } from '../../proxy/routes/cards/api-tokens.ts';
 import { FAKE_SECRET_STRING } from '../consumer/aws/mail.ts';
+import { FAKE_PEM_PARAMETER } from '../consumer/aws/packages.ts';
 import { AWS_STATES as S, EXAMPLES as X } from '../consumer/aws/states.ts';
 import type { StateHandlers } from './verify.ts';
 
-export interface EdgeClients { ddb: DynamoDBClient; ssm: SSMClient; sm: SecretsManagerClient; s3: S3Client }
+export interface EdgeClients { ddb: DynamoDBClient; ssm: SSMClient; sm: SecretsManagerClient; s3: S3Client; sqs: SQSClient }
 
 export function edgeClients(cfg: { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } }): EdgeClients {
-  return { ddb: new DynamoDBClient(cfg), ssm: new SSMClient(cfg), sm: new SecretsManagerClient(cfg), // No checksum on upload: a stored checksum adds <ChecksumAlgorithm> to listings, which the reports never upload with.
+  return {
+    ddb: new DynamoDBClient(cfg), ssm: new SSMClient(cfg), sm: new SecretsManagerClient(cfg), sqs: new SQSClient(cfg), // No checksum on upload: a stored checksum adds <ChecksumAlgorithm> to listings, which the reports never upload with.
     s3: new S3Client({ ...cfg, forcePathStyle: true, requestChecksumCalculation: 'WHEN_REQUIRED' }) };
 }
 
@@ -61,6 +64,15 @@ export function awsStateHandlers(c: EdgeClients): StateHandlers {
     },
     [S.cloudfrontSecret]: async () => {
       await c.sm.send(new CreateSecretCommand({ Name: X.cloudfrontSecret, SecretString: FAKE_SECRET_STRING }));
+      return undefined;
+    },
+    [S.cloudfrontParameter]: async () => {
+      await c.ssm.send(new PutParameterCommand({ Name: X.cloudfrontParameter, Type: 'SecureString', Value: FAKE_PEM_PARAMETER, Overwrite: true }));
+      return undefined;
+    },
+    // The example's QueueUrl names the consumer's host; the queue is found by account and name in its path.
+    [S.restoreQueue]: async () => {
+      await c.sqs.send(new CreateQueueCommand({ QueueName: X.restoreQueue }));
       return undefined;
     },
     [S.reportsStored]: async () => {

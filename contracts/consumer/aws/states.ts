@@ -9,6 +9,8 @@ export const AWS_STATES = {
   deliveriesStored: 'a message has a delivery stored',
   cloudfrontSecret: 'the reports CloudFront key is stored in Secrets Manager',
   reportsStored: 'the reports bucket holds a month of reports',
+  cloudfrontParameter: 'the packages CloudFront key is stored in SSM',
+  restoreQueue: 'the restore queue exists',
 } as const;
 
 /** Example values the consumer sends and the provider states seed. */
@@ -24,4 +26,7 @@ export const EXAMPLES = {
   reportsBucket: 'gatehouse-package-assets',
   reportsMonth: 'reports/DN-1001/2025/07/',
   reportsFolder: 'reports/DN-1001/',
+  cloudfrontParameter: '/gatehouse/packages/cloudfront/private-key',
+  restoreQueue: 'gatehouse-restore-package',
+  restorePackage: 'N:package:461',
 } as const;
