@@ -46,6 +46,9 @@ describe('pact publishing', () => {
       '/pacts/provider/gatehouse-proxy/consumer/gatehouse-mobile-app/version/1.2.3%2Babc',
       '/pacts/provider/customerio/consumer/gatehouse-proxy/version/1.2.3%2Babc',
       '/pacts/provider/extend/consumer/gatehouse-proxy/version/1.2.3%2Babc',
+      '/pacts/provider/mailgun/consumer/gatehouse-proxy/version/1.2.3%2Babc',
+      '/pacts/provider/vault/consumer/gatehouse-proxy/version/1.2.3%2Babc',
+      '/pacts/provider/aws/consumer/gatehouse-proxy/version/1.2.3%2Babc',
     ]);
     for (const s of seen) expect(s).to.include({ method: 'PUT', authorization: 'Bearer broker-token-1', contentType: 'application/json' });
     const mobile = puts.find((s) => s.url.includes('gatehouse-mobile-app'))!;
