@@ -165,9 +165,19 @@ export class Redactor {
   private field(key: string, v: unknown, depth: number): unknown {
     const k = key.toLowerCase();
     if (v === null || v === undefined || v === '') return v;
-    if (this.fieldSet.has(k)) return this.rules.marker;
+    if (this.fieldSet.has(k)) return this.masked(v, depth);
     if (this.piiSet.has(k) && (typeof v === 'string' || typeof v === 'number')) return this.pii(String(v));
     return this.json(v, depth + 1);
+  }
+
+  /**
+   * A sensitive field's value: a scalar becomes the marker; an object or array keeps its shape with every scalar
+   * masked, so a typed wrapper (DynamoDB's {"S": …}) still reads as one after redaction.
+   */
+  private masked(v: unknown, depth: number): unknown {
+    if (depth > 64 || v === null || typeof v !== 'object') return v === null || typeof v === 'boolean' ? v : this.rules.marker;
+    if (Array.isArray(v)) return v.map((x) => this.masked(x, depth + 1));
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, this.masked(x, depth + 1)]));
   }
 
   /** A body as text: JSON and form bodies field by field, anything else scanned as text. */
