@@ -55,10 +55,10 @@ export async function preparePackages(o: PackagesStackOptions): Promise<Packages
   let closed = false;
   const sqs = new SQSClient({ endpoint: o.aws.endpoint, region: o.aws.region, credentials: o.aws.credentials });
 
-  async function startWorker(proxyEnv: Record<string, string | undefined>): Promise<void> {
+  async function startWorker(proxyEnv: Record<string, string | undefined>, http?: HttpClient): Promise<void> {
     // The worker (and so the database) is built on the first batch, as a Lambda's init runs on its first event.
     let worker: ReturnType<typeof buildRestoreWorker> | undefined;
-    const handler: Parameters<typeof startSqsMapping>[0]['handler'] = async (event) => (await (worker ??= buildRestoreWorker({ env: proxyEnv, log, openDb: database })))(event);
+    const handler: Parameters<typeof startSqsMapping>[0]['handler'] = async (event) => (await (worker ??= buildRestoreWorker({ env: proxyEnv, log, http, openDb: database })))(event);
     if (closed) return;
     mapping = await startSqsMapping({
       sqs, queueUrl: merged.RESTORE_PACKAGE_QUEUE_URL, handler, batchSize: 10, maximumBatchingWindowMs: 200, region: o.aws.region,
@@ -72,7 +72,8 @@ export async function preparePackages(o: PackagesStackOptions): Promise<Packages
     mapping: () => mapping,
     async start(proxyEnv, http) {
       const app = await buildPackagesApp({ env: proxyEnv, log, http, openDb: database });
-      await startWorker(proxyEnv);
+      // The worker shares the record-mode client too, so its S3 calls land in the upstream fixtures with the rest.
+      await startWorker(proxyEnv, http);
       return app;
     },
     async close() {
