@@ -2,6 +2,12 @@
  * One consumer interaction as data: the provider states, the request the client sends (with matchers), the
  * answer it relies on, and the client call that must produce that request and accept that answer. `runInteraction`
  * turns it into a Pact V4 interaction and checks the client's result against it.
+ *
+ * A request body is JSON (`body`) or an HTML form (`form`, application/x-www-form-urlencoded, as Mailgun's messages
+ * API takes it). pact-js's request builder offers JSON, XML, multipart and opaque bodies; an opaque body is matched
+ * by its content type alone, which would let any form through. pact_ffi's `with_body`, given this content type and a
+ * JSON description with matchers, builds a real form body and matches it field by field (pact_ffi
+ * mock_server/form_urlencoded.rs; unexpected and missing fields are mismatches), so a `form` is handed to it.
  */
 import { expect } from 'chai';
 import { mockServerSettled } from './mock-server-settled.ts';
@@ -15,10 +21,12 @@ export interface InteractionSpec<C> {
   query?: TemplateQuery;
   headers?: TemplateHeaders;
   body?: unknown;
+  /** Field name → value or matcher; an array is a repeated field (`to=a&to=b`). Instead of `body`. */
+  form?: Record<string, unknown>;
   status: number;
   responseHeaders?: TemplateHeaders;
   responseBody?: unknown;
-  /** Sends the request through the client under test; `body` is the request template's example. */
+  /** Sends the request through the client under test; `body` is the request template's (or form's) example. */
   call(client: C, body: any): Promise<unknown>;
   /** For error interactions: the `code` the client must surface. */
   errorCode?: string;
@@ -32,14 +40,16 @@ export async function runInteraction<C>(pact: PactV4, spec: InteractionSpec<C>, 
   const withRequest = i.uponReceiving(spec.uponReceiving).withRequest(spec.method, spec.path, (b) => {
     if (spec.query) b.query(spec.query);
     if (spec.headers) b.headers(spec.headers);
-    if (spec.body !== undefined) b.jsonBody(spec.body);
+    if (spec.form) formBody(b, spec.form);
+    else if (spec.body !== undefined) b.jsonBody(spec.body);
   });
   const ready = withRequest.willRespondWith(spec.status, (b) => {
     if (spec.responseHeaders) b.headers(spec.responseHeaders);
     if (spec.responseBody !== undefined) b.jsonBody(spec.responseBody);
   });
   await ready.executeTest(async (mock) => {
-    const example = spec.body === undefined ? undefined : M.reify(spec.body);
+    const template = spec.form ?? spec.body;
+    const example = template === undefined ? undefined : M.reify(template);
     const outcome = await spec.call(clientFor(mock, spec), example).then((value) => ({ value }), (error: unknown) => ({ error }));
     await mockServerSettled(mock.port);
     if (spec.errorCode) {
@@ -52,3 +62,12 @@ export async function runInteraction<C>(pact: PactV4, spec: InteractionSpec<C>, 
     }
   });
 }
+
+export const FORM_CONTENT_TYPE = 'application/x-www-form-urlencoded';
+
+/** An array field with at least `min` values, each example kept (eachLike would repeat the first). */
+export const atLeast = (min: number, items: unknown[]) => ({ 'pact:matcher:type': 'type', min, value: items });
+
+/** The builder keeps its FFI interaction protected; `with_body` on it is the documented FFI call. */
+const formBody = (b: object, form: Record<string, unknown>) =>
+  (b as unknown as { interaction: { withRequestBody(body: string, contentType: string): boolean } }).interaction.withRequestBody(JSON.stringify(form), FORM_CONTENT_TYPE);

@@ -13,7 +13,6 @@ import { awsFlows, describeAwsPact } from '../../contracts/consumer/aws/index.ts
 import { verifyFakeCustomerio } from '../../contracts/provider/customerio.ts';
 import { verifyFakeExtend } from '../../contracts/provider/extend.ts';
 import { verifyAwsEdge } from '../../contracts/provider/aws.ts';
-import { describeFormPact } from '../../contracts/consumer/mailgun/form-interaction.ts';
 import { mailgunPact } from '../../contracts/consumer/mailgun/index.ts';
 import { vaultPact } from '../../contracts/consumer/vault/index.ts';
 import { verifyFakeMailgun } from '../../contracts/provider/mailgun.ts';
@@ -38,7 +37,7 @@ describe('contracts', function () {
     describeConsumerPact(customerioPact, dir);
     describeConsumerPact(extendPact, dir);
     describeAwsPact(awsFlows, dir);
-    describeFormPact(mailgunPact, dir);
+    describeConsumerPact(mailgunPact, dir);
     describeConsumerPact(vaultPact, dir);
   });
 

@@ -13,10 +13,11 @@ import { systemClock } from '../../../proxy/core/types.ts';
 import type { MailConfig } from '../../../proxy/routes/mail/config.ts';
 import { mailgunSender, type MailgunSender, type OutgoingMail } from '../../../proxy/routes/mail/mailgun.ts';
 import { PARTICIPANTS } from '../../support/pact-env.ts';
-import { atLeast, type FormConsumerPact, type FormInteractionSpec } from './form-interaction.ts';
+import { atLeast, type InteractionSpec } from '../interaction.ts';
+import type { ConsumerPact } from '../suite.ts';
 import { MAILGUN_STATES as S } from './states.ts';
 
-type Spec = FormInteractionSpec<MailgunSender>;
+type Spec = InteractionSpec<MailgunSender> & { form: Record<string, unknown> };
 
 export const MAILGUN_DOMAIN = 'mg.gatehouse.local';
 /** Obviously fake: the pact records only the header's shape, `Basic base64("api:" + key)`. */
@@ -73,7 +74,7 @@ const interactions: Spec[] = [
     errorCode: 'upstream_rejected', call: sendOne },
 ];
 
-export const mailgunPact: FormConsumerPact<MailgunSender> = {
+export const mailgunPact: ConsumerPact<MailgunSender> = {
   consumer: PARTICIPANTS.proxy,
   provider: PARTICIPANTS.mailgun,
   interactions,
