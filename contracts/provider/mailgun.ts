@@ -3,17 +3,15 @@
  * the mail function relies on. The pact's key is fake: the request filter swaps in the fake account's `api:<key>`
  * (fixtures/mailgun/seed.json) unless a state wants the key refused. pact-js's verifier proxy parses a form body and
  * forwards it re-serialised as JSON under the form's content type (pact-foundation/pact-js#884), so the filter
- * also puts the form back — which verify.ts's header-only swap cannot, hence the Verifier is built here.
+ * also puts the form back (verify.ts's `rewrite`).
  */
-import '../support/pact-env.ts';
-import { Verifier } from '@pact-foundation/pact';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { DEFAULT_SEED_FILE, loadSeed, startMailgun } from '../../emulators/mailgun/index.ts';
 import { MAILGUN_DOMAIN } from '../consumer/mailgun/index.ts';
 import { MAILGUN_STATES as S } from '../consumer/mailgun/states.ts';
-import { PACT_LOG_LEVEL, PARTICIPANTS } from '../support/pact-env.ts';
+import { PARTICIPANTS } from '../support/pact-env.ts';
 import { adminReset } from './fakes.ts';
-import type { StateHandlers } from './verify.ts';
+import { verifyProvider, type StateHandlers } from './verify.ts';
 
 export async function verifyFakeMailgun(pactFile: string): Promise<string> {
   const seed = loadSeed(DEFAULT_SEED_FILE);
@@ -28,24 +26,19 @@ export async function verifyFakeMailgun(pactFile: string): Promise<string> {
       return undefined;
     },
   };
-  // Mailgun: HTTP Basic with user "api" and the account's private key (documentation.mailgun.com "Authentication").
-  const requestFilter = (req: IncomingMessage & { body?: unknown }, _res: ServerResponse, next: () => void) => {
-    if (!refuseKey && req.headers.authorization) req.headers.authorization = 'Basic ' + Buffer.from(`api:${seed.apiKey}`).toString('base64');
-    restoreForm(req);
-    next();
-  };
   try {
-    return await new Verifier({
+    return await verifyProvider({
       provider: PARTICIPANTS.mailgun,
       providerBaseUrl: base,
-      pactUrls: [pactFile],
+      pactFiles: [pactFile],
       stateHandlers,
       beforeEach: async () => { refuseKey = false; await adminReset(base); },
-      requestFilter: requestFilter as never,
-      logLevel: PACT_LOG_LEVEL,
-      publishVerificationResult: false,
-      providerVersion: process.env.GIT_COMMIT ?? 'local',
-    }).verifyProvider();
+      // Mailgun: HTTP Basic with user "api" and the account's private key (documentation.mailgun.com "Authentication").
+      swapCredentials: (h) => {
+        if (!refuseKey && h.authorization) h.authorization = 'Basic ' + Buffer.from(`api:${seed.apiKey}`).toString('base64');
+      },
+      rewrite: restoreForm,
+    });
   } finally {
     await fake.close();
   }

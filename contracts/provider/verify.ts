@@ -1,6 +1,7 @@
 /**
  * One way to run a provider verification: the pact file(s), the provider's base URL, its state handlers and an
- * optional request filter that swaps example credentials for real ones. Local only: no broker, nothing published.
+ * optional request filter that swaps example credentials for real ones (or rewrites more: a body, a signature).
+ * Local only: no broker, nothing published.
  */
 import '../support/pact-env.ts';
 import { Verifier, type VerifierOptions } from '@pact-foundation/pact';
@@ -21,13 +22,19 @@ export interface Verification {
   /** Runs before the first state of every interaction: put the provider back to a known state. */
   beforeEach?: () => Promise<void>;
   swapCredentials?: CredentialSwap;
+  /**
+   * Anything else to change before the request reaches the provider, after the credential swap: a body the
+   * verifier's proxy re-serialised, a signature over the final request. `req.body` is the verifier's parsed body.
+   */
+  rewrite?: (req: IncomingMessage & { body?: unknown }) => void | Promise<void>;
 }
 
 export async function verifyProvider(v: Verification): Promise<string> {
-  const requestFilter = (req: IncomingMessage, _res: ServerResponse, next: () => void) => {
+  const requestFilter = (req: IncomingMessage, _res: ServerResponse, next: (e?: unknown) => void) => {
     // State-change calls carry no credentials; only the interactions' own requests are touched.
     v.swapCredentials?.(req.headers);
-    next();
+    if (!v.rewrite) return next();
+    Promise.resolve(v.rewrite(req)).then(() => next(), next);
   };
   const verifier = new Verifier({
     provider: v.provider,
