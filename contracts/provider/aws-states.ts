@@ -2,7 +2,7 @@
  * The AWS pact's provider states, put in place through the AWS SDK against the edge (as fixtures/aws/seed.json is
  * applied): each state creates the table, parameter, secret or bucket its interaction reads, after a reset.
  */
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { CreateTableCommand, DynamoDBClient, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
@@ -30,6 +30,13 @@ async function table(c: EdgeClients, name: string, hash: string, range?: string)
     TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: keys,
     AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' as const })),
   }));
+}
+
+/** The versioned viewer-assets bucket holding the restore example's file (fixtures/packages/s3.json). */
+async function assetsWithFile(c: EdgeClients): Promise<void> {
+  await c.s3.send(new CreateBucketCommand({ Bucket: X.assetsBucket }));
+  await c.s3.send(new PutBucketVersioningCommand({ Bucket: X.assetsBucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await c.s3.send(new PutObjectCommand({ Bucket: X.assetsBucket, Key: X.restoreFile, Body: 'old notes\n', ContentType: 'text/plain' }));
 }
 
 const put = (c: EdgeClients, name: string, item: Record<string, AttributeValue>) => c.ddb.send(new PutItemCommand({ TableName: name, Item: item }));
@@ -75,6 +82,15 @@ export function awsStateHandlers(c: EdgeClients): StateHandlers {
       await c.sqs.send(new CreateQueueCommand({ QueueName: X.restoreQueue }));
       return undefined;
     },
+    // A DELETE without a version id in a versioned bucket leaves a delete marker as the latest version (S3 user
+    // guide, "Deleting object versions"); its id is handed to the pact's DeleteObject.
+    [S.fileBehindDeleteMarker]: async () => {
+      await assetsWithFile(c);
+      const marker = await c.s3.send(new DeleteObjectCommand({ Bucket: X.assetsBucket, Key: X.restoreFile }));
+      if (!marker.DeleteMarker || !marker.VersionId) throw new Error('the edge left no delete marker with a version id');
+      return { deleteMarkerVersionId: marker.VersionId };
+    },
+    [S.assetsLive]: () => assetsWithFile(c).then(none),
     [S.reportsStored]: async () => {
       await c.s3.send(new CreateBucketCommand({ Bucket: X.reportsBucket }));
       for (const key of [`${X.reportsMonth}payout-summary.pdf`]) {

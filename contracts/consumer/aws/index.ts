@@ -1,11 +1,12 @@
 /**
  * Gatehouse → AWS: every AWS operation the proxy performs, as its own code performs it (the cards, mail and
- * packages groups' stores and helpers, their SDK clients pointed at the Pact mock server).
+ * packages groups' stores and helpers and the restore worker, their SDK clients pointed at the Pact mock server).
  */
 import { cardsFlows } from './cards.ts';
 import { mailFlows } from './mail.ts';
 import { packagesFlows } from './packages.ts';
+import { restoreWorkerFlows } from './restore-worker.ts';
 import type { AwsFlow } from './run.ts';
 
 export { describeAwsPact } from './run.ts';
-export const awsFlows: AwsFlow[] = [...cardsFlows, ...mailFlows, ...packagesFlows];
+export const awsFlows: AwsFlow[] = [...cardsFlows, ...mailFlows, ...packagesFlows, ...restoreWorkerFlows];

@@ -16,6 +16,7 @@ import { dynamoDeliveries } from '../../../proxy/routes/mail/deliveries.ts';
 import { loadCloudFrontKey } from '../../../proxy/routes/mail/links.ts';
 import { s3ReportStore } from '../../../proxy/routes/reports/store.ts';
 import type { AwsFlow } from './run.ts';
+import { bucketPath, listingRules, S3_NS, S3_TIME, s3Time } from './s3-xml.ts';
 import { AWS_STATES as S, EXAMPLES as X } from './states.ts';
 import { awsEnv, ddbNumber, ddbString, jsonAnswer, jsonCall, s3Call, xmlAnswer } from './wire.ts';
 
@@ -40,13 +41,12 @@ export const FAKE_SECRET_STRING = JSON.stringify({ keyPairId: FAKE_KEY_PAIR_ID, 
 /** One `<Contents>` of a listing (S3 API reference, Object). */
 const contents = (key: string) => (c: any) => {
   c.appendElement('Key', {} as never, M.regex('^\\S+$', key));
-  c.appendElement('LastModified', {} as never, M.regex('^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', '2025-07-01T00:00:00.000Z'));
+  c.appendElement('LastModified', {} as never, s3Time());
   c.appendElement('ETag', {} as never, M.like('"9b2cf535f27731c974343645a3985328"'));
   c.appendElement('Size', {} as never, M.regex('^\\d+$', '1024'));
   c.appendElement('StorageClass', {} as never, M.like('STANDARD'));
 };
 
-const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 const monthListing = new XmlBuilder('1.0', 'UTF-8', 'ListBucketResult').build((r) => {
   r.setAttributes({ xmlns: S3_NS } as never);
   r.appendElement('Name', {} as never, M.like(X.reportsBucket));
@@ -63,26 +63,13 @@ const folderListing = new XmlBuilder('1.0', 'UTF-8', 'ListBucketResult').build((
   r.eachLike('CommonPrefixes', {} as never, (c) => c.appendElement('Prefix', {} as never, M.regex('^\\S+/$', `${X.reportsFolder}2025/`)));
 });
 
-/**
- * Pact names the provider's elements by namespace and local name (`$['<ns>:ListBucketResult']…`) when it looks
- * up rules, but pact-js writes the XmlBuilder's rules without the namespace; S3 answers in its default namespace,
- * so the same rules are stated again under the namespaced paths.
- */
-const nsPath = (...names: string[]) => `$${names.map((n) => (n === '#text' ? "['#text']" : `['${S3_NS}:${n}']`)).join('')}`;
-const regexRule = (regex: string) => ({ matchers: [{ match: 'regex', regex }] });
-const typeRule = { matchers: [{ match: 'type' }] };
-const listingRules = (children: string[][]) => Object.fromEntries([
-  [nsPath('ListBucketResult', 'Name', '#text'), typeRule], [nsPath('ListBucketResult', 'Prefix', '#text'), typeRule],
-  ...children.map(([el, regex, ...path]) => [nsPath('ListBucketResult', ...path, el, '#text'), regexRule(regex)]),
-  ...[...new Set(children.map((c) => c[2]))].map((list) => [nsPath('ListBucketResult', list), typeRule]),
-]);
-const monthRules = listingRules([
-  ['Key', '^\\S+$', 'Contents'], ['LastModified', '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?Z$', 'Contents'],
+const monthRules = listingRules('ListBucketResult', [
+  ['Key', '^\\S+$', 'Contents'], ['LastModified', S3_TIME, 'Contents'],
   ['ETag', '^".*"$', 'Contents'], ['Size', '^\\d+$', 'Contents'], ['StorageClass', '^[A-Z_]+$', 'Contents'],
 ]);
-const folderRules = listingRules([['Prefix', '^\\S+/$', 'CommonPrefixes']]);
+const folderRules = listingRules('ListBucketResult', [['Prefix', '^\\S+/$', 'CommonPrefixes']]);
 
-const listPath = M.regex('^/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/$', `/${X.reportsBucket}/`);
+const listPath = bucketPath(X.reportsBucket);
 const prefix = (example: string) => M.regex('^\\S*$', example);
 
 export const mailFlows: AwsFlow[] = [

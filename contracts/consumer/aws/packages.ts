@@ -13,6 +13,7 @@ import { openPackagesDatabase } from '../../../emulators/stack/packages.ts';
 import { createHttpClient } from '../../../proxy/core/http-client.ts';
 import { silentLogger } from '../../../proxy/core/log.ts';
 import { systemClock, type Deps, type RouteRequest } from '../../../proxy/core/types.ts';
+import type { Db } from '../../../proxy/db/index.ts';
 import { loadCloudFrontPrivateKey, packagesAwsClients } from '../../../proxy/routes/packages/aws.ts';
 import type { PackagesServices } from '../../../proxy/routes/packages/deps.ts';
 import { restorePackages } from '../../../proxy/routes/packages/restore.ts';
@@ -26,16 +27,26 @@ export const FAKE_PEM = '-----BEGIN PRIVATE KEY-----\nZmFrZS1jb250cmFjdC1rZXk=\n
 export const FAKE_PEM_PARAMETER = Buffer.from(FAKE_PEM).toString('base64');
 
 /** The job the seed's package 461 of D123 becomes when its owner (user 1, ada) restores it. */
-const JOB = encodeRestoreMessage({ organizationId: 1, datasetId: 123, packageId: 461, nodeId: X.restorePackage, userId: 1 });
+export const JOB = encodeRestoreMessage({ organizationId: 1, datasetId: 123, packageId: 461, nodeId: X.restorePackage, userId: 1 });
 // The SDK checks each MD5OfMessageBody against what it sent (SQS API reference, SendMessageBatchResultEntry).
 const JOB_MD5 = createHash('md5').update(JOB).digest('hex');
 
-/** POST /packages/restore of one deleted package of D123 by its owner, as the mobile app sends it. */
-async function restoreOne(endpoint: string): Promise<unknown> {
+/** Runs `fn` over a fresh copy of the seeded packages database (embedded PGlite), removed afterwards. */
+export async function withSeededDatabase<T>(fn: (db: Db) => Promise<T>): Promise<T> {
   const dir = await mkdtemp(join(tmpdir(), 'gatehouse-aws-pact-'));
   const db = await openPackagesDatabase({ dataDir: dir });
-  const aws = packagesAwsClients(awsEnv(endpoint));
   try {
+    return await fn(db);
+  } finally {
+    await db.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** POST /packages/restore of one deleted package of D123 by its owner, as the mobile app sends it. */
+function restoreOne(endpoint: string): Promise<unknown> {
+  const aws = packagesAwsClients(awsEnv(endpoint));
+  return withSeededDatabase(async (db) => {
     const services = { cfg: { restoreQueueUrl: `${endpoint}/000000000000/${X.restoreQueue}` }, db: async () => db, s3: aws.s3, sqs: aws.sqs, cloudfrontPrivateKey: FAKE_PEM } as unknown as PackagesServices;
     const deps = { http: createHttpClient(), clock: systemClock, log: silentLogger(), services: { packages: services } } as unknown as Deps;
     const req = {
@@ -43,10 +54,7 @@ async function restoreOne(endpoint: string): Promise<unknown> {
       headers: {}, body: Buffer.alloc(0), requestId: 'contract', params: {}, json: { nodeIds: [X.restorePackage] }, identity: { email: X.email },
     } as RouteRequest;
     return (await restorePackages(req, deps)).body;
-  } finally {
-    await db.close();
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 export const packagesFlows: AwsFlow[] = [

@@ -11,6 +11,8 @@ export const AWS_STATES = {
   reportsStored: 'the reports bucket holds a month of reports',
   cloudfrontParameter: 'the packages CloudFront key is stored in SSM',
   restoreQueue: 'the restore queue exists',
+  fileBehindDeleteMarker: 'a deleted package\'s file is behind a delete marker',
+  assetsLive: 'a restored package\'s objects are live',
 } as const;
 
 /** Example values the consumer sends and the provider states seed. */
@@ -29,4 +31,10 @@ export const EXAMPLES = {
   cloudfrontParameter: '/gatehouse/packages/cloudfront/private-key',
   restoreQueue: 'gatehouse-restore-package',
   restorePackage: 'N:package:461',
+  assetsBucket: 'gatehouse-package-assets',
+  /** The seed's file of N:package:461 (fixtures/packages: files row 4) and its viewer-assets prefix. */
+  restoreFile: 'O1/D123/P461/old-notes.txt',
+  restoreAssets: 'O1/D123/P461/',
+  /** The delete marker's version id in the examples; the provider state hands over the real one. */
+  deleteMarkerVersion: '01JZ0000000000000000000000fake01',
 } as const;
