@@ -26,7 +26,8 @@ export interface UpstreamInteraction {
 export interface FixtureFile { upstream: string; recordedWith: string; interactions: UpstreamInteraction[] }
 
 /** Folder per third party: both Customer.io APIs are one provider (one pact), so are all AWS services. */
-export const providerOf = (upstream: string): string => (upstream.startsWith('aws-') ? 'aws' : upstream.replace(/-(track|app)$/, ''));
+// The S3 proxy's presigned probe (upstream "s3") is an S3 call like the SDK's, so it is checked against the AWS pact.
+export const providerOf = (upstream: string): string => (upstream.startsWith('aws-') || upstream === 's3' ? 'aws' : upstream.replace(/-(track|app)$/, ''));
 
 const isAws = (upstream: string) => upstream.startsWith('aws-');
 
