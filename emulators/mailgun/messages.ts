@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { bareEmail } from './addresses.ts';
-import type { Attachment, RecipientVariables, SendRequest } from './send-request.ts';
+import type { SendRequest } from './send-request.ts';
 
 export interface Rendering {
   recipient: string;
@@ -15,26 +15,16 @@ export interface Rendering {
   html?: string;
 }
 
-export interface StoredMessage {
+/** The request's parts, with each recipient list reduced to bare addresses, plus what the fake adds. */
+export interface StoredMessage extends Omit<SendRequest, 'to' | 'cc' | 'bcc'> {
   /** `<timestamp.random@domain>`, as the API returns it. */
   id: string;
   domain: string;
   storageKey: string;
   createdAt: string;
-  from: string;
   to: string[];
   cc: string[];
   bcc: string[];
-  subject: string;
-  text?: string;
-  html?: string;
-  headers: Record<string, string>;
-  variables: Record<string, string>;
-  tags: string[];
-  options: Record<string, string>;
-  recipientVariables?: RecipientVariables;
-  attachments: Attachment[];
-  inline: Attachment[];
   renderings: Rendering[];
 }
 
