@@ -5,6 +5,8 @@
  * and API_TOKEN_TABLE. The user must have an Extend password in SSM, or the cards routes could not serve them.
  */
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
+import { audit, subjectRef } from '../proxy/core/audit.ts';
+import { createLogger } from '../proxy/core/log.ts';
 import { ApiTokenStore } from '../proxy/routes/cards/api-tokens.ts';
 import { cardsAwsClients } from '../proxy/routes/cards/aws.ts';
 import { loadCardsConfig, passwordParameter } from '../proxy/routes/cards/config.ts';
@@ -26,7 +28,12 @@ try {
     if ((e as Error).name === 'ParameterNotFound') throw new Error(`${email} has no Extend password in SSM (${cfg.passwordSsmPrefix}); not a seeded user`);
     throw e;
   }
-  const { token } = await new ApiTokenStore(aws.ddb, cfg.apiTokenTable).create(email, Date.now(), ttl);
+  const { token, item } = await new ApiTokenStore(aws.ddb, cfg.apiTokenTable).create(email, Date.now(), ttl);
+  // The audit line goes to stderr: stdout carries only the token, for TOKEN=$(…).
+  audit({ log: createLogger({ name: 'create-token', sink: (l) => process.stderr.write(l + '\n') }) }, {
+    action: 'api_token.create', actor: 'operator', resource: `customer:${subjectRef(email)}`, outcome: 'success',
+    details: { table: cfg.apiTokenTable, tokenHashPrefix: item.tokenHash.slice(0, 12), ...(ttl ? { ttlSeconds: ttl } : {}) },
+  });
   process.stdout.write(`${token}\n`);
   process.stderr.write(`token for ${email} stored as its SHA-256 in ${cfg.apiTokenTable}${ttl ? `, expires in ${ttl} s` : ''}; it is not shown again\n`);
 } catch (e) {

@@ -8,7 +8,7 @@
 import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startGateway } from '../gateway/index.ts';
+import { DEFAULT_STEPS, startGateway } from '../gateway/index.ts';
 import { seedAws, seedSecrets } from '../aws/seed.ts';
 import { listen } from '../shared/emulator.ts';
 import { expressAdapter } from '../../proxy/adapters/express.ts';
@@ -23,6 +23,7 @@ import { preparePackages } from './packages-service.ts';
 import { resolvePorts, type PortName } from './ports.ts';
 import { proxyEnvironment } from './proxy-env.ts';
 import { seedVault } from './seed-vault.ts';
+import { AuditTrail, auditedGatewaySteps } from './audit-trail.ts';
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -55,6 +56,8 @@ export interface Stack {
   proxyApp: App;
   /** The environment the proxy was built with (URLs of the fakes, Vault address and token). */
   proxyEnv: Record<string, string | undefined>;
+  /** Every security_audit line of the run (also served at `<proxy>/__admin/audit`). */
+  auditTrail: AuditTrail;
   stateDir: string;
   /** Milliseconds each start-up phase took. */
   timings: Record<'listen' | 'seed' | 'build', number>;
@@ -65,7 +68,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const env = opts.env ?? process.env;
   const ports = resolvePorts(env, opts.ephemeral);
   const stateDir = opts.stateDir ?? env.GATEHOUSE_STATE_DIR ?? '.state';
-  const log = opts.log ?? createLogger({ name: 'proxy', level: (env.LOG_LEVEL as 'info') ?? 'info' });
+  // Audit lines are kept by the stack as well as logged (proxy/core/audit.ts; served at /__admin/audit).
+  const auditTrail = new AuditTrail();
+  const log = auditTrail.tee(opts.log ?? createLogger({ name: 'proxy', level: (env.LOG_LEVEL as 'info') ?? 'info' }));
   // 127.0.0.1 keeps the fakes private to the machine; a container sets GATEHOUSE_HOST=0.0.0.0 to publish them.
   const host = env.GATEHOUSE_HOST || '127.0.0.1';
   const closers: (() => Promise<void>)[] = [];
@@ -79,6 +84,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     let app: App | undefined;
     let handler: http.RequestListener | undefined;
     const proxyServer = http.createServer((req, res) => {
+      if (auditTrail.serve(req, res)) return;
       if (handler) return handler(req, res);
       res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
       res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
@@ -86,7 +92,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const proxyAndGateway = (async () => {
       const proxy = await listen(proxyServer, ports.proxy, { host });
       closers.push(proxy.close);
-      const gateway = await startGateway({ port: ports.gateway, host, upstream: proxy.url, keyDir: join(stateDir, 'gateway') });
+      const gateway = await startGateway({ port: ports.gateway, host, upstream: proxy.url, keyDir: join(stateDir, 'gateway'), steps: auditedGatewaySteps(DEFAULT_STEPS, log) });
       closers.push(gateway.close);
       return { proxy, gateway };
     })();
@@ -143,6 +149,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       gateway,
       proxyApp: app,
       proxyEnv,
+      auditTrail,
       stateDir,
       timings: { listen: Math.round(t1 - t0), seed: Math.round(t2 - t1), build: Math.round(t3 - t2) },
       close,

@@ -5,6 +5,7 @@
  */
 import { Router } from './router.ts';
 import { ProxyError, renderError } from './errors.ts';
+import { auditRefusal } from './audit.ts';
 import type { Deps, Middleware, ProxyRequest, ProxyResponse, RouteDef, RouteRequest } from './types.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -34,17 +35,20 @@ export function createApp(opts: AppOptions): App {
   async function handle(req: ProxyRequest): Promise<ProxyResponse> {
     const started = deps.clock.now();
     let res: ProxyResponse;
+    const matched: { req?: RouteRequest } = {};
     try {
-      res = await dispatch(req);
+      res = await dispatch(req, matched);
     } catch (e) {
       res = toResponse(e, req);
+      // Refusals (bad signatures, identity mismatches, bad tokens, forged webhooks) are audited here, once for every route.
+      if (e instanceof ProxyError) auditRefusal(deps, matched.req ?? req, e);
     }
     if (req.method.toUpperCase() === 'HEAD') res = { ...res, body: undefined };
     deps.log.info('request', { requestId: req.requestId, method: req.method, path: req.path, status: res.status, ms: deps.clock.now() - started });
     return res;
   }
 
-  async function dispatch(req: ProxyRequest): Promise<ProxyResponse> {
+  async function dispatch(req: ProxyRequest, matched: { req?: RouteRequest }): Promise<ProxyResponse> {
     if (req.body.length > maxBodyBytes) {
       throw new ProxyError(413, 'payload_too_large', `request body is ${req.body.length} bytes; the limit is ${maxBodyBytes}`);
     }
@@ -54,7 +58,8 @@ export function createApp(opts: AppOptions): App {
       throw new ProxyError(405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}`, { allow: m.allow }, { allow: m.allow.join(', ') });
     }
     const route = m.route;
-    const rreq: RouteRequest = { ...req, params: m.params, query: new URLSearchParams(req.rawQuery) };
+    const rreq: RouteRequest = { ...req, params: m.params, route: route.path, query: new URLSearchParams(req.rawQuery) };
+    matched.req = rreq;
     const wantsJson = route.json ?? ['POST', 'PUT', 'PATCH'].includes(route.method);
     if (wantsJson && req.body.length > 0) rreq.json = parseJson(req);
     for (const mw of [...(opts.middleware ?? []), ...(route.middleware ?? [])]) {

@@ -13,6 +13,8 @@ export interface Logger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
   error(msg: string, fields?: Record<string, unknown>): void;
+  /** A security_audit line (proxy/core/audit.ts builds it): written whatever LOG_LEVEL says, redacted like the rest. */
+  audit(line: Record<string, unknown>): void;
   /** Register values that must never be printed (secret chain values). */
   addSecretValues(values: Iterable<string>): void;
 }
@@ -45,6 +47,7 @@ export function createLogger(opts: { level?: Level; sink?: (line: string) => voi
     sink(JSON.stringify(line));
   };
   return {
+    audit: (line) => sink(JSON.stringify({ ...(scrub(line) as object), ...(opts.name ? { logger: opts.name } : {}) })),
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
@@ -56,4 +59,4 @@ export function createLogger(opts: { level?: Level; sink?: (line: string) => voi
 }
 
 /** A logger that drops everything (tests that do not assert on logs, benchmarks) without formatting it first. */
-export const silentLogger = (): Logger => ({ debug() {}, info() {}, warn() {}, error() {}, addSecretValues() {} });
+export const silentLogger = (): Logger => ({ debug() {}, info() {}, warn() {}, error() {}, audit() {}, addSecretValues() {} });

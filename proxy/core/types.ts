@@ -33,6 +33,8 @@ export interface ProxyResponse {
 /** What a matched route handler receives: the request plus what the router and middleware worked out. */
 export interface RouteRequest extends ProxyRequest {
   params: Record<string, string>;
+  /** The matched route's pattern (`/customers/:identifier/events`): names a resource without the caller's values. */
+  route?: string;
   query: URLSearchParams;
   /** Parsed JSON body (undefined when the request had no body). */
   json?: unknown;

@@ -1,5 +1,6 @@
 /** `POST /send-mail` (seed 002: CRM → dn-api → Lambda → CloudFront signed URLs → Mailgun) and its status read. */
-import { badRequest, notFound } from '../../core/errors.ts';
+import { audit } from '../../core/audit.ts';
+import { badRequest, notFound, ProxyError } from '../../core/errors.ts';
 import { validateBody } from '../../core/validate.ts';
 import type { Handler } from '../../core/types.ts';
 import { monthFolder } from '../reports/keys.ts';
@@ -14,10 +15,16 @@ export const sendMail: Handler = async (req, deps) => {
   const section = body.attachReporting ? await reportSection(mail, body) : undefined;
   const html = section ? withReports(body.html, htmlSection(section), true) : body.html;
   const text = section ? withReports(body.text, textSection(section), false) : body.text;
+  // The caller is the CRM's API key (checked by the gateway, which keeps the key); recipients are counted, not named.
+  const sent = { action: 'mail.send', actor: 'crm', resource: `campaign:${body.campaign.name}`, requestId: req.requestId } as const;
   const batches = await mail.mailgun.send({
     from: body.from, to: body.to, subject: body.subject, html, text, replyTo: body.replyTo,
     tag: body.campaign.name, variables: { campaign: body.campaign.name, campaign_type: body.campaign.type },
+  }).catch((e: unknown) => {
+    audit(deps, { ...sent, outcome: 'failure', details: { recipients: body.to.length, code: e instanceof ProxyError ? e.code : 'internal_error' } });
+    throw e;
   });
+  audit(deps, { ...sent, outcome: 'success', details: { recipients: body.to.length, messages: batches.map((b) => b.id) } });
   const at = Math.floor(deps.clock.now() / 1000);
   for (const b of batches) await mail.deliveries.recordAccepted(bareMessageId(b.id), b.recipients, at);
   return {

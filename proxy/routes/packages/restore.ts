@@ -5,6 +5,7 @@
  * and why the rest was not, in the seed's shape.
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { actorOf, audit } from '../../core/audit.ts';
 import { validateBody } from '../../core/validate.ts';
 import type { Handler } from '../../core/types.ts';
 import type { Db } from '../../db/driver.ts';
@@ -39,6 +40,8 @@ export const restorePackages: Handler = async (req, deps) => {
     else success.push(id);
   }
   deps.log.info('restore requested', { dataset: datasetNodeId, accepted: success.length, refused: failures.length });
+  audit(deps, { action: 'packages.restore', actor: actorOf(req), resource: `dataset:${datasetNodeId}`, outcome: success.length ? 'success' : 'failure',
+    requestId: req.requestId, details: { accepted: success, refused: failures.map((f) => f.id) } });
   return { status: 200, body: { success, failures } };
 };
 
