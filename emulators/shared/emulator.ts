@@ -17,6 +17,8 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Journal } from './journal.ts';
 import { Faults, type FaultSpec } from './faults.ts';
+import { answerClientErrors, guardRequests, jsonShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
+import { jsonBody } from './json-body.ts';
 
 export interface EmulatorHooks {
   name: string;
@@ -30,13 +32,20 @@ export interface EmulatorHooks {
   routes: (app: Express) => void;
   /** Raw body limit for wire routes (default 10 MB: fakes must see oversized requests to reject them as the real API does). */
   bodyLimit?: string;
+  /** The emulated API's error shape, for refusals no route makes (parser errors, unexpected throws). Default: the frame's. */
+  errorShape?: ErrorShape;
 }
 
 export interface Emulator {
   app: Express;
   journal: Journal;
   faults: Faults;
+  /** Pass to `listen()` so parser-level refusals and 500s come in the emulated API's shape. */
+  errorShape: ErrorShape;
 }
+
+/** The frame's own error body (admin API, and servers that name no shape): `{"error": message}`. */
+export const frameErrorShape: ErrorShape = jsonShape((p) => ({ error: p.message }));
 
 export function createEmulator(hooks: EmulatorHooks): Emulator {
   const app = express();
@@ -46,7 +55,7 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
   const faults = new Faults();
 
   const admin = express.Router();
-  admin.use(express.json({ limit: '5mb' }));
+  admin.use(jsonBody());
   admin.get('/health', (_req, res) => res.json({ ok: true, emulator: hooks.name }));
   admin.get('/state', (_req, res) => res.json(hooks.snapshot()));
   admin.post('/reset', (_req, res) => {
@@ -102,11 +111,22 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
     else act();
   });
   hooks.routes(app);
-  app.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
-    const status = err.type === 'entity.too.large' ? 413 : err.status && err.status < 500 ? err.status : 500;
-    res.status(status).json({ error: err.message });
+  const errorShape = hooks.errorShape ?? frameErrorShape;
+  const log = stderrLog(hooks.name);
+  app.use((err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    if (err.type === 'entity.too.large') return void sendProblem(res, errorShape, { status: 413, code: 'payload_too_large', message: `request body exceeds the limit of ${hooks.bodyLimit ?? '10mb'}` });
+    // A refusal a route or the body reader made (a client that hung up mid-body, an undecodable body): its own status.
+    if (err.status && err.status < 500) return void sendProblem(res, errorShape, { status: err.status, code: 'bad_request', message: err.message });
+    log('unhandled error in request handler', { method: req.method, path: req.path.slice(0, 200), error: err.message, stack: err.stack });
+    sendProblem(res, errorShape, { status: 500, code: 'internal_error', message: 'an internal error occurred' });
   });
-  return { app, journal, faults };
+  return { app, journal, faults, errorShape };
+}
+
+function sendProblem(res: Response, shape: ErrorShape, problem: WireProblem): void {
+  if (res.headersSent) return void res.destroy();
+  const r = shape(problem, {});
+  res.status(r.status ?? problem.status).set({ ...r.headers, 'content-type': r.contentType }).send(r.body);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -118,13 +138,28 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-/** Listen on host:port (port 0 picks a free one) and resolve with the bound URL. */
-export function listen(handler: http.RequestListener | http.Server | https.Server, port: number, opts: { host?: string; tls?: { key: string; cert: string } } = {}): Promise<Listening> {
+export interface ListenOptions {
+  host?: string;
+  tls?: { key: string; cert: string };
+  /** The server's error shape for parser-level refusals and unexpected throws (default: the frame's). */
+  errors?: ErrorShape;
+  /** Where an unexpected throw is logged (default: a JSON line on stderr). */
+  log?: ErrorLog;
+}
+
+/**
+ * Listen on host:port (port 0 picks a free one) and resolve with the bound URL. Every server started here answers
+ * Node's parser refusals in its error shape and turns a throwing handler into a 500 for that request alone.
+ */
+export function listen(handler: http.RequestListener | http.Server | https.Server, port: number, opts: ListenOptions = {}): Promise<Listening> {
   const host = opts.host ?? '127.0.0.1';
   const server = handler instanceof http.Server || handler instanceof https.Server
     ? handler
     : opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 5000;
+  const shape = opts.errors ?? frameErrorShape;
+  answerClientErrors(server, shape);
+  guardRequests(server, shape, opts.log ?? stderrLog(`listener:${port}`));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
