@@ -2,22 +2,34 @@
  * The embedded AWS edge: one port (4566, as LocalStack) in front of S3, SSM, SQS and DynamoDB.
  *
  * A request goes to a service by, in order: its `X-Amz-Target` prefix, the service in its SigV4 credential scope
- * (header or presigned `X-Amz-Credential`), its host name; S3 is the default, as on LocalStack. S3 and DynamoDB
- * get the raw request (their bodies are never read here); JSON services (SSM, SQS) get a parsed body after the
- * edge has verified the signature. `/__admin` is the shared emulator frame's admin API over all services.
+ * (header or presigned `X-Amz-Credential`), its host name; S3 is the default, as on LocalStack. S3 gets the raw
+ * request (it streams bodies); JSON services (SSM, SQS, Secrets Manager) get a parsed body after the edge has
+ * verified the signature; DynamoDB gets a body the edge has read and checked (a JSON object within the limits
+ * below) — dynalite throws where nothing can catch it on a request that hangs up mid-body or a body that is not an
+ * object. `/__admin` is the shared emulator frame's admin API over all services.
  */
 import http from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
 import { createEmulator, listen } from '../shared/emulator.ts';
+import { stderrLog } from '../shared/http-guard.ts';
 import { memo, verifySigV4 } from './sigv4.ts';
 import { createS3 } from './s3/index.ts';
 import { createSsm } from './ssm/routes.ts';
 import { createSqs } from './sqs/routes.ts';
-import { createDynamo } from './dynamodb/routes.ts';
+import { createDynamo, type DynamoService } from './dynamodb/routes.ts';
 import { createSecretsManager } from './secretsmanager/routes.ts';
 import { localstackRoutes } from './admin.ts';
 import { CallLog } from './call-log.ts';
 import { readBody } from './s3/body.ts';
+import { parseJsonObjectWithin, type JsonLimits, type JsonObjectVerdict } from '../../proxy/core/json-limits.ts';
+import { edgeErrorShape } from './edge-errors.ts';
+
+/**
+ * Request limits of the JSON services. DynamoDB: 16 MB (its BatchWriteItem request limit, as dynalite); others
+ * 2 MB. Depth 128: a DynamoDB item nests 32 attribute levels, two JSON levels each, inside the request's own.
+ */
+const JSON_LIMITS: JsonLimits = { maxBytes: 2 * 1024 * 1024, maxDepth: 128 };
+const DYNAMODB_LIMITS: JsonLimits = { maxBytes: 16 * 1024 * 1024, maxDepth: 128 };
 
 /** An error in a JSON service's shape: `{"__type": type, "message": message}`, plus any headers it needs. */
 export interface AwsJsonError {
@@ -57,6 +69,8 @@ export interface RawService {
   reset(): void;
 }
 
+type Service = JsonService | RawService | DynamoService;
+
 export interface EdgeOptions {
   port?: number;
   host?: string;
@@ -83,15 +97,15 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   });
 
   // The dispatch table: adding a service (Secrets Manager) is one entry here and one in `byScope`.
-  const byTarget: [prefix: string, service: JsonService | RawService][] = [
+  const byTarget: [prefix: string, service: Service][] = [
     ['AmazonSSM.', services.ssm],
     ['AmazonSQS.', services.sqs],
     ['DynamoDB_20120810.', services.dynamodb],
     ['secretsmanager.', services.secretsmanager],
   ];
-  const byScope: Record<string, JsonService | RawService> = { s3: services.s3, ssm: services.ssm, sqs: services.sqs, dynamodb: services.dynamodb, secretsmanager: services.secretsmanager };
+  const byScope: Record<string, Service> = { s3: services.s3, ssm: services.ssm, sqs: services.sqs, dynamodb: services.dynamodb, secretsmanager: services.secretsmanager };
 
-  function pick(req: http.IncomingMessage): JsonService | RawService {
+  function pick(req: http.IncomingMessage): Service {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') for (const [prefix, s] of byTarget) if (target.startsWith(prefix)) return s;
     const scope = scopeService(req);
@@ -104,13 +118,15 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   const localstack = localstackRoutes(Object.keys(services));
   const calls = new CallLog(frame.journal);
 
-  const handler: http.RequestListener = (req, res) => {
+  // Returns the JSON and DynamoDB paths' promises, so `listen()`'s guard answers 500 for anything they throw.
+  const handler = (req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> => {
     const url = req.url ?? '/';
     if (url.startsWith('/__admin')) return (calls.flush(), frame.app(req, res));
     if (url.startsWith('/_localstack')) return localstack(req, res);
     const service = pick(req);
+    if ('serve' in service) return dynamodb(req, res);
     if ('handle' in service) return raw(service, req, res);
-    void json(service, req, res);
+    return json(service, req, res);
   };
 
   /**
@@ -142,9 +158,32 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   };
 
   function raw(service: RawService, req: http.IncomingMessage, res: http.ServerResponse): void {
-    const admitted = admit(req, res, '', service === services.s3 ? s3FaultBody : dynamoFaultBody);
+    const admitted = admit(req, res, '', s3FaultBody);
     if (admitted === true) service.handle(req, res);
     else whenAdmitted(admitted, () => service.handle(req, res));
+  }
+
+  /** DynamoDB: read the body here (bounded), refuse anything but a JSON object within limits, then call dynalite. */
+  async function dynamodb(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const fail = (status: number, type: string, message: string) => sendDynamo(res, status, { __type: `com.amazon.coral.service#${type}`, message });
+    let body: Buffer;
+    try {
+      body = await readBody(req, DYNAMODB_LIMITS.maxBytes);
+    } catch (e) {
+      if (isTooLarge(e)) return fail(413, 'RequestEntityTooLarge', `Request body exceeds the limit of ${DYNAMODB_LIMITS.maxBytes} bytes`);
+      return void res.destroy(); // the client hung up mid-body: nobody to answer
+    }
+    // An empty body is left to dynalite, which answers it as DynamoDB does (SerializationException).
+    const verdict = body.length ? parseJsonObjectWithin(body, DYNAMODB_LIMITS) : undefined;
+    if (verdict && !verdict.ok) return fail(400, 'SerializationException', verdict.message);
+    whenAdmitted(admit(req, res, '', dynamoFaultBody), () => {
+      try {
+        services.dynamodb.serve(req, res, body, verdict?.value);
+      } catch (e) {
+        internalError(req, e);
+        if (!res.headersSent) fail(500, 'InternalFailure', 'The request processing has failed because of an unknown error.');
+      }
+    });
   }
 
   async function json(service: JsonService, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
@@ -156,24 +195,34 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     const fail = (e: AwsJsonError) => send(e.status, { __type: e.type, message: e.message }, e.headers);
     let body: Buffer;
     try {
-      body = await readBody(req, 2 * 1024 * 1024);
-    } catch {
-      return fail(service.error('RequestEntityTooLarge', 413, 'Request body too large'));
+      body = await readBody(req, JSON_LIMITS.maxBytes);
+    } catch (e) {
+      if (isTooLarge(e)) return fail(service.error('RequestEntityTooLarge', 413, `Request body exceeds the limit of ${JSON_LIMITS.maxBytes} bytes`));
+      return void res.destroy(); // the client hung up mid-body: nobody to answer
     }
-    const input = parseObject(body);
+    const verdict: JsonObjectVerdict = body.length ? parseJsonObjectWithin(body, JSON_LIMITS) : { ok: true, value: {} };
+    const input = verdict.ok ? verdict.value : undefined;
     const proceed = () => {
       const failure = authenticate(req, body, service.name);
       if (failure) return fail(authError(service, failure));
-      if (!input) return fail(service.error('SerializationException', 400, 'Start of structure or map found where not expected.'));
+      if (!verdict.ok) {
+        // AWS's wording for a body that is not an object; a limit is named as such.
+        const message = verdict.problem === 'invalid' ? 'Start of structure or map found where not expected.' : verdict.message;
+        return fail(service.error('SerializationException', 400, message));
+      }
       const op = String(req.headers['x-amz-target'] ?? '').slice(service.targetPrefix.length);
       const aborter = new AbortController();
       res.on('close', () => aborter.abort());
       const ctx: CallContext = { baseUrl: `http://${req.headers.host ?? `127.0.0.1:${listening.port}`}`, signal: aborter.signal };
       Promise.resolve()
-        .then(() => service.call(op, input, ctx))
+        .then(() => service.call(op, verdict.value, ctx))
         .then(
           (out) => !res.writableEnded && send(200, out),
-          (e: unknown) => (isAwsJsonError(e) ? fail(e) : fail(service.error('InternalFailure', 500, 'The request processing has failed because of an unknown error.'))),
+          (e: unknown) => {
+            if (isAwsJsonError(e)) return fail(e);
+            internalError(req, e);
+            fail(service.error('InternalFailure', 500, 'The request processing has failed because of an unknown error.'));
+          },
         );
     };
     const faultBody = (status: number): [string, string] => {
@@ -194,7 +243,11 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     return undefined;
   }
 
-  const listening = await listen(handler, opts.port ?? 4566, { host: opts.host });
+  const log = stderrLog('aws');
+  const internalError = (req: http.IncomingMessage, e: unknown) =>
+    log('unhandled error in service call', { method: req.method, target: req.headers['x-amz-target'], error: (e as Error)?.message, stack: (e as Error)?.stack });
+
+  const listening = await listen(handler as http.RequestListener, opts.port ?? 4566, { host: opts.host, errors: edgeErrorShape(byTarget), log });
   return {
     url: listening.url,
     port: listening.port,
@@ -304,13 +357,13 @@ function flatHeaders(h: http.IncomingHttpHeaders): Record<string, string> {
   return out;
 }
 
-function parseObject(body: Buffer): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = body.length ? JSON.parse(body.toString('utf8')) : {};
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+const isTooLarge = (e: unknown) => (e as { code?: string })?.code === 'EntityTooLarge';
+
+function sendDynamo(res: http.ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent) return void res.destroy();
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID() });
+  res.end(text);
 }
 
 function isAwsJsonError(e: unknown): e is AwsJsonError {

@@ -1,19 +1,22 @@
 /**
- * DynamoDB behind the edge: every call goes straight to in-process dynalite, except the Time to Live operations
- * dynalite lacks, which are answered here from `TtlStore` in DynamoDB's JSON 1.0 shape.
+ * DynamoDB behind the edge: every call goes to in-process dynalite with the body the edge read and checked, except
+ * the Time to Live operations dynalite lacks, which are answered here from `TtlStore` in DynamoDB's JSON 1.0 shape.
  */
 import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import { createEngine, type Engine } from './engine.ts';
 import { DynamoError, TtlStore, VALIDATION } from './ttl.ts';
-import type { RawService } from '../edge.ts';
 
 export const DYNAMODB_TARGET = 'DynamoDB_20120810.';
 
 type Input = Record<string, unknown>;
 
-export interface DynamoService extends RawService {
+export interface DynamoService {
+  name: 'dynamodb';
   ttl: TtlStore;
+  serve(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, input: Input | undefined): void;
+  snapshot(): unknown;
+  reset(): void;
 }
 
 export function createDynamo(opts: { region: string }): DynamoService {
@@ -46,33 +49,27 @@ export function createDynamo(opts: { region: string }): DynamoService {
     },
   };
 
-  function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+  /**
+   * One call, with the body the edge read and the object it parsed from it (undefined for an empty body). A throw
+   * from dynalite's synchronous checks propagates to the edge, which answers 500.
+   */
+  function serve(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, input: Input | undefined): void {
     const op = String(req.headers['x-amz-target'] ?? '').slice(DYNAMODB_TARGET.length);
     const own = ttlOps[op];
-    if (!own) return engine.handle(req, res);
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      let input: Input;
-      try {
-        input = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-      } catch {
-        return send(res, 400, { __type: 'com.amazon.coral.service#SerializationException' });
-      }
-      if (!req.headers.authorization && !String(req.url).includes('X-Amz-Credential')) {
-        return send(res, 400, { __type: 'com.amazon.coral.service#MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
-      }
-      own(input).then(
-        (out) => send(res, 200, out),
-        (e: unknown) => (e instanceof DynamoError ? send(res, e.status, { __type: e.type, message: e.message }) : send(res, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal error' })),
-      );
-    });
+    if (!own) return engine.serve(req, body, res);
+    if (!req.headers.authorization && !String(req.url).includes('X-Amz-Credential')) {
+      return send(res, 400, { __type: 'com.amazon.coral.service#MissingAuthenticationTokenException', message: 'Request is missing Authentication Token' });
+    }
+    own(input ?? {}).then(
+      (out) => send(res, 200, out),
+      (e: unknown) => (e instanceof DynamoError ? send(res, e.status, { __type: e.type, message: e.message }) : send(res, 500, { __type: 'com.amazonaws.dynamodb.v20120810#InternalServerError', message: 'Internal error' })),
+    );
   }
 
   return {
     name: 'dynamodb',
     ttl,
-    handle,
+    serve,
     snapshot: () => ({ ttl: ttl.snapshot() }),
     reset() {
       // A fresh in-memory dynalite is the cheapest complete reset.
