@@ -4,6 +4,7 @@
  * it. Built on the shared emulator frame, so it has the same /__admin API and journal as every fake.
  */
 import { createEmulator, listen } from '../shared/emulator.ts';
+import { jsonShape } from '../shared/http-guard.ts';
 import { loadGatewayKeys } from './keys.ts';
 import { gatewayError, gatewayRoutes } from './routes.ts';
 import { GatewayState } from './state.ts';
@@ -37,14 +38,15 @@ export interface Gateway {
 
 export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
   const state = new GatewayState(loadGatewayKeys({ keyDir: opts.keyDir }), new URL(opts.upstream));
-  const { app } = createEmulator({
+  const { app, errorShape } = createEmulator({
     name: 'gateway',
     snapshot: () => state.snapshot(),
     reset: () => state.reset(),
     faultBody: gatewayError,
+    errorShape: jsonShape((p) => gatewayError(p.status)),
     routes: gatewayRoutes(state, opts.steps ?? DEFAULT_STEPS),
   });
-  const server = await listen(app, opts.port ?? DEFAULT_GATEWAY_PORT, { host: opts.host });
+  const server = await listen(app, opts.port ?? DEFAULT_GATEWAY_PORT, { host: opts.host, errors: errorShape });
   return {
     url: server.url,
     port: server.port,

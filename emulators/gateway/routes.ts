@@ -7,6 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { endToEnd, runSteps, type Exchange, type Step } from './steps.ts';
 import type { GatewayState } from './state.ts';
+import { requestTarget, upstreamRequest } from './target.ts';
 
 // API Gateway answers its own errors as {"message": …} (docs: http-api-troubleshooting-jwt).
 export const gatewayError = (status: number): { message: string } => ({ message: http.STATUS_CODES[status] ?? 'Error' });
@@ -18,6 +19,11 @@ export function gatewayRoutes(state: GatewayState, steps: Step[]) {
     });
     app.use(async (req: Request, res: Response) => {
       const x = toExchange(req);
+      if (!x) {
+        state.stats.rejected++;
+        res.status(400).json(gatewayError(400));
+        return;
+      }
       const early = await runSteps(steps, x, state);
       if (early) {
         state.stats.rejected++;
@@ -30,8 +36,11 @@ export function gatewayRoutes(state: GatewayState, steps: Step[]) {
   };
 }
 
-function toExchange(req: Request): Exchange {
-  const [path, rawQuery = ''] = req.originalUrl.split(/\?(.*)/s);
+/** The exchange for a request, or undefined when its target is one the gateway refuses (see target.ts). */
+function toExchange(req: Request): Exchange | undefined {
+  const target = requestTarget(req.originalUrl);
+  if (!target) return undefined;
+  const { path, rawQuery } = target;
   const client: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) client[k] = Array.isArray(v) ? v.join(', ') : v;
   return {
@@ -47,9 +56,10 @@ function toExchange(req: Request): Exchange {
 }
 
 function forward(x: Exchange, state: GatewayState, res: Response): void {
-  const target = new URL(x.path + (x.rawQuery ? `?${x.rawQuery}` : ''), state.upstream);
+  // The configured origin plus the path and query as they are: never resolved against it (target.ts).
+  const target = upstreamRequest(state.upstream, x);
   const client = target.protocol === 'https:' ? https : http;
-  const upstreamReq = client.request(target, { method: x.method, headers: x.forward }, (up) => {
+  const upstreamReq = client.request({ ...target, method: x.method, headers: x.forward }, (up) => {
     state.stats.forwarded++;
     res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(defined(up.headers)));
     up.pipe(res);
