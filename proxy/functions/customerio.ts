@@ -18,10 +18,11 @@ export interface BuildOptions extends RuntimeOptions {
 }
 
 export async function buildCustomerioApp(opts: BuildOptions = {}): Promise<App> {
-  const { env, log, http, clock, maxBodyBytes, stage } = functionRuntime('customerio', opts);
+  const { env, log, http, clock, maxBodyBytes, stage, pii } = functionRuntime('customerio', opts);
   const secrets = opts.secrets ?? (await loadStandardSecrets(env, CIO_SECRET_NAMES, http, log));
   log.addSecretValues(secrets.values());
   const cfg = loadCustomerioConfig(env, secrets);
+  pii.useSalt(cfg.piiSalt);
   const auth = signatureMiddleware({ publicKeys: cfg.gatewayPublicKey, maxSkewSeconds: cfg.signatureMaxSkewSeconds });
   return createApp({
     routes: customerioRoutes(auth),

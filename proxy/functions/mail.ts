@@ -32,12 +32,13 @@ export interface BuildOptions extends RuntimeOptions {
 }
 
 export async function buildMailApp(opts: BuildOptions = {}): Promise<App> {
-  const { env, log, http, clock, maxBodyBytes, stage } = functionRuntime('mail', opts);
+  const { env, log, http, clock, maxBodyBytes, stage, pii } = functionRuntime('mail', opts);
   // Mail's keys live at their own Vault path; the rest of the chain is the standard one.
   const chainEnv = { ...env, VAULT_SECRET_PATH: env.MAIL_VAULT_SECRET_PATH ?? 'gatehouse/mail' };
   const secrets = opts.secrets ?? (await loadStandardSecrets(chainEnv, MAIL_SECRET_NAMES, http, log));
   log.addSecretValues(secrets.values());
   const cfg = loadMailConfig(env, secrets);
+  pii.useSalt(cfg.piiSalt);
 
   const aws = awsClientConfig(env, http);
   const sm = new SecretsManagerClient(aws);

@@ -58,7 +58,7 @@ describe('Customer.io configuration', () => {
   });
 
   it('switches endpoints by region and lets explicit URLs win', () => {
-    const secrets = staticSecrets({ CIO_SITE_ID: 's', CIO_API_KEY: 'k', CIO_APP_API_KEY: 'a', ANON_ID_SALT: 'salt', API_GATEWAY_PUBLIC_KEY: 'pem' });
+    const secrets = staticSecrets({ CIO_SITE_ID: 's', CIO_API_KEY: 'k', CIO_APP_API_KEY: 'a', ANON_ID_SALT: 'salt', API_GATEWAY_PUBLIC_KEY: 'pem', PII_SALT: 'pii-salt' });
     const eu = loadCustomerioConfig({ CIO_REGION: 'eu' }, secrets);
     expect(eu.trackBaseUrl).to.equal('https://track-eu.customer.io/api/v1/');
     expect(eu.appBaseUrl).to.equal('https://api-eu.customer.io/v1/');

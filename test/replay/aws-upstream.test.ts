@@ -253,7 +253,7 @@ describe('cards, mail and packages routes with AWS played back (no AWS edge, no 
     const http = withKey(playback(fixtures), 'aws-secretsmanager', JSON.stringify({ keyPairId: 'KPLAYBACK0000', privateKey: pem }));
     const app = await buildMailApp({
       env: { ...NO_EDGE, MAILGUN_DOMAIN: 'mg.gatehouse.local' }, http, log: silentLogger(),
-      secrets: staticSecrets({ MAILGUN_API_KEY: 'playback-key', MAILGUN_WEBHOOK_SIGNING_KEY: 'playback-signing-key', API_GATEWAY_PUBLIC_KEY: keys.signingPublicKeyPem }),
+      secrets: staticSecrets({ MAILGUN_API_KEY: 'playback-key', MAILGUN_WEBHOOK_SIGNING_KEY: 'playback-signing-key', PII_SALT: 'playback-pii-salt', API_GATEWAY_PUBLIC_KEY: keys.signingPublicKeyPem }),
     });
     expect(sent).to.deep.equal(['aws-secretsmanager secretsmanager.GetSecretValue 200']);
     const server = await serveApp(app);

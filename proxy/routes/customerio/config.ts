@@ -5,7 +5,7 @@
 import { EnvReader } from '../../core/config.ts';
 import type { Secrets } from '../../secrets/chain.ts';
 
-export const CIO_SECRET_NAMES = ['CIO_SITE_ID', 'CIO_API_KEY', 'CIO_APP_API_KEY', 'ANON_ID_SALT', 'API_GATEWAY_PUBLIC_KEY'] as const;
+export const CIO_SECRET_NAMES = ['CIO_SITE_ID', 'CIO_API_KEY', 'CIO_APP_API_KEY', 'ANON_ID_SALT', 'API_GATEWAY_PUBLIC_KEY', 'PII_SALT'] as const;
 
 // Regional endpoints: https://docs.customer.io/integrations/api/#section/Overview/Regions
 const REGIONS = {
@@ -21,6 +21,8 @@ export interface CustomerioConfig {
   trackBaseUrl: string;
   appBaseUrl: string;
   anonIdSalt: string;
+  /** Salt of `<field>_hash` values (proxy/core/pii.ts). */
+  piiSalt: string;
   gatewayPublicKey: string;
   signatureMaxSkewSeconds: number;
   /** Broadcasts a mobile user may trigger; triggering any other id is refused (403). */
@@ -42,6 +44,7 @@ export function loadCustomerioConfig(env: Record<string, string | undefined>, se
     trackApiKey: secret('CIO_API_KEY', 'Track API Basic auth password'),
     appApiKey: secret('CIO_APP_API_KEY', 'App API Bearer token'),
     anonIdSalt: secret('ANON_ID_SALT', 'salt for anonymous identifiers'),
+    piiSalt: secret('PII_SALT', 'salt of hashed personal data such as phone_hash'),
     gatewayPublicKey: secret('API_GATEWAY_PUBLIC_KEY', 'verifies the gateway\'s HTTP signatures'),
     trackBaseUrl: withSlash(r.url('CIO_TRACK_API_BASE_URL', REGIONS[region].track)!),
     appBaseUrl: withSlash(r.url('CIO_APP_API_BASE_URL', REGIONS[region].app)!),

@@ -4,14 +4,16 @@ import { passThrough } from '../../core/upstream.ts';
 import { validateBody } from '../../core/validate.ts';
 import type { Handler } from '../../core/types.ts';
 import { resolveCustomer, hashAnonymousId } from './identity.ts';
-import { sanitize } from './pii.ts';
 import * as S from './schemas.ts';
 import { cioOf } from './deps.ts';
 
 type Event = { name: string; id?: string; data?: Record<string, unknown>; timestamp?: number; anonymous_id?: string };
 
-/** Events carry an idempotency id so a retried request is not counted twice by Customer.io. */
-const withEventId = <T extends Event>(e: T): T => ({ ...e, id: e.id ?? ulid(), ...(e.data ? { data: sanitize(e.data) } : {}) });
+/**
+ * Events carry an idempotency id so a retried request is not counted twice by Customer.io. Personal data in
+ * `data` (and every other body) is removed at the client boundary (proxy/core/pii-client.ts), not here.
+ */
+const withEventId = <T extends Event>(e: T): T => ({ ...e, id: e.id ?? ulid() });
 const seg = (s: string) => encodeURIComponent(s);
 
 export const customerEvent: Handler = async (req, deps) => {
@@ -24,7 +26,7 @@ export const customerEvent: Handler = async (req, deps) => {
 export const customerAttributes: Handler = async (req, deps) => {
   const { cio, cfg } = cioOf(deps);
   const who = resolveCustomer(req, req.params.identifier, cfg.anonIdSalt);
-  const attrs = sanitize(validateBody<Record<string, unknown>>(S.attributesSchema, req.json));
+  const attrs = validateBody<Record<string, unknown>>(S.attributesSchema, req.json);
   // An authorized user's email attribute is always their verified email.
   if (req.identity) attrs.email = req.identity.email;
   return passThrough(await cio.call('track', 'PUT', `customers/${seg(who)}`, attrs));

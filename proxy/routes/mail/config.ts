@@ -5,7 +5,7 @@
 import { EnvReader } from '../../core/config.ts';
 import type { Secrets } from '../../secrets/chain.ts';
 
-export const MAIL_SECRET_NAMES = ['MAILGUN_API_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'API_GATEWAY_PUBLIC_KEY'] as const;
+export const MAIL_SECRET_NAMES = ['MAILGUN_API_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'API_GATEWAY_PUBLIC_KEY', 'PII_SALT'] as const;
 
 export interface MailConfig {
   mailgunBaseUrl: string;
@@ -13,6 +13,8 @@ export interface MailConfig {
   mailgunApiKey: string;
   webhookSigningKey: string;
   gatewayPublicKey: string;
+  /** Salt of `<field>_hash` values (proxy/core/pii.ts). */
+  piiSalt: string;
   signatureMaxSkewSeconds: number;
   /** Oldest webhook timestamp accepted, in seconds. */
   webhookMaxAgeSeconds: number;
@@ -47,6 +49,7 @@ export function loadMailConfig(env: Record<string, string | undefined>, secrets:
     mailgunApiKey: secret('MAILGUN_API_KEY', 'Mailgun Basic auth api:<key>'),
     webhookSigningKey: secret('MAILGUN_WEBHOOK_SIGNING_KEY', 'verifies Mailgun webhooks'),
     gatewayPublicKey: secret('API_GATEWAY_PUBLIC_KEY', 'verifies the gateway\'s HTTP signatures'),
+    piiSalt: secret('PII_SALT', 'salt of hashed personal data such as phone_hash'),
     signatureMaxSkewSeconds: r.int('SIGNATURE_MAX_SKEW_SECONDS', 300, 1, 3600),
     webhookMaxAgeSeconds: r.int('MAILGUN_WEBHOOK_MAX_AGE_SECONDS', 300, 1, 86_400),
     reportsBucket: r.optional('REPORTS_BUCKET', 'gatehouse-package-assets')!,
