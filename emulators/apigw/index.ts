@@ -4,7 +4,9 @@
  * context, and its result goes back as that front would send it. Cold starts are measured and reported
  * (REPORT log lines, GET /__apigw/stats). Built on the shared emulator frame (/__admin journal, faults, reset).
  */
+import http from 'node:http';
 import { createEmulator, listen } from '../shared/emulator.ts';
+import { jsonShape } from '../shared/http-guard.ts';
 import type { Flavour } from './events.ts';
 import type { FunctionSpec } from './runtime.ts';
 import { apigwRoutes } from './routes.ts';
@@ -34,15 +36,16 @@ export interface ApiGateway {
 export async function startApiGateway(opts: ApiGatewayOptions): Promise<ApiGateway> {
   const log = opts.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const state = new ApiGatewayState(opts.flavour, opts.functions, log);
-  const { app } = createEmulator({
+  const { app, errorShape } = createEmulator({
     name: 'apigw',
     snapshot: () => state.stats(),
     reset: () => state.reset(),
     // API Gateway's own error shape for an injected failure.
     faultBody: (status) => ({ message: status === 429 ? 'Too Many Requests' : 'Internal Server Error' }),
+    errorShape: jsonShape((p) => ({ message: http.STATUS_CODES[p.status] ?? 'Error' })),
     routes: apigwRoutes(state),
   });
-  const server = await listen(app, opts.port ?? 0, { host: opts.host });
+  const server = await listen(app, opts.port ?? 0, { host: opts.host, errors: errorShape });
   return {
     url: server.url,
     port: server.port,

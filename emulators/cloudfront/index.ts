@@ -9,7 +9,9 @@ import { DEFAULT_TLS_DIR, serverCert } from '../shared/tls.ts';
 import { DEFAULT_DISTRIBUTION_FILE, loadDistribution, type Distribution } from './distribution.ts';
 import { DEFAULT_KEY_DIR, keysMatch, resolveSigningKey, type SigningKey } from './keys.ts';
 import { S3Origin, type OriginConfig } from './origin.ts';
-import { cloudfrontRoutes, rememberRawUrl } from './routes.ts';
+import { cloudfrontRoutes, edgeHeaders, rememberRawUrl } from './routes.ts';
+import { errorPageHtml } from './errors.ts';
+import type { ErrorShape } from '../shared/http-guard.ts';
 import { EdgeState } from './state.ts';
 
 export { loadDistribution, type Distribution } from './distribution.ts';
@@ -58,11 +60,12 @@ export async function startCloudFront(opts: CloudFrontOptions): Promise<RunningC
   const signing = signingKeyFor(distribution, opts);
   const state = new EdgeState({ distribution, keyOverrides: { [signing.keyPairId]: signing.publicKeyPem }, now: opts.now });
   const origin = new S3Origin(opts.origin, distribution.origin.bucket, distribution.origin.originPath);
-  const { app } = createEmulator({
+  const { app, errorShape } = createEmulator({
     name: 'cloudfront',
     snapshot: () => ({ ...state.snapshot(), signingKey: { keyPairId: signing.keyPairId, source: signing.source, privateKeyPath: signing.privateKeyPath } }),
     reset: () => state.reset(),
     faultBody: (status) => ({ Error: { Code: status === 503 ? 'ServiceUnavailable' : 'InjectedFault', Message: `Injected fault ${status}` } }),
+    errorShape: errorPage,
     routes: cloudfrontRoutes({ state, origin, trustForwardedFor: opts.trustForwardedFor ?? false }),
   });
   // The journal records req.url: keep the viewer's URL for the routes and show the journal a masked one.
@@ -74,8 +77,8 @@ export async function startCloudFront(opts: CloudFrontOptions): Promise<RunningC
   };
   // The certificate names the distribution's domain and its aliases, so clients may resolve those to the edge.
   const tls = serverCert(opts.tlsDir ?? DEFAULT_TLS_DIR, [distribution.domainName, ...distribution.aliases.map((a) => a.replace(/:\d+$/, ''))]);
-  const httpL = await listen(handler, opts.port ?? DEFAULT_CLOUDFRONT_PORT, { host: opts.host });
-  const httpsL = await listen(handler, opts.httpsPort ?? DEFAULT_CLOUDFRONT_HTTPS_PORT, { host: opts.host, tls }).catch(async (e: unknown) => {
+  const httpL = await listen(handler, opts.port ?? DEFAULT_CLOUDFRONT_PORT, { host: opts.host, errors: errorShape });
+  const httpsL = await listen(handler, opts.httpsPort ?? DEFAULT_CLOUDFRONT_HTTPS_PORT, { host: opts.host, tls, errors: errorShape }).catch(async (e: unknown) => {
     await httpL.close();
     throw e;
   });
@@ -114,3 +117,13 @@ function signingKeyFor(d: Distribution, opts: CloudFrontOptions): SigningKey {
 function maskSignature(url: string): string {
   return url.replace(/([?&]Signature=)[^&]*/g, '$1***');
 }
+
+/**
+ * Refusals below the routes (Node's parser, a throwing handler) get CloudFront's own HTML error page, which is
+ * what CloudFront sends for a request it cannot handle itself (errors.ts), not the S3-style XML of signing denials.
+ */
+const errorPage: ErrorShape = (p) => {
+  const headers: Record<string, string> = { ...edgeHeaders(), 'X-Cache': 'Error from cloudfront' };
+  const text = p.status >= 500 ? 'The request could not be satisfied.' : 'Bad request.';
+  return { contentType: 'text/html', headers, body: errorPageHtml(p.status, text, headers['X-Amz-Cf-Id']) };
+};

@@ -148,7 +148,7 @@ function sendError(res: Response, method: string, status: number, cf: Record<str
 }
 
 /** Headers every CloudFront answer carries (Server, Via with a per-edge host id, POP and request id). */
-function edgeHeaders(): Record<string, string> {
+export function edgeHeaders(): Record<string, string> {
   return {
     Server: 'CloudFront',
     Via: `1.1 ${VIA_ID}.cloudfront.net (CloudFront)`,

@@ -4,6 +4,7 @@
  */
 import http from 'node:http';
 import { createEmulator, listen, type Emulator, type Listening } from '../shared/emulator.ts';
+import { jsonShape } from '../shared/http-guard.ts';
 import { DEFAULT_TLS_DIR, serverCert } from '../shared/tls.ts';
 import { customerioAdmin } from './admin.ts';
 import { errorBody } from './errors.ts';
@@ -39,6 +40,7 @@ export function createCustomerioEmulator(state: CustomerioState): Emulator {
     snapshot: () => state.snapshot(),
     reset: () => state.reset(),
     faultBody: (status) => errorBody(http.STATUS_CODES[status] ?? `error ${status}`),
+    errorShape: jsonShape((p) => errorBody(p.message)),
     admin: (router) => customerioAdmin(router, state),
     routes: (app) => customerioRoutes(app, state),
   });
@@ -49,8 +51,9 @@ export async function startCustomerio(opts: CustomerioOptions = {}): Promise<Run
   const emulator = createCustomerioEmulator(state);
   const host = opts.host ?? '127.0.0.1';
   const tls = serverCert(opts.tlsDir ?? DEFAULT_TLS_DIR, host === '0.0.0.0' ? [] : [host]);
-  const plain = await listen(emulator.app, opts.port ?? 4010, { host });
-  const secure = await listen(emulator.app, opts.httpsPort ?? 4443, { host, tls }).catch(async (e) => {
+  const errors = emulator.errorShape;
+  const plain = await listen(emulator.app, opts.port ?? 4010, { host, errors });
+  const secure = await listen(emulator.app, opts.httpsPort ?? 4443, { host, tls, errors }).catch(async (e) => {
     await plain.close();
     throw e;
   });

@@ -5,6 +5,8 @@
 import crypto from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { CioError, badRequest, errorBody } from './errors.ts';
+import { FAKE_JSON_LIMITS } from '../shared/json-body.ts';
+import { parseJsonWithin } from '../../proxy/core/json-limits.ts';
 import type { CustomerioState } from './state.ts';
 
 export interface WireRequest {
@@ -94,13 +96,11 @@ function expectedDigest(expected: string): Buffer {
 }
 
 function parseJson(raw: Buffer): unknown {
-  const text = raw.toString('utf8').trim();
-  if (!text) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw badRequest('request body is not valid JSON');
-  }
+  if (!raw.toString('utf8').trim()) return {};
+  // Depth-limited, so nothing nested deeper than the limit is ever stored (it broke /__admin/state, issue 13).
+  const v = parseJsonWithin(raw, FAKE_JSON_LIMITS);
+  if (!v.ok) throw badRequest(v.problem === 'invalid' ? 'request body is not valid JSON' : v.message);
+  return v.value;
 }
 
 function queryOf(req: Request): Record<string, string | undefined> {

@@ -6,8 +6,9 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createEmulator, listen } from '../shared/emulator.ts';
+import { jsonShape } from '../shared/http-guard.ts';
 import { extendAdmin } from './admin.ts';
-import { errorBodyForStatus } from './errors.ts';
+import { errorBody, errorBodyForStatus } from './errors.ts';
 import { redactJournalBodies } from './redact.ts';
 import { extendRoutes } from './routes.ts';
 import { ExtendState } from './state.ts';
@@ -51,11 +52,12 @@ export async function startExtend(opts: ExtendOptions = {}): Promise<ExtendEmula
     snapshot: () => state.snapshot(),
     reset: () => state.reset(),
     faultBody: errorBodyForStatus,
+    errorShape: jsonShape((p) => errorBody(p.message)),
     admin: extendAdmin(state),
     routes: extendRoutes(state),
     bodyLimit: '1mb',
   });
   redactJournalBodies(emulator.journal);
-  const server = await listen(emulator.app, opts.port ?? DEFAULT_EXTEND_PORT, { host: opts.host });
+  const server = await listen(emulator.app, opts.port ?? DEFAULT_EXTEND_PORT, { host: opts.host, errors: emulator.errorShape });
   return { url: server.url, port: server.port, state, close: server.close };
 }

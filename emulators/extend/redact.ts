@@ -3,6 +3,8 @@
  * token. The frame masks credential headers; bodies are this emulator's to clean.
  */
 import type { Journal } from '../shared/journal.ts';
+import { FAKE_JSON_LIMITS } from '../shared/json-body.ts';
+import { parseJsonWithin } from '../../proxy/core/json-limits.ts';
 
 const SECRET_KEY = /^(password|refreshToken|refresh_token|token|accessToken|securityCode|vcn)$/i;
 const MASK = '***';
@@ -10,13 +12,11 @@ const MASK = '***';
 /** Mask secret fields of a JSON body, or of a form/malformed body by pattern. */
 export function redactBody(body: string): string {
   if (!body) return body;
-  try {
-    return JSON.stringify(maskValue(JSON.parse(body)));
-  } catch {
-    return body
-      .replace(/("(?:password|refreshToken|refresh_token|token|accessToken)"\s*:\s*)"(?:[^"\\]|\\.)*"?/gi, `$1"${MASK}"`)
-      .replace(/\b(password|refreshToken|refresh_token|token|accessToken)=[^&\s]*/gi, `$1=${MASK}`);
-  }
+  const parsed = parseJsonWithin(body, FAKE_JSON_LIMITS);
+  if (parsed.ok) return JSON.stringify(maskValue(parsed.value));
+  return body
+    .replace(/("(?:password|refreshToken|refresh_token|token|accessToken)"\s*:\s*)"(?:[^"\\]|\\.)*"?/gi, `$1"${MASK}"`)
+    .replace(/\b(password|refreshToken|refresh_token|token|accessToken)=[^&\s]*/gi, `$1=${MASK}`);
 }
 
 function maskValue(v: unknown): unknown {

@@ -6,6 +6,8 @@
  */
 import type { Express, Request, Response } from 'express';
 import { ExtendError, errorBody } from './errors.ts';
+import { FAKE_JSON_LIMITS } from '../shared/json-body.ts';
+import { parseJsonWithin } from '../../proxy/core/json-limits.ts';
 import { parseCardQuery, parseTransactionQuery } from './query.ts';
 import type { ExtendState, Session } from './state.ts';
 import type { UserRecord, VirtualCardRecord } from './types.ts';
@@ -120,12 +122,9 @@ function bearerToken(req: Request): string | undefined {
 function jsonBody(req: Request): Record<string, unknown> {
   const raw = Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '';
   if (!raw.trim()) return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw new ExtendError('invalid_json');
-  }
+  const v = parseJsonWithin(raw, FAKE_JSON_LIMITS);
+  if (!v.ok) throw v.problem === 'invalid' ? new ExtendError('invalid_json') : new ExtendError('bad_request', v.message);
+  const parsed = v.value;
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new ExtendError('invalid_json', 'Request body must be a JSON object');
   return parsed as Record<string, unknown>;
 }

@@ -4,6 +4,8 @@
  */
 import busboy from 'busboy';
 import { badRequest } from './errors.ts';
+import { FAKE_JSON_LIMITS } from '../shared/json-body.ts';
+import { parseJsonWithin } from '../../proxy/core/json-limits.ts';
 
 export interface UploadedFile {
   field: string;
@@ -58,11 +60,10 @@ function parseUrlEncoded(body: Buffer): ParsedForm {
 }
 
 function parseJson(body: Buffer): ParsedForm {
-  try {
-    return { ...emptyForm(), json: JSON.parse(body.toString('utf8') || 'null') };
-  } catch {
-    throw badRequest('Invalid JSON');
-  }
+  if (body.length === 0) return { ...emptyForm(), json: null };
+  const v = parseJsonWithin(body, FAKE_JSON_LIMITS);
+  if (!v.ok) throw badRequest(v.problem === 'invalid' ? 'Invalid JSON' : v.message);
+  return { ...emptyForm(), json: v.value };
 }
 
 /** Parse a body by its content type; any other type yields an empty form (Mailgun then reports the missing field). */

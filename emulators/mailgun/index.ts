@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createEmulator, listen } from '../shared/emulator.ts';
+import { jsonShape } from '../shared/http-guard.ts';
 import { mailgunAdmin } from './admin.ts';
 import { mailgunRoutes } from './routes.ts';
 import { MailgunState, type MailgunSeed } from './state.ts';
@@ -46,7 +47,7 @@ export async function startMailgun(opts: MailgunOptions = {}): Promise<RunningMa
   const state = new MailgunState(loadSeed(opts.seedFile ?? DEFAULT_SEED_FILE));
   const webhooks = new WebhookDispatcher(opts.webhooks);
   state.onEvent((domain, event) => webhooks.handle(domain, event));
-  const { app } = createEmulator({
+  const { app, errorShape } = createEmulator({
     name: 'mailgun',
     snapshot: () => state.snapshot(),
     reset: () => {
@@ -55,12 +56,14 @@ export async function startMailgun(opts: MailgunOptions = {}): Promise<RunningMa
     },
     // Injected faults answer in Mailgun's error shape.
     faultBody: (status) => ({ message: status === 429 ? 'Too many requests' : `Injected fault ${status}` }),
+    // Mailgun's API errors are {"message": …} (its HTML is for unknown paths only, routes.ts).
+    errorShape: jsonShape((p) => ({ message: p.message })),
     admin: mailgunAdmin(state, webhooks),
     routes: mailgunRoutes(state),
     // Mailgun accepts messages up to 25 MB; leave room for multipart framing.
     bodyLimit: '30mb',
   });
-  const server = await listen(app, opts.port ?? DEFAULT_MAILGUN_PORT, { host: opts.host });
+  const server = await listen(app, opts.port ?? DEFAULT_MAILGUN_PORT, { host: opts.host, errors: errorShape });
   state.baseUrl = server.url;
   return {
     url: server.url,

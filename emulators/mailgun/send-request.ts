@@ -5,6 +5,8 @@
  */
 import { type Address, bareEmail, parseAddressList } from './addresses.ts';
 import { badRequest } from './errors.ts';
+import { FAKE_JSON_LIMITS } from '../shared/json-body.ts';
+import { parseJsonWithin } from '../../proxy/core/json-limits.ts';
 import { type ParsedForm, field, fieldAll } from './form.ts';
 
 export interface Attachment {
@@ -63,12 +65,8 @@ function prefixed(form: ParsedForm, prefix: string): Record<string, string> {
 function recipientVariables(form: ParsedForm): RecipientVariables | undefined {
   const raw = field(form, 'recipient-variables');
   if (raw === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
+  const v = parseJsonWithin(raw, FAKE_JSON_LIMITS);
+  const parsed = v.ok ? v.value : undefined;
   // Observed: {"message": "'recipient-variables' parameter is not a valid JSON"}
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw badRequest("'recipient-variables' parameter is not a valid JSON");
   const out: RecipientVariables = {};

@@ -17,7 +17,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Journal } from './journal.ts';
 import { Faults, type FaultSpec } from './faults.ts';
-import { answerClientErrors, guardRequests, jsonShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
+import { answerClientErrors, guardRequests, jsonShape, proxyErrorShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
 import { jsonBody } from './json-body.ts';
 
 export interface EmulatorHooks {
@@ -141,7 +141,7 @@ export interface Listening {
 export interface ListenOptions {
   host?: string;
   tls?: { key: string; cert: string };
-  /** The server's error shape for parser-level refusals and unexpected throws (default: the frame's). */
+  /** The server's error shape for parser-level refusals and unexpected throws (default: the proxy's `{"error":{code,message}}`). */
   errors?: ErrorShape;
   /** Where an unexpected throw is logged (default: a JSON line on stderr). */
   log?: ErrorLog;
@@ -157,7 +157,7 @@ export function listen(handler: http.RequestListener | http.Server | https.Serve
     ? handler
     : opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
   server.keepAliveTimeout = 5000;
-  const shape = opts.errors ?? frameErrorShape;
+  const shape = opts.errors ?? proxyErrorShape;
   answerClientErrors(server, shape);
   guardRequests(server, shape, opts.log ?? stderrLog(`listener:${port}`));
   return new Promise((resolve, reject) => {

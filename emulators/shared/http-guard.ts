@@ -13,6 +13,7 @@
 import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
+import { ProxyError, renderError } from '../../proxy/core/errors.ts';
 
 /** Why a request was refused, in words any error shape can render. */
 export interface WireProblem {
@@ -150,3 +151,9 @@ function requestIdOf(req: http.IncomingMessage, res: http.ServerResponse): strin
 
 /** A JSON error shape from a function of the problem: the common case. */
 export const jsonShape = (body: (p: WireProblem) => unknown, contentType = 'application/json'): ErrorShape => (p) => ({ contentType, body: JSON.stringify(body(p)) });
+
+/**
+ * Gatehouse's own shape, `{"error":{"code","message"}}` (the proxy's renderError, README "Errors"): what a server
+ * that names no shape answers — the proxy's port among them, wherever it is started.
+ */
+export const proxyErrorShape: ErrorShape = jsonShape((p) => renderError(new ProxyError(p.status, p.code, p.message)).body);

@@ -16,6 +16,9 @@ export class BodyError extends Error {
   }
 }
 
+/** Limits for the fakes' wire routes: the frame's raw body limit, and the default depth. */
+export const FAKE_JSON_LIMITS: JsonLimits = { maxBytes: 10 * 1024 * 1024, maxDepth: DEFAULT_JSON_LIMITS.maxDepth };
+
 const isJson = (req: Request) => /^application\/([\w.+-]*\+)?json\b/i.test(req.headers['content-type'] ?? '');
 
 /** Parses JSON bodies (by Content-Type) into `req.body` within `limits`; other bodies are left unread. */

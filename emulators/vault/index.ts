@@ -8,6 +8,7 @@
 import http from 'node:http';
 import type { Router } from 'express';
 import { createEmulator, listen } from '../shared/emulator.ts';
+import { jsonShape } from '../shared/http-guard.ts';
 import { acceptListMethod, restoreListMethod } from './list-socket.ts';
 import { holdBody } from './journal-body.ts';
 import { vaultRoutes } from './routes.ts';
@@ -34,11 +35,12 @@ export interface VaultServer {
 
 export async function startVault(opts: StartVaultOptions = {}): Promise<VaultServer> {
   const state = new VaultState(loadSeed(opts.seedFile), { rootToken: opts.rootToken });
-  const { app } = createEmulator({
+  const { app, errorShape } = createEmulator({
     name: 'vault',
     snapshot: () => state.snapshot(),
     reset: () => state.reset(),
     faultBody: (status) => ({ errors: [`injected fault ${status}`] }),
+    errorShape: jsonShape((p) => ({ errors: [p.message] })),
     admin: (router) => statusAdmin(router, state),
     routes: vaultRoutes(state),
   });
@@ -49,7 +51,7 @@ export async function startVault(opts: StartVaultOptions = {}): Promise<VaultSer
     void holdBody(req).then(() => app(req, res));
   });
   acceptListMethod(server);
-  const listening = await listen(server, opts.port ?? 8200, { host: opts.host });
+  const listening = await listen(server, opts.port ?? 8200, { host: opts.host, errors: errorShape });
   return { url: listening.url, port: listening.port, state, close: listening.close };
 }
 

@@ -4,9 +4,12 @@
  * RAW_BODY, the journal (which reads `req.body`) gets a copy with every string value masked but the shape kept.
  */
 import type http from 'node:http';
+import { DEFAULT_JSON_LIMITS, parseJsonWithin, type JsonLimits } from '../../proxy/core/json-limits.ts';
 
 // Vault's default max_request_size is 32 MiB (listener docs).
 export const MAX_REQUEST_BYTES = 32 * 1024 * 1024;
+/** JSON bodies: Vault's size limit, and the shared default depth (nothing deeper is parsed, masked or stored). */
+export const VAULT_JSON_LIMITS: JsonLimits = { maxBytes: MAX_REQUEST_BYTES, maxDepth: DEFAULT_JSON_LIMITS.maxDepth };
 /** The request body as the client sent it (routes read it here; the journal sees only the masked copy). */
 export const RAW_BODY = Symbol('vault.rawBody');
 export const TOO_LARGE = Symbol('vault.bodyTooLarge');
@@ -37,11 +40,8 @@ export function holdBody(req: http.IncomingMessage, limit = MAX_REQUEST_BYTES): 
 
 export function maskBody(raw: Buffer): string {
   if (raw.length === 0) return '';
-  try {
-    return JSON.stringify(maskValue(JSON.parse(raw.toString('utf8'))));
-  } catch {
-    return `<${raw.length} bytes, not JSON, withheld>`;
-  }
+  const v = parseJsonWithin(raw, VAULT_JSON_LIMITS);
+  return v.ok ? JSON.stringify(maskValue(v.value)) : `<${raw.length} bytes, not JSON within limits, withheld>`;
 }
 
 function maskValue(v: unknown): unknown {

@@ -3,6 +3,8 @@
  * Done once at the edge; handlers work on these typed values.
  */
 import { badRequest, unsupportedOperation } from './errors.ts';
+import { VAULT_JSON_LIMITS } from './journal-body.ts';
+import { parseJsonWithin } from '../../proxy/core/json-limits.ts';
 
 export type Operation = 'read' | 'list' | 'write' | 'delete' | 'patch';
 
@@ -45,13 +47,10 @@ export function parseBool(v: string | null): boolean {
 function parseBody(raw: Buffer): Record<string, unknown> {
   const text = raw.toString('utf8').trim();
   if (!text) return {};
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (e) {
-    // Observed shape: 400 {"errors":["failed to parse JSON input: <decoder message>"]}.
-    throw badRequest(`failed to parse JSON input: ${(e as Error).message}`);
-  }
+  // Observed shape: 400 {"errors":["failed to parse JSON input: <decoder message>"]}; a limit is named as such.
+  const v = parseJsonWithin(text, VAULT_JSON_LIMITS);
+  if (!v.ok) throw badRequest(`failed to parse JSON input: ${v.message}`);
+  const value = v.value;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw badRequest(`failed to parse JSON input: json: cannot unmarshal ${Array.isArray(value) ? 'array' : typeof value} into Go value of type map[string]interface {}`);
   }

@@ -7,6 +7,7 @@ import { Router } from './router.ts';
 import { ProxyError, renderError } from './errors.ts';
 import { auditRefusal } from './audit.ts';
 import type { Deps, Middleware, ProxyRequest, ProxyResponse, RouteDef, RouteRequest } from './types.ts';
+import { DEFAULT_JSON_LIMITS, parseJsonWithin } from './json-limits.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -25,11 +26,14 @@ export interface AppOptions {
   /** Middleware run for every route, before the route's own. */
   middleware?: Middleware[];
   maxBodyBytes?: number;
+  /** Deepest JSON nesting a body may have (default 64): deeper is 400 `json_too_deep` before anything parses it. */
+  maxJsonDepth?: number;
 }
 
 export function createApp(opts: AppOptions): App {
   const router = new Router(opts.routes);
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const maxJsonDepth = opts.maxJsonDepth ?? DEFAULT_JSON_LIMITS.maxDepth;
   const { deps } = opts;
 
   async function handle(req: ProxyRequest): Promise<ProxyResponse> {
@@ -61,7 +65,7 @@ export function createApp(opts: AppOptions): App {
     const rreq: RouteRequest = { ...req, params: m.params, route: route.path, query: new URLSearchParams(req.rawQuery) };
     matched.req = rreq;
     const wantsJson = route.json ?? ['POST', 'PUT', 'PATCH'].includes(route.method);
-    if (wantsJson && req.body.length > 0) rreq.json = parseJson(req);
+    if (wantsJson && req.body.length > 0) rreq.json = parseJson(req, maxBodyBytes, maxJsonDepth);
     for (const mw of [...(opts.middleware ?? []), ...(route.middleware ?? [])]) {
       const early = await mw(rreq, deps);
       if (early) return early;
@@ -85,16 +89,16 @@ export function createApp(opts: AppOptions): App {
   return { handle, routes: () => router.list(), owns, deps, maxBodyBytes };
 }
 
-function parseJson(req: ProxyRequest): unknown {
+function parseJson(req: ProxyRequest, maxBytes: number, maxDepth: number): unknown {
   const ct = req.headers['content-type'] ?? '';
   if (ct && !/^application\/([\w.+-]*\+)?json\b/i.test(ct)) {
     throw new ProxyError(415, 'unsupported_media_type', `expected an application/json body, got ${ct.split(';')[0]}`);
   }
-  try {
-    return JSON.parse(req.body.toString('utf8'));
-  } catch (e) {
-    throw new ProxyError(400, 'invalid_json', `request body is not valid JSON: ${(e as Error).message}`);
-  }
+  const v = parseJsonWithin(req.body, { maxBytes, maxDepth });
+  if (v.ok) return v.value;
+  if (v.problem === 'too_deep') throw new ProxyError(400, 'json_too_deep', v.message, { maxDepth });
+  if (v.problem === 'too_large') throw new ProxyError(413, 'payload_too_large', v.message);
+  throw new ProxyError(400, 'invalid_json', `request ${v.message}`);
 }
 
 /**

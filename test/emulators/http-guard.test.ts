@@ -91,4 +91,15 @@ describe('listen(): parser refusals and throwing handlers (issue 13, findings 1 
       expect(body.fault.text).to.be.a('string').and.not.empty;
     });
   }
+
+  it('answers in Gatehouse\'s own {"error":{code,message}} when a server names no shape (the proxy\'s port)', async () => {
+    const plain = await listen(http.createServer((_req, res) => res.end('ok')), 0);
+    try {
+      const raw = await rawExchange(plain.port, 'BREW / HTTP/1.1\r\nHost: x\r\n\r\n');
+      expect(statusOf(raw)).to.equal(400);
+      expect(JSON.parse(bodyOf(raw))).to.deep.equal({ error: { code: 'bad_request', message: 'malformed HTTP request: unknown method' } });
+    } finally {
+      await plain.close();
+    }
+  });
 });

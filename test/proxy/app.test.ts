@@ -40,6 +40,14 @@ describe('proxy core through the Express adapter', () => {
     expect(await res.json()).to.deep.equal({ name: 'a b', json: { x: 1 }, q: '1' });
   });
 
+  it('answers JSON nested 5,000 deep with 400 json_too_deep naming the limit, not a 500 (issue 13, finding 6)', async () => {
+    const res = await post('/echo/a', '['.repeat(5000) + ']'.repeat(5000));
+    expect(res.status).to.equal(400);
+    expect(await res.json()).to.deep.equal({ error: { code: 'json_too_deep', message: 'JSON nesting is deeper than 64 levels (the limit)', details: { maxDepth: 64 } } });
+    const ok = await post('/echo/a', '['.repeat(64) + ']'.repeat(64));
+    expect(ok.status).to.equal(201);
+  });
+
   it('answers malformed JSON with 400 invalid_json', async () => {
     const res = await post('/echo/a', '{"x":');
     expect(res.status).to.equal(400);
