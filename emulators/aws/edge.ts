@@ -77,6 +77,8 @@ export interface EdgeOptions {
   region?: string;
   credentials?: Record<string, string>;
   persistDir?: string;
+  /** Epoch milliseconds for SSM and Secrets Manager (recovery windows, LastModifiedDate); tests move it. */
+  clock?: () => number;
 }
 
 export async function startAwsEdge(opts: EdgeOptions = {}) {
@@ -84,10 +86,10 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   const credentials = opts.credentials ?? { test: 'test' };
   const services = {
     s3: wrapS3(createS3({ credentials, region, persistDir: opts.persistDir })),
-    ssm: createSsm({ region }),
+    ssm: createSsm({ region, now: opts.clock }),
     sqs: createSqs({ region }),
     dynamodb: createDynamo({ region }),
-    secretsmanager: createSecretsManager({ region }),
+    secretsmanager: createSecretsManager({ region, now: opts.clock }),
   };
   const frame = createEmulator({
     name: 'aws',
@@ -192,7 +194,8 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
       res.writeHead(status, { 'content-type': service.contentType, 'content-length': Buffer.byteLength(text), 'x-amzn-requestid': randomUUID(), ...headers });
       res.end(text);
     };
-    const fail = (e: AwsJsonError) => send(e.status, { __type: e.type, message: e.message }, e.headers);
+    // An empty message is left out, as coral does for UnknownOperationException (unknown-operation.ts).
+    const fail = (e: AwsJsonError) => send(e.status, e.message ? { __type: e.type, message: e.message } : { __type: e.type }, e.headers);
     let body: Buffer;
     try {
       body = await readBody(req, JSON_LIMITS.maxBytes);

@@ -14,7 +14,8 @@ export interface AwsTarget {
   close(): Promise<void>;
 }
 
-export async function awsTarget(): Promise<AwsTarget> {
+/** `clock` drives the embedded edge's SSM and Secrets Manager time (ignored for an external endpoint). */
+export async function awsTarget(opts: { clock?: () => number } = {}): Promise<AwsTarget> {
   const region = process.env.AWS_REGION ?? 'us-east-1';
   const credentials = {
     accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test',
@@ -22,7 +23,7 @@ export async function awsTarget(): Promise<AwsTarget> {
   };
   const external = process.env.AWS_ENDPOINT_URL;
   if (external) return { endpoint: external, region, credentials, embedded: false, close: async () => {} };
-  const edge = await startAwsEdge({ port: 0, region, credentials: { [credentials.accessKeyId]: credentials.secretAccessKey } });
+  const edge = await startAwsEdge({ port: 0, region, credentials: { [credentials.accessKeyId]: credentials.secretAccessKey }, clock: opts.clock });
   return { endpoint: edge.url, region, credentials, embedded: true, close: () => edge.close() };
 }
 
@@ -40,3 +41,17 @@ export async function errorOf(p: Promise<unknown>): Promise<SdkError> {
 
 /** Client configuration for any AWS SDK v3 client aimed at the target. */
 export const sdkConfig = (t: AwsTarget) => ({ endpoint: t.endpoint, region: t.region, credentials: t.credentials });
+
+/**
+ * Make a client send `target` as its X-Amz-Target (before signing, so the signature stays valid): how a test asks
+ * a JSON service for an operation it does not have, through the real SDK.
+ */
+export function retarget(client: { middlewareStack: { add: (mw: any, opts: any) => void } }, target: string): void {
+  client.middlewareStack.add(
+    (next: (args: any) => Promise<unknown>) => async (args: any) => {
+      args.request.headers['x-amz-target'] = target;
+      return next(args);
+    },
+    { step: 'build', name: 'retarget' },
+  );
+}

@@ -9,6 +9,15 @@ import { DynamoError, TtlStore, VALIDATION } from './ttl.ts';
 
 export const DYNAMODB_TARGET = 'DynamoDB_20120810.';
 
+/**
+ * What the edge serves: dynalite 4's operations (its `validOperations`; anything else gets its coral
+ * UnknownOperationException) plus the Time to Live pair answered here.
+ */
+export const SERVED_OPERATIONS = [
+  'BatchGetItem', 'BatchWriteItem', 'CreateTable', 'DeleteItem', 'DeleteTable', 'DescribeTable', 'DescribeTimeToLive', 'GetItem',
+  'ListTables', 'ListTagsOfResource', 'PutItem', 'Query', 'Scan', 'TagResource', 'UntagResource', 'UpdateItem', 'UpdateTable', 'UpdateTimeToLive',
+];
+
 type Input = Record<string, unknown>;
 
 export interface DynamoService {

@@ -1,53 +1,22 @@
 /**
  * Secrets Manager wire layer (AWS JSON 1.1, `X-Amz-Target: secretsmanager.<Op>`): one function per operation in
- * a table; each reads its input once, calls the store and renders AWS's output shape (Secrets Manager API
- * reference: CreateSecret, GetSecretValue, PutSecretValue, DescribeSecret, ListSecrets, UpdateSecretVersionStage,
- * DeleteSecret, RestoreSecret).
+ * a table; each reads its input once (input.ts), calls the store and renders AWS's output shape (Secrets Manager
+ * API reference, one page per operation). `SERVED_OPERATIONS` is the table's key list, which the README's table
+ * and test/aws/operations.test.ts check against.
  */
 import type { JsonService } from '../edge.ts';
+import { unknownOperationError } from '../unknown-operation.ts';
 import { SecretsError, SecretsStore, type Secret, type SecretVersion } from './state.ts';
+import { bool, invalid, nextToken, num, pageStart, str, stringList, tags, value, type Input } from './input.ts';
+import { randomPassword } from './password.ts';
 
-type Input = Record<string, unknown>;
 type Op = (store: SecretsStore, input: Input) => unknown;
-
-const invalid = (member: string, constraint: string) =>
-  new SecretsError('ValidationException', `1 validation error detected: Value at '${member.charAt(0).toLowerCase() + member.slice(1)}' failed to satisfy constraint: ${constraint}`);
-
-function str(i: Input, key: string, required = false): string | undefined {
-  const v = i[key];
-  if (v === undefined || v === null) {
-    if (required) throw invalid(key, 'Member must not be null');
-    return undefined;
-  }
-  if (typeof v !== 'string') throw new SecretsError('SerializationException', `Expected a string for ${key}`);
-  return v;
-}
-
-function num(i: Input, key: string): number | undefined {
-  const v = i[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new SecretsError('SerializationException', `Expected an integer for ${key}`);
-  return v;
-}
-
-/** Blobs travel base64-encoded in JSON protocols. */
-function blob(i: Input, key: string): Buffer | undefined {
-  const v = str(i, key);
-  return v === undefined ? undefined : Buffer.from(v, 'base64');
-}
-
-function value(i: Input): { token?: string; string?: string; binary?: Buffer } {
-  const string = str(i, 'SecretString');
-  const binary = blob(i, 'SecretBinary');
-  // CreateSecret/PutSecretValue API reference: SecretString and SecretBinary are mutually exclusive.
-  if (string !== undefined && binary !== undefined) throw new SecretsError('InvalidParameterException', 'You can\'t specify both a binary secret value and a string secret value in the same secret.');
-  return { token: str(i, 'ClientRequestToken'), string, binary };
-}
 
 // JSON 1.1 timestamps are epoch seconds.
 const secs = (t: number | undefined) => (t === undefined ? undefined : t / 1000);
 const stagesOf = (s: Secret) => Object.fromEntries([...s.versions.values()].filter((v) => v.stages.size).map((v) => [v.id, [...v.stages]]));
 
+/** DescribeSecret and each ListSecrets entry; `DeletedDate` is when a scheduled secret will be deleted. */
 function describe(s: Secret) {
   return strip({
     ARN: s.arn, Name: s.name, Description: s.description, KmsKeyId: s.kmsKeyId, RotationEnabled: false,
@@ -58,8 +27,7 @@ function describe(s: Secret) {
 
 const ops: Record<string, Op> = {
   CreateSecret(store, i) {
-    const tags = Array.isArray(i.Tags) ? (i.Tags as { Key: string; Value: string }[]) : undefined;
-    const { secret, version } = store.create({ name: str(i, 'Name', true)!, description: str(i, 'Description'), kmsKeyId: str(i, 'KmsKeyId'), tags, ...value(i) });
+    const { secret, version } = store.create({ name: str(i, 'Name', true)!, description: str(i, 'Description'), kmsKeyId: str(i, 'KmsKeyId'), tags: tags(i), ...value(i) });
     return strip({ ARN: secret.arn, Name: secret.name, VersionId: version?.id });
   },
 
@@ -68,10 +36,46 @@ const ops: Record<string, Op> = {
     return renderValue(secret, version);
   },
 
+  BatchGetSecretValue(store, i) {
+    const ids = stringList(i, 'SecretIdList');
+    const hasFilters = Array.isArray(i.Filters) && i.Filters.length > 0;
+    if ((ids === undefined) === !hasFilters) throw new SecretsError('InvalidParameterException', 'Specify either SecretIdList or Filters, but not both.');
+    if (ids) {
+      if (ids.length > 20) throw invalid('SecretIdList', 'Member must have length less than or equal to 20');
+      const SecretValues: unknown[] = [];
+      const Errors: unknown[] = [];
+      for (const id of ids) {
+        try {
+          const { secret, version } = store.value(id);
+          SecretValues.push(renderValue(secret, version));
+        } catch (e) {
+          // A secret that cannot be read is reported per id instead of failing the batch (BatchGetSecretValue, Errors).
+          if (!(e instanceof SecretsError)) throw e;
+          Errors.push({ SecretId: id, ErrorCode: e.type, Message: e.message });
+        }
+      }
+      return { SecretValues, Errors };
+    }
+    const size = num(i, 'MaxResults') ?? 20;
+    if (size < 1 || size > 20) throw invalid('MaxResults', 'Member must have value between 1 and 20');
+    const all = store.list(false).filter(filters(i)).sort((a, b) => a.created - b.created);
+    const start = pageStart(i);
+    const page = all.slice(start, start + size);
+    const SecretValues = page.flatMap((s) => {
+      const v = [...s.versions.values()].find((x) => x.stages.has('AWSCURRENT'));
+      return v ? [renderValue(s, v)] : [];
+    });
+    return strip({ SecretValues, Errors: [], NextToken: nextToken(start + size, all.length) });
+  },
+
   PutSecretValue(store, i) {
-    const stages = i.VersionStages === undefined ? undefined : stringList(i, 'VersionStages');
-    const { secret, version } = store.put(str(i, 'SecretId', true)!, { ...value(i), stages });
+    const { secret, version } = store.put(str(i, 'SecretId', true)!, { ...value(i), stages: stringList(i, 'VersionStages') });
     return { ARN: secret.arn, Name: secret.name, VersionId: version.id, VersionStages: [...version.stages] };
+  },
+
+  UpdateSecret(store, i) {
+    const { secret, version } = store.update(str(i, 'SecretId', true)!, { ...value(i), description: str(i, 'Description'), kmsKeyId: str(i, 'KmsKeyId') });
+    return strip({ ARN: secret.arn, Name: secret.name, VersionId: version?.id });
   },
 
   DescribeSecret(store, i) {
@@ -82,14 +86,26 @@ const ops: Record<string, Op> = {
   ListSecrets(store, i) {
     const size = num(i, 'MaxResults') ?? 100;
     if (size < 1 || size > 100) throw invalid('MaxResults', 'Member must have value between 1 and 100');
-    const all = store.list(i.IncludePlannedDeletion === true).filter(filters(i)).sort((a, b) => (i.SortOrder === 'asc' ? a.created - b.created : b.created - a.created));
-    const token = str(i, 'NextToken');
-    const start = token === undefined ? 0 : Number(Buffer.from(token, 'base64url').toString());
-    if (!Number.isInteger(start) || start < 0) throw new SecretsError('InvalidNextTokenException', 'The NextToken value is invalid.');
-    const end = start + size;
+    // Scheduled secrets are listed only with IncludePlannedDeletion (ListSecrets API reference).
+    const all = store.list(bool(i, 'IncludePlannedDeletion') === true).filter(filters(i)).sort((a, b) => (i.SortOrder === 'asc' ? a.created - b.created : b.created - a.created));
+    const start = pageStart(i);
     return strip({
-      SecretList: all.slice(start, end).map((s) => ({ ...describe(s), SecretVersionsToStages: stagesOf(s) })),
-      NextToken: end < all.length ? Buffer.from(String(end)).toString('base64url') : undefined,
+      SecretList: all.slice(start, start + size).map((s) => ({ ...describe(s), SecretVersionsToStages: stagesOf(s) })),
+      NextToken: nextToken(start + size, all.length),
+    });
+  },
+
+  ListSecretVersionIds(store, i) {
+    const s = store.find(str(i, 'SecretId', true)!, { allowDeleted: true });
+    const size = num(i, 'MaxResults') ?? 100;
+    if (size < 1 || size > 100) throw invalid('MaxResults', 'Member must have value between 1 and 100');
+    // A version without staging labels is deprecated and listed only with IncludeDeprecated.
+    const all = [...s.versions.values()].filter((v) => v.stages.size > 0 || bool(i, 'IncludeDeprecated') === true);
+    const start = pageStart(i);
+    return strip({
+      ARN: s.arn, Name: s.name,
+      Versions: all.slice(start, start + size).map((v) => strip({ VersionId: v.id, VersionStages: [...v.stages], CreatedDate: secs(v.created) })),
+      NextToken: nextToken(start + size, all.length),
     });
   },
 
@@ -98,17 +114,39 @@ const ops: Record<string, Op> = {
     return { ARN: s.arn, Name: s.name };
   },
 
+  TagResource(store, i) {
+    store.tag(str(i, 'SecretId', true)!, tags(i, 'Tags', true)!);
+    return {};
+  },
+
+  UntagResource(store, i) {
+    store.untag(str(i, 'SecretId', true)!, stringList(i, 'TagKeys', { required: true })!);
+    return {};
+  },
+
   DeleteSecret(store, i) {
-    const force = i.ForceDeleteWithoutRecovery === true;
-    const { secret, deletionDate } = store.delete(str(i, 'SecretId', true)!, num(i, 'RecoveryWindowInDays'), force);
-    return { ARN: secret.arn, Name: secret.name, DeletionDate: secs(deletionDate) };
+    const out = store.delete(str(i, 'SecretId', true)!, num(i, 'RecoveryWindowInDays'), bool(i, 'ForceDeleteWithoutRecovery') === true);
+    return { ARN: out.arn, Name: out.name, DeletionDate: secs(out.deletionDate) };
   },
 
   RestoreSecret(store, i) {
     const s = store.restore(str(i, 'SecretId', true)!);
     return { ARN: s.arn, Name: s.name };
   },
+
+  GetRandomPassword(_store, i) {
+    const RandomPassword = randomPassword({
+      length: num(i, 'PasswordLength'), excludeCharacters: str(i, 'ExcludeCharacters'),
+      excludeNumbers: bool(i, 'ExcludeNumbers'), excludePunctuation: bool(i, 'ExcludePunctuation'),
+      excludeUppercase: bool(i, 'ExcludeUppercase'), excludeLowercase: bool(i, 'ExcludeLowercase'),
+      includeSpace: bool(i, 'IncludeSpace'), requireEachIncludedType: bool(i, 'RequireEachIncludedType'),
+    });
+    return { RandomPassword };
+  },
 };
+
+/** The operations this fake serves; every other Secrets Manager operation is an unknown operation. */
+export const SERVED_OPERATIONS = Object.keys(ops);
 
 function renderValue(secret: Secret, v: SecretVersion) {
   return strip({
@@ -116,13 +154,6 @@ function renderValue(secret: Secret, v: SecretVersion) {
     SecretString: v.string, SecretBinary: v.binary?.toString('base64'),
     VersionStages: [...v.stages], CreatedDate: secs(v.created),
   });
-}
-
-function stringList(i: Input, key: string): string[] {
-  const v = i[key];
-  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new SecretsError('SerializationException', `Expected a list of strings for ${key}`);
-  if (v.length < 1) throw invalid(key, 'Member must have length greater than or equal to 1');
-  return v as string[];
 }
 
 /** ListSecrets `Filters`: name/description/tag-key/tag-value/all match by prefix, as the API reference says. */
@@ -140,9 +171,10 @@ function filters(i: Input): (s: Secret) => boolean {
     if (!f) throw new SecretsError('ValidationException', `1 validation error detected: Value '${key}' at 'filters.1.member.key' failed to satisfy constraint: Member must satisfy enum value set: [all, name, tag-key, description, tag-value]`);
     return f();
   };
-  return (s) => list.every((f) => (f.Values ?? []).some((v) => {
+  return (s) => list.every((f) => (Array.isArray(f?.Values) ? f.Values : []).some((v) => {
+    if (typeof v !== 'string') return false;
     const negate = v.startsWith('!');
-    const hit = fields(s, f.Key ?? '').some((x) => x.startsWith(negate ? v.slice(1) : v));
+    const hit = fields(s, String(f.Key ?? '')).some((x) => x.startsWith(negate ? v.slice(1) : v));
     return negate ? !hit : hit;
   }));
 }
@@ -163,8 +195,8 @@ export function createSecretsManager(opts: { region: string; now?: () => number 
     targetPrefix: 'secretsmanager.',
     contentType: 'application/x-amz-json-1.1',
     call(op, input) {
-      const fn = ops[op];
-      if (!fn) throw new SecretsError('UnknownOperationException', `Unknown operation ${op}`);
+      const fn = Object.hasOwn(ops, op) ? ops[op] : undefined;
+      if (!fn) throw unknownOperationError();
       return fn(store, input);
     },
     error: (type, status, message) => ({ type, status, message }),

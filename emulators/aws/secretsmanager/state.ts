@@ -77,11 +77,20 @@ export class SecretsStore {
     return { secret, version };
   }
 
-  /** By name or full ARN (partial ARNs are not resolved). */
+  /** By name or full ARN (partial ARNs are not resolved); a secret whose recovery window has passed is gone. */
   find(id: string, opts: { allowDeleted?: boolean } = {}): Secret {
-    const s = this.secrets.get(id) ?? [...this.secrets.values()].find((x) => x.arn === id);
+    const s = this.lookup(id);
     if (!s) throw notFound();
     if (s.deletionDate !== undefined && !opts.allowDeleted) throw markedForDeletion();
+    return s;
+  }
+
+  private lookup(id: string): Secret | undefined {
+    const s = this.secrets.get(id) ?? [...this.secrets.values()].find((x) => x.arn === id);
+    if (s?.deletionDate !== undefined && s.deletionDate <= this.now()) {
+      this.secrets.delete(s.name);
+      return undefined;
+    }
     return s;
   }
 
@@ -142,28 +151,64 @@ export class SecretsStore {
     return secret;
   }
 
-  /** DeleteSecret: scheduled after a 7–30 day window (default 30), or at once when forced. */
-  delete(id: string, windowDays?: number, force?: boolean): { secret: Secret; deletionDate: number } {
+  /**
+   * DeleteSecret (API reference, DeleteSecret): scheduled after a 7–30 day window (default 30), or gone at once
+   * when forced. Forcing is allowed on a secret already scheduled, and on one that does not exist: "If you
+   * forcibly delete an already deleted or nonexistent secret, the operation does not return
+   * ResourceNotFoundException" (so retries succeed). Scheduling an already scheduled secret is refused.
+   */
+  delete(id: string, windowDays?: number, force?: boolean): { name: string; arn: string; deletionDate: number } {
     if (force && windowDays !== undefined) {
       throw new SecretsError('InvalidParameterException', "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.");
     }
     if (windowDays !== undefined && (windowDays < 7 || windowDays > 30)) {
       throw new SecretsError('InvalidParameterException', 'The RecoveryWindowInDays value must be between 7 and 30 days (inclusive).');
     }
-    const secret = this.find(id, { allowDeleted: true });
+    const secret = this.lookup(id);
     if (force) {
-      this.secrets.delete(secret.name);
-      return { secret, deletionDate: this.now() };
+      if (secret) this.secrets.delete(secret.name);
+      // An unknown id is echoed back: its name, and an ARN without the random suffix AWS never assigned.
+      const name = secret?.name ?? nameOf(id);
+      return { name, arn: secret?.arn ?? (id.startsWith('arn:') ? id : `arn:aws:secretsmanager:${this.region}:${ACCOUNT_ID}:secret:${id}`), deletionDate: this.now() };
     }
-    // Deleting again keeps the first schedule (observed: DeletionDate unchanged).
-    secret.deletionDate ??= this.now() + (windowDays ?? 30) * DAY;
-    return { secret, deletionDate: secret.deletionDate };
+    if (!secret) throw notFound();
+    if (secret.deletionDate !== undefined) throw markedForDeletion();
+    secret.deletionDate = this.now() + (windowDays ?? 30) * DAY;
+    return { name: secret.name, arn: secret.arn, deletionDate: secret.deletionDate };
   }
 
   restore(id: string): Secret {
     const secret = this.find(id, { allowDeleted: true });
     secret.deletionDate = undefined;
     return secret;
+  }
+
+  /** UpdateSecret: description and KMS key in place; a value makes a new AWSCURRENT version (as PutSecretValue). */
+  update(id: string, o: NewValue & { description?: string; kmsKeyId?: string }): { secret: Secret; version?: SecretVersion } {
+    const secret = this.find(id);
+    if (o.description !== undefined) secret.description = o.description;
+    if (o.kmsKeyId !== undefined) secret.kmsKeyId = o.kmsKeyId;
+    secret.changed = this.now();
+    if (!hasValue(o)) return { secret };
+    return this.put(id, { ...o, stages: [CURRENT] });
+  }
+
+  /** TagResource: a key given again replaces its value (TagResource API reference). */
+  tag(id: string, tags: Secret['tags']): void {
+    const secret = this.find(id, { allowDeleted: true });
+    for (const t of tags) {
+      const i = secret.tags.findIndex((x) => x.Key === t.Key);
+      if (i < 0) secret.tags.push({ ...t });
+      else secret.tags[i] = { ...t };
+    }
+    if (secret.tags.length > 50) throw new SecretsError('ValidationException', 'Number of tags exceeds the limit of 50.');
+    secret.changed = this.now();
+  }
+
+  untag(id: string, keys: string[]): void {
+    const secret = this.find(id, { allowDeleted: true });
+    secret.tags = secret.tags.filter((t) => !keys.includes(t.Key));
+    secret.changed = this.now();
   }
 
   /** Secrets whose recovery window has passed are gone, as AWS purges them. */
@@ -213,6 +258,8 @@ export class SecretsStore {
   }
 }
 
+/** The secret name inside an ARN (`…:secret:<name>-<6 chars>`), or the id itself. */
+const nameOf = (id: string): string => (id.startsWith('arn:') ? id.split(':secret:')[1]?.replace(/-[A-Za-z0-9]{6}$/, '') ?? id : id);
 const hasValue = (o: NewValue) => o.string !== undefined || o.binary !== undefined;
 const sameValue = (v: SecretVersion, o: NewValue) => v.string === o.string && (v.binary === undefined ? o.binary === undefined : !!o.binary && v.binary.equals(o.binary));
 const startOfDay = (t: number) => Math.floor(t / DAY) * DAY;

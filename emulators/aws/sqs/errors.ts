@@ -3,12 +3,15 @@
  * `x-amzn-query-error: <query code>;Sender` header that query-compatible SDKs read to pick the error class
  * (SQS Developer Guide, "Interpreting Amazon SQS JSON API responses").
  */
+import { UNKNOWN_OPERATION_TYPE } from '../unknown-operation.ts';
+
 export class SqsError extends Error {
   readonly type: string;
   readonly headers: Record<string, string>;
+  /** `name` is a shape name in SQS's namespace, or a full `namespace#Name`. */
   constructor(name: string, queryCode: string, message: string, readonly status = 400) {
     super(message);
-    this.type = `com.amazonaws.sqs#${name}`;
+    this.type = name.includes('#') ? name : `com.amazonaws.sqs#${name}`;
     this.headers = { 'x-amzn-query-error': `${queryCode};Sender` };
   }
 }
@@ -33,5 +36,8 @@ export const errors = {
   idsNotDistinct: (id: string) => new SqsError('BatchEntryIdsNotDistinct', 'AWS.SimpleQueueService.BatchEntryIdsNotDistinct', `Id ${id} repeated.`),
   invalidBatchEntryId: () =>
     new SqsError('InvalidBatchEntryId', 'AWS.SimpleQueueService.InvalidBatchEntryId', 'A batch entry id can only contain alphanumeric characters, hyphens and underscores. It can be at most 80 letters long.'),
-  unknownOperation: (op: string) => new SqsError('UnsupportedOperation', 'AWS.SimpleQueueService.UnsupportedOperation', `Unknown operation ${op}.`),
+  // Coral's UnknownOperationException (unknown-operation.ts) with the query-era code SQS documents for an action it
+  // does not know, InvalidAction (SQS API reference, Common Errors), which query-compatible SDKs raise.
+  unknownOperation: () =>
+    new SqsError(UNKNOWN_OPERATION_TYPE, 'InvalidAction', 'The action or operation requested is invalid. Verify that the action is typed correctly.'),
 };

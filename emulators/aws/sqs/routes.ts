@@ -20,7 +20,26 @@ export interface SqsService extends JsonService {
 
 export function createSqs(opts: { region: string; now?: () => number }): SqsService {
   const store = new SqsStore(opts.region, opts.now);
+  const ops = operations(store);
+  return {
+    name: 'sqs',
+    store,
+    targetPrefix: 'AmazonSQS.',
+    contentType: 'application/x-amz-json-1.0',
+    call(op, input, ctx) {
+      const fn = Object.hasOwn(ops, op) ? ops[op] : undefined;
+      if (!fn) throw errors.unknownOperation();
+      return fn(input, ctx);
+    },
+    error: (type, status, message) => new SqsError(type, type, message, status),
+    snapshot: () => ({ queues: store.snapshot() }),
+    reset: () => store.reset(),
+    close: () => store.wakeAll(),
+  };
+}
 
+/** The operation table over one store. */
+function operations(store: SqsStore): Record<string, Op> {
   // Queue URLs carry the host the client used, so they work wherever the edge is reached from.
   const urlOf = (q: Queue, ctx: CallContext) => `${ctx.baseUrl}/${q.arn.split(':')[4]}/${q.name}`;
   const queueOf = (i: Input) => {
@@ -29,7 +48,8 @@ export function createSqs(opts: { region: string; now?: () => number }): SqsServ
   };
 
   const ops: Record<string, Op> = {
-    CreateQueue: (i, ctx) => ({ QueueUrl: urlOf(store.create(str(i, 'QueueName', true)!, strMap(i, 'Attributes')), ctx) }),
+    // CreateQueue's tag member is lower-case `tags` (CreateQueue API reference).
+    CreateQueue: (i, ctx) => ({ QueueUrl: urlOf(store.create(str(i, 'QueueName', true)!, strMap(i, 'Attributes'), strMap(i, 'tags')), ctx) }),
     GetQueueUrl: (i, ctx) => ({ QueueUrl: urlOf(store.get(str(i, 'QueueName', true)!), ctx) }),
     ListQueues(i, ctx) {
       const all = store.list(str(i, 'QueueNamePrefix') ?? '');
@@ -52,6 +72,26 @@ export function createSqs(opts: { region: string; now?: () => number }): SqsServ
     SetQueueAttributes(i) {
       store.setAttributes(queueOf(i), strMap(i, 'Attributes'));
       return {};
+    },
+    TagQueue(i) {
+      store.tag(queueOf(i), strMap(i, 'Tags'));
+      return {};
+    },
+    UntagQueue(i) {
+      store.untag(queueOf(i), strList(i, 'TagKeys'));
+      return {};
+    },
+    ListQueueTags(i) {
+      const tags = queueOf(i).tags;
+      return Object.keys(tags).length ? { Tags: { ...tags } } : {};
+    },
+    ListDeadLetterSourceQueues(i, ctx) {
+      const all = store.deadLetterSources(queueOf(i));
+      const max = int(i, 'MaxResults', 1, 1000);
+      const start = Number(str(i, 'NextToken') ?? 0) || 0;
+      const page = max === undefined ? all.slice(0, 1000) : all.slice(start, start + max);
+      // The output member is lower-case `queueUrls` (ListDeadLetterSourceQueues API reference).
+      return { queueUrls: page.map((q) => urlOf(q, ctx)), ...(max !== undefined && start + max < all.length ? { NextToken: String(start + max) } : {}) };
     },
     DeleteQueue(i) {
       store.delete(queueOf(i));
@@ -88,22 +128,11 @@ export function createSqs(opts: { region: string; now?: () => number }): SqsServ
     },
   };
 
-  return {
-    name: 'sqs',
-    store,
-    targetPrefix: 'AmazonSQS.',
-    contentType: 'application/x-amz-json-1.0',
-    call(op, input, ctx) {
-      const fn = ops[op];
-      if (!fn) throw errors.unknownOperation(op);
-      return fn(input, ctx);
-    },
-    error: (type, status, message) => new SqsError(type, type, message, status),
-    snapshot: () => ({ queues: store.snapshot() }),
-    reset: () => store.reset(),
-    close: () => store.wakeAll(),
-  };
+  return ops;
 }
+
+/** The operations this fake serves; every other SQS operation is an unknown operation. */
+export const SERVED_OPERATIONS = Object.keys(operations(new SqsStore('us-east-1')));
 
 function attributesOf(store: SqsStore, q: Queue): Record<string, string> {
   const c = store.counts(q);

@@ -35,6 +35,8 @@ export interface Queue {
   messages: Message[];
   fifo: boolean;
   dedup: Map<string, { id: string; at: number }>;
+  /** Cost-allocation tags (TagQueue, CreateQueue `tags`). */
+  tags: Record<string, string>;
 }
 
 export interface SendInput {
@@ -55,7 +57,7 @@ export class SqsStore {
     return `arn:aws:sqs:${this.region}:${ACCOUNT_ID}:${name}`;
   }
 
-  create(name: string, attrs: Record<string, string>): Queue {
+  create(name: string, attrs: Record<string, string>, tags: Record<string, string> = {}): Queue {
     const fifo = name.endsWith('.fifo');
     // Queue names: 1-80 alphanumerics, hyphens, underscores; FIFO names end in ".fifo" (CreateQueue API reference).
     if (!/^[A-Za-z0-9_-]{1,80}$/.test(fifo ? name.slice(0, -5) : name) || name.length > 80) {
@@ -73,7 +75,8 @@ export class SqsStore {
       return existing;
     }
     const t = this.now();
-    const q: Queue = { name, arn: this.arnOf(name), attributes: { ...attrs }, created: t, modified: t, messages: [], fifo, dedup: new Map() };
+    const q: Queue = { name, arn: this.arnOf(name), attributes: { ...attrs }, created: t, modified: t, messages: [], fifo, dedup: new Map(), tags: {} };
+    this.tag(q, tags);
     this.queues.set(name, q);
     return q;
   }
@@ -101,6 +104,22 @@ export class SqsStore {
     checkAttributes(attrs, { creating: false, fifo: q.fifo, resolveArn: (arn) => this.byArn(arn) });
     Object.assign(q.attributes, attrs);
     q.modified = this.now();
+  }
+
+  /** TagQueue: a key given again takes the new value; at most 50 tags per queue (SQS quotas, "Queue tags"). */
+  tag(q: Queue, tags: Record<string, string>): void {
+    const next = { ...q.tags, ...tags };
+    if (Object.keys(next).length > 50) throw errors.invalidParameter(`Too many tags added for queue ${q.name}.`);
+    q.tags = next;
+  }
+
+  untag(q: Queue, keys: string[]): void {
+    for (const k of keys) delete q.tags[k];
+  }
+
+  /** Queues whose redrive policy names `q` as their dead-letter queue (ListDeadLetterSourceQueues). */
+  deadLetterSources(q: Queue): Queue[] {
+    return this.list().filter((s) => this.redrivePolicy(s)?.target === q);
   }
 
   attr(q: Queue, name: string): string {

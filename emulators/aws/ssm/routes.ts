@@ -5,7 +5,9 @@
  */
 import { ACCOUNT_ID, SsmError, SsmStore, ciphertextOf, type ParameterType, type ParameterVersion, type Tier } from './state.ts';
 import type { JsonService } from '../edge.ts';
+import { unknownOperationError } from '../unknown-operation.ts';
 import { pageOf, str, bool, int, strList, obj } from './input.ts';
+import { legacyFilters, parameterFilters } from './filters.ts';
 
 type Input = Record<string, unknown>;
 type Op = (store: SsmStore, input: Input) => unknown;
@@ -77,6 +79,11 @@ const ops: Record<string, Op> = {
   },
 
   PutParameter(store, i) {
+    const tags = i.Tags === undefined || i.Tags === null ? undefined : tagList(i, 'Tags');
+    if (tags && bool(i, 'Overwrite')) {
+      // PutParameter API reference, Tags: "You can't add tags to an existing parameter" through PutParameter.
+      throw new SsmError('ValidationException', "Invalid request: tags and overwrite can't be used together. To create a parameter with tags, please remove overwrite flag. To update tags for an existing parameter, please use AddTagsToResource or RemoveTagsFromResource.");
+    }
     const type = str(i, 'Type') as ParameterType | undefined;
     if (type !== undefined && !TYPES.includes(type)) throw enumError('type', type, TYPES);
     const tier = str(i, 'Tier') as Tier | undefined;
@@ -91,6 +98,7 @@ const ops: Record<string, Op> = {
       description: str(i, 'Description'),
       dataType: str(i, 'DataType'),
     });
+    if (tags) store.addTags(str(i, 'Name')!, tags);
     return { Version: r.version, Tier: r.tier };
   },
 
@@ -111,6 +119,45 @@ const ops: Record<string, Op> = {
     return { DeletedParameters, InvalidParameters };
   },
 
+  GetParameterHistory(store, i) {
+    const decrypt = bool(i, 'WithDecryption');
+    const { items, next } = pageOf(store.history(str(i, 'Name', true)!), i, 50);
+    return {
+      // ParameterHistory: the metadata without ARN, plus the value and the version's labels.
+      Parameters: items.map((p) => {
+        const { ARN: _arn, ...meta } = metadata(store, p);
+        return { ...meta, Value: render(store, p, decrypt).Value, Labels: [...p.labels] };
+      }),
+      ...(next ? { NextToken: next } : {}),
+    };
+  },
+
+  LabelParameterVersion(store, i) {
+    const r = store.label(str(i, 'Name', true)!, strList(i, 'Labels', 1, 10), int(i, 'ParameterVersion', 1, Number.MAX_SAFE_INTEGER));
+    return { InvalidLabels: r.invalid, ParameterVersion: r.version };
+  },
+
+  UnlabelParameterVersion(store, i) {
+    const version = int(i, 'ParameterVersion', 1, Number.MAX_SAFE_INTEGER);
+    if (version === undefined) throw new SsmError('ValidationException', "1 validation error detected: Value null at 'parameterVersion' failed to satisfy constraint: Member must not be null");
+    const r = store.unlabel(str(i, 'Name', true)!, version, strList(i, 'Labels', 1, 10));
+    return { RemovedLabels: r.removed, InvalidLabels: r.invalid };
+  },
+
+  AddTagsToResource(store, i) {
+    store.addTags(resourceId(i), tagList(i, 'Tags'));
+    return {};
+  },
+
+  RemoveTagsFromResource(store, i) {
+    store.removeTags(resourceId(i), strList(i, 'TagKeys', 0, 50));
+    return {};
+  },
+
+  ListTagsForResource(store, i) {
+    return { TagList: store.listTags(resourceId(i)) };
+  },
+
   DescribeParameters(store, i) {
     const filtered = store.latest().filter(legacyFilters(i)).filter(parameterFilters(i));
     const { items, next } = pageOf(filtered, i, 50);
@@ -118,44 +165,29 @@ const ops: Record<string, Op> = {
   },
 };
 
-/** `ParameterFilters` (Key, Option, Values): Name/Type/KeyId/Tier/DataType/Path with Equals, BeginsWith, Recursive, OneLevel. */
-function parameterFilters(i: Input): (p: ParameterVersion) => boolean {
-  const filters = (Array.isArray(i.ParameterFilters) ? i.ParameterFilters : []).map((f) => {
-    const o = obj(f, 'ParameterFilters');
-    return { key: str(o, 'Key', true)!, option: str(o, 'Option') ?? 'Equals', values: strList(o, 'Values', 0, 50) };
-  });
-  const field = (p: ParameterVersion, key: string): string | undefined =>
-    ({ Name: p.name, Type: p.type, KeyId: p.keyId, Tier: p.tier, DataType: p.dataType })[key];
-  return (p) =>
-    filters.every(({ key, option, values }) => {
-      if (key === 'Path') {
-        return values.some((v) => {
-          const prefix = v.endsWith('/') ? v : `${v}/`;
-          return p.name.startsWith(prefix) && (option === 'Recursive' || !p.name.slice(prefix.length).includes('/'));
-        });
-      }
-      const actual = field(p, key);
-      if (actual === undefined) return false;
-      return values.some((v) => (option === 'BeginsWith' ? actual.startsWith(v) : actual === v));
-    });
+/** The tagging operations serve `ResourceType: Parameter` only; the other resource types belong to SSM features not served. */
+function resourceId(i: Input): string {
+  const type = str(i, 'ResourceType', true)!;
+  if (type !== 'Parameter') throw new SsmError('InvalidResourceType', 'The resource type is not valid. For example, if you are attempting to tag an EC2 instance, the instance must be a registered managed node.');
+  return str(i, 'ResourceId', true)!;
 }
 
-/** The older `Filters` (Key: Name | Type | KeyId, Values) of DescribeParameters: Name matches by prefix. */
-function legacyFilters(i: Input): (p: ParameterVersion) => boolean {
-  const filters = (Array.isArray(i.Filters) ? i.Filters : []).map((f) => {
-    const o = obj(f, 'Filters');
-    return { key: str(o, 'Key', true)!, values: strList(o, 'Values', 1, 50) };
+function tagList(i: Input, key: string): { Key: string; Value: string }[] {
+  const v = i[key];
+  if (!Array.isArray(v)) throw new SsmError('SerializationException', `Expected a list for ${key}`);
+  return v.map((t) => {
+    const o = obj(t, key);
+    return { Key: str(o, 'Key', true)!, Value: str(o, 'Value', true)! };
   });
-  return (p) =>
-    filters.every(({ key, values }) =>
-      values.some((v) => (key === 'Name' ? p.name.startsWith(v) : key === 'Type' ? p.type === v : key === 'KeyId' ? p.keyId === v : false)),
-    );
 }
 
 function enumError(member: string, value: string, allowed: string[]): SsmError {
   // Shape of AWS's modelled-enum validation message.
   return new SsmError('ValidationException', `1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(', ')}]`);
 }
+
+/** The operations this fake serves; every other SSM operation is an unknown operation. */
+export const SERVED_OPERATIONS = Object.keys(ops);
 
 export interface SsmService extends JsonService {
   store: SsmStore;
@@ -169,9 +201,8 @@ export function createSsm(opts: { region: string; now?: () => number }): SsmServ
     targetPrefix: 'AmazonSSM.',
     contentType: 'application/x-amz-json-1.1',
     call(op, input) {
-      const fn = ops[op];
-      // Unknown targets get coral's UnknownOperationException, as every JSON service does.
-      if (!fn) throw new SsmError('UnknownOperationException', `Unknown operation ${op}`);
+      const fn = Object.hasOwn(ops, op) ? ops[op] : undefined;
+      if (!fn) throw unknownOperationError();
       return fn(store, input);
     },
     error: (type, status, message) => ({ type, status, message }),

@@ -17,6 +17,8 @@ export interface ParameterVersion {
   tier: Tier;
   dataType: string;
   lastModified: number;
+  /** Labels on this version (LabelParameterVersion); a label sits on at most one version of a parameter. */
+  labels: string[];
 }
 
 /** An error in SSM's JSON shape: `{"__type": type, "message": message}` with HTTP 400. */
@@ -46,6 +48,8 @@ export interface PutInput {
 
 export class SsmStore {
   private params = new Map<string, ParameterVersion[]>();
+  /** Tags per parameter name (AddTagsToResource with ResourceType Parameter). */
+  private tags = new Map<string, Map<string, string>>();
   constructor(readonly region: string, private readonly now: () => number = Date.now) {}
 
   put(p: PutInput): { version: number; tier: Tier } {
@@ -73,18 +77,21 @@ export class SsmStore {
       tier,
       dataType: p.dataType ?? previous?.dataType ?? 'text',
       lastModified: this.now(),
+      labels: [],
     };
     this.params.set(p.name, [...(history ?? []), v]);
     return { version: v.version, tier };
   }
 
-  /** Resolve `name` or `name:version`; labels are not modelled and never match. */
+  /** Resolve `name`, `name:version` or `name:label`. */
   get(selector: string): { param: ParameterVersion; selector?: string } {
     const { name, version, label } = parseSelector(selector);
     const history = this.params.get(name);
     if (!history) throw notFound(name);
     if (label !== undefined) {
-      throw new SsmError('ParameterVersionLabelNotFound', `Systems Manager could not find label ${label} of ${name}. Verify the label and try again.`);
+      const labelled = history.find((h) => h.labels.includes(label));
+      if (!labelled) throw new SsmError('ParameterVersionLabelNotFound', `Systems Manager could not find label ${label} of ${name}. Verify the label and try again.`);
+      return { param: labelled, selector: `:${label}` };
     }
     if (version === undefined) return { param: history.at(-1)! };
     const param = history.find((h) => h.version === version);
@@ -93,12 +100,67 @@ export class SsmStore {
     return { param, selector: `:${version}` };
   }
 
+  /** Every version of a parameter, oldest first (GetParameterHistory). */
+  history(name: string): ParameterVersion[] {
+    const history = this.params.get(name);
+    if (!history) throw notFound(name);
+    return history;
+  }
+
+  /**
+   * LabelParameterVersion: attach labels to one version (the latest when none is named), moving each from the
+   * version that had it. Malformed labels are reported back, not raised (API reference, InvalidLabels).
+   */
+  label(name: string, labels: string[], version?: number): { version: number; invalid: string[] } {
+    const history = this.history(name);
+    const target = version === undefined ? history.at(-1)! : history.find((h) => h.version === version);
+    if (!target) throw new SsmError('ParameterVersionNotFound', `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`);
+    const invalid = labels.filter((l) => !isValidLabel(l));
+    const valid = labels.filter(isValidLabel);
+    // At most 10 labels per version (LabelParameterVersion API reference, ParameterVersionLabelLimitExceeded).
+    if (new Set([...target.labels, ...valid]).size > 10) throw new SsmError('ParameterVersionLabelLimitExceeded', 'A parameter version can have maximum 10 labels. Move one or more labels to another version and try again.');
+    for (const l of valid) {
+      for (const h of history) h.labels = h.labels.filter((x) => x !== l);
+      target.labels.push(l);
+    }
+    return { version: target.version, invalid };
+  }
+
+  /** UnlabelParameterVersion: labels not on that version come back as invalid. */
+  unlabel(name: string, version: number, labels: string[]): { removed: string[]; invalid: string[] } {
+    const target = this.history(name).find((h) => h.version === version);
+    if (!target) throw new SsmError('ParameterVersionNotFound', `Systems Manager could not find version ${version} of ${name}. Verify the version and try again.`);
+    const removed = labels.filter((l) => target.labels.includes(l));
+    target.labels = target.labels.filter((l) => !removed.includes(l));
+    return { removed, invalid: labels.filter((l) => !removed.includes(l)) };
+  }
+
   has(name: string): boolean {
     return this.params.has(name);
   }
 
   delete(name: string): void {
     if (!this.params.delete(name)) throw notFound(name);
+    this.tags.delete(name);
+  }
+
+  /** AddTagsToResource: a key given again takes the new value; at most 50 tags (API reference, TooManyTagsError). */
+  addTags(name: string, tags: { Key: string; Value: string }[]): void {
+    if (!this.params.has(name)) throw invalidResourceId();
+    const current = new Map(this.tags.get(name));
+    for (const t of tags) current.set(t.Key, t.Value);
+    if (current.size > 50) throw new SsmError('TooManyTagsError', 'The Tags parameter contains more than the maximum of 50 tags.');
+    this.tags.set(name, current);
+  }
+
+  removeTags(name: string, keys: string[]): void {
+    if (!this.params.has(name)) throw invalidResourceId();
+    for (const k of keys) this.tags.get(name)?.delete(k);
+  }
+
+  listTags(name: string): { Key: string; Value: string }[] {
+    if (!this.params.has(name)) throw invalidResourceId();
+    return [...(this.tags.get(name) ?? [])].map(([Key, Value]) => ({ Key, Value }));
   }
 
   /** The latest version of every parameter, sorted by name (the order pagination walks). */
@@ -120,6 +182,7 @@ export class SsmStore {
 
   reset(): void {
     this.params.clear();
+    this.tags.clear();
   }
 
   snapshot(): { name: string; type: ParameterType; version: number }[] {
@@ -138,7 +201,13 @@ export function ciphertextOf(p: ParameterVersion): string {
   return Buffer.concat([Buffer.from([1, 2, 2, 0, 0x78]), digest, digest]).toString('base64');
 }
 
+// The tagging operations name an unknown parameter this way (AddTagsToResource API reference, InvalidResourceId).
+const invalidResourceId = () => new SsmError('InvalidResourceId', 'The resource ID is not valid. Verify that you entered the correct ID and try again.');
+
 export const notFound = (name: string) => new SsmError('ParameterNotFound', `Parameter ${name} not found.`);
+
+/** Labels: 1–100 letters, digits, `.`, `-`, `_`; not starting with a digit, `aws` or `ssm` (LabelParameterVersion API reference). */
+const isValidLabel = (l: string): boolean => /^[A-Za-z._-][A-Za-z0-9._-]{0,99}$/.test(l) && !/^(aws|ssm)/i.test(l);
 
 function parseSelector(s: string): { name: string; version?: number; label?: string } {
   const i = s.lastIndexOf(':');
