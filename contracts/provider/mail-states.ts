@@ -7,6 +7,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_API_KEYS_FILE, type ApiKeysConfig } from '../../emulators/gateway/api-keys.ts';
+import { loadSeed as loadMailgunSeed, DEFAULT_SEED_FILE as MAILGUN_SEED_FILE } from '../../emulators/mailgun/index.ts';
 
 export interface MailStates {
   /** A key the gateway accepts for the mail routes. */
@@ -15,13 +16,19 @@ export interface MailStates {
   webhookSigningKey: string;
 }
 
-/** The first enabled key of fixtures/gateway/api-keys.json on the CRM's (unthrottled) plan. */
+/**
+ * The first enabled key of fixtures/gateway/api-keys.json on the CRM's (unthrottled) plan, and the signing key of
+ * the proxy's Mailgun domain: the developer's MAILGUN_WEBHOOK_SIGNING_KEY, else the fake's (the stack puts it in
+ * the secret store from fixtures/mailgun/seed.json).
+ */
 export function localMailStates(proxyEnv: Record<string, string | undefined>): MailStates {
   const cfg = JSON.parse(readFileSync(DEFAULT_API_KEYS_FILE, 'utf8')) as ApiKeysConfig;
   const key = cfg.apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard');
   if (!key) throw new Error('fixtures/gateway/api-keys.json needs an enabled key on the crm-standard plan');
-  if (!proxyEnv.MAILGUN_WEBHOOK_SIGNING_KEY) throw new Error('the proxy env has no MAILGUN_WEBHOOK_SIGNING_KEY');
-  return { apiKey: key.value, webhookSigningKey: proxyEnv.MAILGUN_WEBHOOK_SIGNING_KEY };
+  const seed = loadMailgunSeed(MAILGUN_SEED_FILE);
+  const signingKey = proxyEnv.MAILGUN_WEBHOOK_SIGNING_KEY ?? seed.domains.find((d) => d.name === proxyEnv.MAILGUN_DOMAIN)?.webhookSigningKey;
+  if (!signingKey) throw new Error(`no webhook signing key for the Mailgun domain ${proxyEnv.MAILGUN_DOMAIN}`);
+  return { apiKey: key.value, webhookSigningKey: signingKey };
 }
 
 export function signedWebhook(signingKey: string, nowMs = Date.now()): Record<string, string> {

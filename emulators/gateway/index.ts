@@ -5,13 +5,14 @@
  */
 import { createEmulator, listen } from '../shared/emulator.ts';
 import { jsonShape } from '../shared/http-guard.ts';
+import { signingKeyAdmin } from './admin.ts';
 import { loadGatewayKeys } from './keys.ts';
 import { gatewayError, gatewayRoutes } from './routes.ts';
 import { GatewayState } from './state.ts';
 import { DEFAULT_STEPS, type Step } from './steps.ts';
 
 export { signRequest, digestHeader, GATEWAY_KEY_ID, type RequestToSign, type SignOptions } from './sign.ts';
-export { loadGatewayKeys, DEFAULT_KEY_DIR, type GatewayKeys } from './keys.ts';
+export { loadGatewayKeys, DEFAULT_KEY_DIR, SigningKeyRing, type GatewayKeys, type SigningKey } from './keys.ts';
 export { JWT_ISSUER, JWT_AUDIENCE, GatewayState } from './state.ts';
 export { DEFAULT_STEPS, type Step, type Exchange, type EarlyReply } from './steps.ts';
 
@@ -30,8 +31,10 @@ export interface GatewayOptions {
 export interface Gateway {
   url: string;
   port: number;
-  /** PEM of the key that signs forwarded requests: the proxy's API_GATEWAY_PUBLIC_KEY. */
-  publicKeyPem: string;
+  /** PEM of the key that signs forwarded requests now (one of the proxy's API_GATEWAY_PUBLIC_KEYS). */
+  readonly publicKeyPem: string;
+  /** Every signing key's public half by keyId: the set the proxy must accept. */
+  publicKeys(): Record<string, string>;
   mintToken(email: string, ttlSeconds?: number): Promise<string>;
   close(): Promise<void>;
 }
@@ -44,13 +47,17 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     reset: () => state.reset(),
     faultBody: gatewayError,
     errorShape: jsonShape((p) => gatewayError(p.status)),
+    admin: (router) => signingKeyAdmin(router, state.keys.signing),
     routes: gatewayRoutes(state, opts.steps ?? DEFAULT_STEPS),
   });
   const server = await listen(app, opts.port ?? DEFAULT_GATEWAY_PORT, { host: opts.host, errors: errorShape });
   return {
     url: server.url,
     port: server.port,
-    publicKeyPem: state.keys.signingPublicKeyPem,
+    get publicKeyPem() {
+      return state.keys.signing.active().publicKeyPem;
+    },
+    publicKeys: () => Object.fromEntries(state.keys.signing.list().map((k) => [k.keyId, k.publicKeyPem])),
     mintToken: (email, ttlSeconds) => state.mintToken(email, ttlSeconds),
     close: server.close,
   };

@@ -6,8 +6,9 @@
 import { constants, createHash, createPrivateKey, sign, type KeyObject, type SignKeyObjectInput, type SignPrivateKeyInput } from 'node:crypto';
 import { buildSigningString } from '../../proxy/auth/http-signature.ts';
 import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
+import { GATEWAY_KEY_ID } from './keys.ts';
 
-export const GATEWAY_KEY_ID = 'gatehouse-gateway';
+export { GATEWAY_KEY_ID };
 
 export interface RequestToSign {
   method: string;

@@ -81,7 +81,7 @@ export class GatewayState {
   }
 
   snapshot() {
-    return { upstream: this.upstream.href, signingPublicKeyPem: this.keys.signingPublicKeyPem, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, stats: { ...this.stats } };
+    return { upstream: this.upstream.href, signingKeyId: this.keys.signing.active().keyId, signingPublicKeyPem: this.keys.signing.active().publicKeyPem, issuer: JWT_ISSUER, audience: JWT_AUDIENCE, stats: { ...this.stats } };
   }
 
   reset(): void {

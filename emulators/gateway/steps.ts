@@ -3,7 +3,7 @@
  * forwarded, or answers early (e.g. 401). Later features (API keys, usage plans, recording) are more steps.
  */
 import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
-import { GATEWAY_KEY_ID, signRequestAsync } from './sign.ts';
+import { signRequestAsync } from './sign.ts';
 import type { GatewayState } from './state.ts';
 import { apiKeyCheck } from './api-keys.ts';
 
@@ -69,7 +69,9 @@ export const signForUpstream: Step = async (x, state) => {
   x.forward.host = state.upstream.host;
   x.forward['content-length'] = String(x.body.length);
   if (x.sourceIp) x.forward['x-forwarded-for'] = x.forward['x-forwarded-for'] ? `${x.forward['x-forwarded-for']}, ${x.sourceIp}` : x.sourceIp;
-  const added = await signRequestAsync({ method: x.method, path: x.path, rawQuery: x.rawQuery, headers: x.forward, body: x.body }, state.keys.signingPrivateKeyPem, { keyId: GATEWAY_KEY_ID });
+  // The ring's active key, read per request: a rotation switches the signer between two requests.
+  const key = state.keys.signing.active();
+  const added = await signRequestAsync({ method: x.method, path: x.path, rawQuery: x.rawQuery, headers: x.forward, body: x.body }, key.privateKeyPem, { keyId: key.keyId });
   Object.assign(x.forward, added);
 };
 

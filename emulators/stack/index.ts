@@ -24,6 +24,7 @@ import { resolvePorts, type PortName } from './ports.ts';
 import { proxyEnvironment } from './proxy-env.ts';
 import { seedVault } from './seed-vault.ts';
 import { AuditTrail, auditedGatewaySteps } from './audit-trail.ts';
+import { seedStackSecrets } from './seed-secrets.ts';
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -102,8 +103,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // Phase 2: fixtures, idempotently, into whichever Vault and AWS are in use.
     const aws = { endpoint: f.aws.url, region: f.aws.region, credentials: f.aws.credentials };
     const cloudfrontKey = JSON.stringify({ keyPairId: f.cloudfront.keyPairId, privateKey: f.cloudfront.privateKeyPem() });
+    const mailDomain = env.MAILGUN_DOMAIN ?? f.mailgunSeed.domains[0].name;
+    const vaultToken = f.vault.external ? env.VAULT_TOKEN ?? 'root' : 'root';
     const [, packages] = await Promise.all([
-      f.vault.external ? seedVault(f.vault.url, env.VAULT_TOKEN ?? 'root') : undefined,
+      (f.vault.external ? seedVault(f.vault.url, vaultToken) : Promise.resolve()).then(() => seedStackSecrets({
+        gatewayUrl: gateway.url, vault: { url: f.vault.url, token: vaultToken }, aws,
+        // The fake Mailgun's keys (fixtures/mailgun/seed.json) reach the mail function through the store.
+        mail: { MAILGUN_API_KEY: f.mailgunSeed.apiKey, MAILGUN_WEBHOOK_SIGNING_KEY: f.mailgunSeed.domains.find((d) => d.name === mailDomain)?.webhookSigningKey ?? '' },
+      })),
       // Extend passwords (SSM), the session, API-token and delivery tables, report files, queues; then packages:
       // versioned bucket, restore queue, the CloudFront key in SSM (after the seed, as both touch that bucket and
       // queue); the packages database opens when needed.
@@ -113,13 +120,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       seedSecrets(aws.endpoint, aws.credentials, aws.region, { 'cloudfront-private-key': cloudfrontKey }),
     ]);
     closers.push(packages.close);
-    const mailDomain = env.MAILGUN_DOMAIN ?? f.mailgunSeed.domains[0].name;
     // Mailgun posts delivery events through the gateway, as in production (Mailgun → API Gateway → mail function).
     for (const id of ['delivered', 'permanent_fail', 'temporary_fail']) f.mailgun.state.domain(mailDomain).createWebhook(id, [`${gateway.url}/webhooks/mailgun`]);
     const t2 = performance.now();
 
     // Phase 3: every function's app, built as its Lambda would be at cold start, served on the proxy's port.
-    const proxyEnv = proxyEnvironment(env, f, { stateDir, gatewayPublicKeyPem: gateway.publicKeyPem, packagesEnv: packages.env });
+    const proxyEnv = proxyEnvironment(env, f, { stateDir, packagesEnv: packages.env });
     // One shared outbound client when recording, so its single onExchange hook sees every function's calls.
     const outbound = opts.onUpstreamExchange ? createHttpClient() : undefined;
     if (outbound) outbound.onExchange(opts.onUpstreamExchange!);

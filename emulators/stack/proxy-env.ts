@@ -8,7 +8,7 @@ import type { Fakes } from './fakes.ts';
 /** The fake Vault's AppRole for the proxy (fixtures/vault/seed.json, role `gatehouse-proxy`). */
 const LOCAL_APPROLE = { roleId: '6d0c7f3e-local-gatehouse-role-id', secretId: '5f1e2a9b-local-gatehouse-secret-id' };
 
-export function proxyEnvironment(env: Record<string, string | undefined>, f: Fakes, o: { stateDir: string; gatewayPublicKeyPem: string; packagesEnv: Record<string, string> }): Record<string, string | undefined> {
+export function proxyEnvironment(env: Record<string, string | undefined>, f: Fakes, o: { stateDir: string; packagesEnv: Record<string, string> }): Record<string, string | undefined> {
   const mailDomain = env.MAILGUN_DOMAIN ?? f.mailgunSeed.domains[0].name;
   // Against the fake, the proxy logs in with the least-privileged AppRole (as a deployed Lambda would); an external
   // dev Vault has no AppRole, so there (or when the developer sets one) a token is used.
@@ -26,16 +26,12 @@ export function proxyEnvironment(env: Record<string, string | undefined>, f: Fak
     CIO_TRACK_API_BASE_URL: env.CIO_TRACK_API_BASE_URL ?? `${f.customerio.http.url}/api/v1/`,
     CIO_APP_API_BASE_URL: env.CIO_APP_API_BASE_URL ?? `${f.customerio.http.url}/v1/`,
     CIO_ALLOWED_BROADCAST_IDS: env.CIO_ALLOWED_BROADCAST_IDS ?? '7',
-    API_GATEWAY_PUBLIC_KEY: env.API_GATEWAY_PUBLIC_KEY ?? o.gatewayPublicKeyPem,
     AWS_ENDPOINT_URL: f.aws.url,
     AWS_REGION: f.aws.region,
     AWS_ACCESS_KEY_ID: f.aws.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: f.aws.credentials.secretAccessKey,
     MAILGUN_API_BASE_URL: env.MAILGUN_API_BASE_URL ?? f.mailgun.url,
     MAILGUN_DOMAIN: mailDomain,
-    // The fake's keys (fixtures/mailgun/seed.json) reach the mail function through the chain's env provider.
-    MAILGUN_API_KEY: env.MAILGUN_API_KEY ?? f.mailgunSeed.apiKey,
-    MAILGUN_WEBHOOK_SIGNING_KEY: env.MAILGUN_WEBHOOK_SIGNING_KEY ?? f.mailgunSeed.domains.find((d) => d.name === mailDomain)?.webhookSigningKey,
     CLOUDFRONT_BASE_URL: env.CLOUDFRONT_BASE_URL ?? f.cloudfront.http.url,
     REPORTS_BUCKET: env.REPORTS_BUCKET ?? f.cloudfront.distribution.origin.bucket,
     EXTEND_API_BASE_URL: env.EXTEND_API_BASE_URL ?? f.extend.url,

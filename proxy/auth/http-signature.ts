@@ -6,8 +6,17 @@
 import { constants, createHash, createPublicKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { ProxyError } from '../core/errors.ts';
 
-/** One PEM for every keyId, or a table keyId → PEM. */
-export type PublicKeys = Record<string, string> | string;
+/**
+ * A key set that can change while the process runs (rotation): looked up per request, and re-read when a request
+ * names a keyId it does not hold (`refresh` resolves after a read that started after the call).
+ */
+export interface KeySet {
+  lookup(keyId: string): string | undefined;
+  refresh(reason: string): Promise<unknown>;
+}
+
+/** One PEM for every keyId, a table keyId → PEM, or a live key set. */
+export type PublicKeys = Record<string, string> | string | KeySet;
 
 export interface SignedRequest {
   method: string;
@@ -67,6 +76,22 @@ export function verifyHttpSignature(req: SignedRequest, opts: VerifyOptions): Ve
   return { keyId: params.keyId, algorithm, signedHeaders: params.headers };
 }
 
+/**
+ * `verifyHttpSignature`, and when the keyId is unknown to a live key set, once more after the set was re-read: the
+ * first request signed with a newly added key is how a proxy that has not yet refreshed learns of it.
+ */
+export async function verifyHttpSignatureRotating(req: SignedRequest, opts: VerifyOptions): Promise<VerifiedSignature> {
+  try {
+    return verifyHttpSignature(req, opts);
+  } catch (e) {
+    if (!(e instanceof ProxyError) || e.code !== 'signature_unknown_key' || !isKeySet(opts.publicKeys)) throw e;
+    await opts.publicKeys.refresh('unknown gateway keyId');
+    return verifyHttpSignature(req, opts);
+  }
+}
+
+const isKeySet = (k: PublicKeys): k is KeySet => typeof k === 'object' && typeof (k as KeySet).lookup === 'function' && typeof (k as KeySet).refresh === 'function';
+
 /** §4.1 `Signature: <params>` wins; §3.1 `Authorization: Signature <params>` is the other form. */
 function findSignatureHeader(headers: Record<string, string>): string {
   if (headers.signature?.trim()) return headers.signature;
@@ -115,7 +140,7 @@ function numberParam(v: string | undefined, name: string, shape: RegExp): number
 }
 
 function lookupKey(keys: PublicKeys, keyId: string): KeyObject {
-  const pem = typeof keys === 'string' ? keys : Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
+  const pem = typeof keys === 'string' ? keys : isKeySet(keys) ? keys.lookup(keyId) : Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
   if (!pem) throw fail('signature_unknown_key', `no public key is configured for keyId "${keyId}"`);
   return publicKeyFrom(pem);
 }

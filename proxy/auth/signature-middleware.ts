@@ -5,7 +5,7 @@
  */
 import { ProxyError } from '../core/errors.ts';
 import type { Middleware } from '../core/types.ts';
-import { verifyHttpSignature, type PublicKeys } from './http-signature.ts';
+import { verifyHttpSignatureRotating, type PublicKeys } from './http-signature.ts';
 
 /** The header the gateway injects for a caller whose JWT it verified. */
 export const IDENTITY_HEADER = 'x-user-email';
@@ -19,7 +19,7 @@ export interface SignatureMiddlewareOptions {
 export function signatureMiddleware(opts: SignatureMiddlewareOptions): Middleware {
   const identityHeader = (opts.identityHeader ?? IDENTITY_HEADER).toLowerCase();
   return async (req, deps) => {
-    const { signedHeaders } = verifyHttpSignature(req, { publicKeys: opts.publicKeys, now: deps.clock.now(), maxSkewSeconds: opts.maxSkewSeconds });
+    const { signedHeaders } = await verifyHttpSignatureRotating(req, { publicKeys: opts.publicKeys, now: deps.clock.now(), maxSkewSeconds: opts.maxSkewSeconds });
     const email = req.headers[identityHeader]?.trim();
     if (email === undefined) {
       req.identity = null;

@@ -7,8 +7,9 @@ import { createLambdaHandler } from '../adapters/lambda/handler.ts';
 import { signatureMiddleware } from '../auth/signature-middleware.ts';
 import { loadStandardSecrets } from '../secrets/index.ts';
 import type { Secrets } from '../secrets/chain.ts';
-import { customerioClient } from '../routes/customerio/client.ts';
-import { CIO_SECRET_NAMES, loadCustomerioConfig } from '../routes/customerio/config.ts';
+import { gatewayKeySet } from '../secrets/gateway-keys.ts';
+import { customerioClient, liveCustomerioKeys } from '../routes/customerio/client.ts';
+import { cioSecretSpec, loadCustomerioConfig } from '../routes/customerio/config.ts';
 import { customerioRoutes } from '../routes/customerio/index.ts';
 import { functionRuntime, type RuntimeOptions } from '../core/runtime.ts';
 
@@ -19,18 +20,18 @@ export interface BuildOptions extends RuntimeOptions {
 
 export async function buildCustomerioApp(opts: BuildOptions = {}): Promise<App> {
   const { env, log, http, clock, maxBodyBytes, stage, pii } = functionRuntime('customerio', opts);
-  const secrets = opts.secrets ?? (await loadStandardSecrets(env, CIO_SECRET_NAMES, http, log));
+  const secrets = opts.secrets ?? (await loadStandardSecrets(env, cioSecretSpec(env), http, log));
   log.addSecretValues(secrets.values());
   const cfg = loadCustomerioConfig(env, secrets);
   pii.useSalt(cfg.piiSalt);
-  const auth = signatureMiddleware({ publicKeys: cfg.gatewayPublicKey, maxSkewSeconds: cfg.signatureMaxSkewSeconds });
+  const auth = signatureMiddleware({ publicKeys: gatewayKeySet(secrets, log), maxSkewSeconds: cfg.signatureMaxSkewSeconds });
   return createApp({
     routes: customerioRoutes(auth),
     maxBodyBytes,
     deps: {
       config: { stage, maxBodyBytes, customerio: cfg },
       secrets, http, clock, log,
-      services: { customerio: { cio: customerioClient(cfg, http), cfg } },
+      services: { customerio: { cio: customerioClient(cfg, http, liveCustomerioKeys(secrets, cfg)), cfg } },
     },
   });
 }

@@ -16,7 +16,8 @@ import { signatureMiddleware } from '../auth/signature-middleware.ts';
 import { memoryReplayCache } from '../auth/mailgun-webhook.ts';
 import { loadStandardSecrets } from '../secrets/index.ts';
 import type { Secrets } from '../secrets/chain.ts';
-import { MAIL_SECRET_NAMES, loadMailConfig } from '../routes/mail/config.ts';
+import { gatewayKeySet } from '../secrets/gateway-keys.ts';
+import { loadMailConfig, mailSecretSpec } from '../routes/mail/config.ts';
 import { mailRoutes } from '../routes/mail/index.ts';
 import { createLinkSigner, loadCloudFrontKey } from '../routes/mail/links.ts';
 import { mailgunSender } from '../routes/mail/mailgun.ts';
@@ -33,9 +34,7 @@ export interface BuildOptions extends RuntimeOptions {
 
 export async function buildMailApp(opts: BuildOptions = {}): Promise<App> {
   const { env, log, http, clock, maxBodyBytes, stage, pii } = functionRuntime('mail', opts);
-  // Mail's keys live at their own Vault path; the rest of the chain is the standard one.
-  const chainEnv = { ...env, VAULT_SECRET_PATH: env.MAIL_VAULT_SECRET_PATH ?? 'gatehouse/mail' };
-  const secrets = opts.secrets ?? (await loadStandardSecrets(chainEnv, MAIL_SECRET_NAMES, http, log));
+  const secrets = opts.secrets ?? (await loadStandardSecrets(env, mailSecretSpec(env), http, log));
   log.addSecretValues(secrets.values());
   const cfg = loadMailConfig(env, secrets);
   pii.useSalt(cfg.piiSalt);
@@ -56,7 +55,7 @@ export async function buildMailApp(opts: BuildOptions = {}): Promise<App> {
     reports: s3ReportStore(s3, cfg.reportsBucket),
     replays: memoryReplayCache(),
   };
-  const auth = signatureMiddleware({ publicKeys: cfg.gatewayPublicKey, maxSkewSeconds: cfg.signatureMaxSkewSeconds });
+  const auth = signatureMiddleware({ publicKeys: gatewayKeySet(secrets, log), maxSkewSeconds: cfg.signatureMaxSkewSeconds });
   return createApp({
     routes: [...mailRoutes(auth), ...reportRoutes(auth)],
     maxBodyBytes,

@@ -8,9 +8,10 @@ import { createApp, type App } from '../core/app.ts';
 import { createHttpClient, type HttpClient } from '../core/http-client.ts';
 import { createLogger, type Logger } from '../core/log.ts';
 import { systemClock, type Clock } from '../core/types.ts';
-import { EnvReader } from '../core/config.ts';
+import { ConfigError, EnvReader } from '../core/config.ts';
 import { ProxyError } from '../core/errors.ts';
-import { staticSecrets } from '../secrets/chain.ts';
+import { gatewayKeyProblems, gatewayKeySet } from '../secrets/gateway-keys.ts';
+import { loadStandardSecrets } from '../secrets/index.ts';
 import { createLambdaHandler } from '../adapters/lambda/handler.ts';
 import { signatureMiddleware } from '../auth/signature-middleware.ts';
 import { openDatabase, type Db } from '../db/index.ts';
@@ -38,18 +39,21 @@ export async function buildPackagesApp(opts: BuildPackagesOptions = {}): Promise
   const r = new EnvReader(env);
   const maxBodyBytes = r.int('MAX_BODY_BYTES', 64 * 1024, 1024, 6 * 1024 * 1024);
   r.done();
+  // The gateway's key set is the only secret from the chain (the CloudFront key comes from SSM below).
+  const secrets = await loadStandardSecrets(env, { required: [], gatewayKeys: true }, http, log);
+  const keyProblems = gatewayKeyProblems(secrets);
+  if (keyProblems.length) throw new ConfigError(keyProblems);
   const aws = opts.aws ?? packagesAwsClients(env, http);
   const cloudfrontPrivateKey = await loadCloudFrontPrivateKey(aws.ssm, cfg.cloudfrontPrivateKeySsmParam);
   log.addSecretValues([cloudfrontPrivateKey]);
   const services: PackagesServices = { cfg, db: lazyDb(opts.openDb ?? (() => openDatabase({ url: cfg.databaseUrl, dataDir: cfg.pgliteDir })), log), s3: aws.s3, sqs: aws.sqs, cloudfrontPrivateKey };
-  const auth = signatureMiddleware({ publicKeys: cfg.gatewayPublicKey, maxSkewSeconds: cfg.signatureMaxSkewSeconds });
+  const auth = signatureMiddleware({ publicKeys: gatewayKeySet(secrets, log), maxSkewSeconds: cfg.signatureMaxSkewSeconds });
   return createApp({
     routes: packagesRoutes(auth),
     maxBodyBytes,
     deps: {
       config: { stage: env.STAGE ?? 'local', maxBodyBytes, packages: cfg },
-      // The only secret (the CloudFront key) comes from SSM, not the start-up chain.
-      secrets: staticSecrets({}),
+      secrets,
       http, clock, log,
       services: { packages: services },
     },

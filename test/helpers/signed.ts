@@ -8,12 +8,12 @@ import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
 import type { PlainRequest } from './events.ts';
 
 export function gatewaySigner(stateDir: string) {
-  const { signingPrivateKeyPem } = loadGatewayKeys({ keyDir: join(stateDir, 'gateway'), env: {} });
+  const { signingPrivateKeyPem, signingKeyId } = loadGatewayKeys({ keyDir: join(stateDir, 'gateway'), env: {} });
   return (r: { method: string; path: string; query?: string; json?: unknown; email?: string }): PlainRequest => {
     const body = r.json === undefined ? undefined : JSON.stringify(r.json);
     const headers: Record<string, string> = { host: 'api.gatehouse.test', ...(body ? { 'content-type': 'application/json' } : {}) };
     if (r.email) headers[IDENTITY_HEADER] = r.email;
-    const added = signRequest({ method: r.method, path: r.path, rawQuery: r.query, headers, body }, signingPrivateKeyPem);
+    const added = signRequest({ method: r.method, path: r.path, rawQuery: r.query, headers, body }, signingPrivateKeyPem, { keyId: signingKeyId });
     return { method: r.method, path: r.path, query: r.query, headers: { ...headers, ...added }, body };
   };
 }

@@ -78,7 +78,7 @@ export const customerioPact: ConsumerPact<CustomerioClient> = {
 
 function fakeConfig(base: string): CustomerioConfig {
   return {
-    region: 'US', ...FAKE, anonIdSalt: 'fake-salt', piiSalt: 'unused', gatewayPublicKey: 'unused', signatureMaxSkewSeconds: 300, allowedBroadcastIds: new Set(['7']),
+    region: 'US', ...FAKE, anonIdSalt: 'fake-salt', piiSalt: 'unused', signatureMaxSkewSeconds: 300, allowedBroadcastIds: new Set(['7']),
     trackBaseUrl: `${base}/api/v1/`, appBaseUrl: `${base}/v1/`, upstreamTimeoutMs: 5000,
   };
 }

@@ -77,7 +77,7 @@ function vaultConsumer(addr: string): VaultConsumer {
   const http = firstRequestOnly(createHttpClient(), followUps);
   return {
     followUps,
-    load: (creds, path, wanted) => vaultProvider({ addr, mount: 'secret', path, ...creds }, http).load(wanted),
+    load: (creds, path, wanted) => vaultProvider({ addr, mount: 'secret', paths: [path], ...creds }, http).load(wanted),
   };
 }
 

@@ -1,10 +1,16 @@
 /**
  * Customer.io's two APIs as the proxy calls them: Track (Basic site_id:api_key) and App (Bearer app key).
  * Credentials are added here and nowhere else; they never come from, or go back to, the mobile app.
+ *
+ * The keys are read per call from the live secrets, so a new version in the store is used as soon as the chain
+ * has it (its refresh interval). When Customer.io refuses the keys (401/403) — the old key was revoked before
+ * this container re-read the store — the store is read again once and, if the keys changed, the call is retried
+ * with the new ones: a key rotation costs no request and no cold start.
  */
 import { upstreamError } from '../../core/upstream.ts';
 import type { HttpClient, OutboundResponse } from '../../core/http-client.ts';
-import type { CustomerioConfig } from './config.ts';
+import type { Secrets } from '../../secrets/chain.ts';
+import { CIO_KEY_NAMES, type CustomerioConfig } from './config.ts';
 
 export type Api = 'track' | 'app';
 
@@ -13,26 +19,50 @@ export interface CustomerioClient {
   call(api: Api, method: string, path: string, body?: unknown, query?: URLSearchParams): Promise<OutboundResponse>;
 }
 
-export function customerioClient(cfg: CustomerioConfig, http: HttpClient): CustomerioClient {
-  const basic = 'Basic ' + Buffer.from(`${cfg.siteId}:${cfg.trackApiKey}`).toString('base64');
-  const bearer = `Bearer ${cfg.appApiKey}`;
+export interface CustomerioKeys {
+  current(): { siteId: string; trackApiKey: string; appApiKey: string };
+  /** Re-read the store; true when a Customer.io key changed. */
+  reread(reason: string): Promise<boolean>;
+}
+
+/** The keys as the live secrets hold them now. */
+export function liveCustomerioKeys(secrets: Secrets, cfg: CustomerioConfig): CustomerioKeys {
+  return {
+    current: () => ({
+      siteId: secrets.get('CIO_SITE_ID') ?? cfg.siteId,
+      trackApiKey: secrets.get('CIO_API_KEY') ?? cfg.trackApiKey,
+      appApiKey: secrets.get('CIO_APP_API_KEY') ?? cfg.appApiKey,
+    }),
+    reread: async (reason) => (await secrets.refresh(reason)).some((n) => (CIO_KEY_NAMES as readonly string[]).includes(n)),
+  };
+}
+
+/** The keys of the configuration, never re-read (contract tests, scripts). */
+const fixedKeys = (cfg: CustomerioConfig): CustomerioKeys => ({ current: () => cfg, reread: async () => false });
+
+export function customerioClient(cfg: CustomerioConfig, http: HttpClient, keys: CustomerioKeys = fixedKeys(cfg)): CustomerioClient {
   return {
     async call(api, method, path, body, query) {
       const base = api === 'track' ? cfg.trackBaseUrl : cfg.appBaseUrl;
       const url = new URL(path, base);
       if (query) url.search = query.toString();
-      const res = await http.send({
-        upstream: api === 'track' ? 'customerio-track' : 'customerio-app',
-        method,
-        url: url.toString(),
-        headers: {
-          authorization: api === 'track' ? basic : bearer,
-          accept: 'application/json',
-          ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        body: body !== undefined ? JSON.stringify(body) : undefined,
-        timeoutMs: cfg.upstreamTimeoutMs,
-      });
+      const send = () => {
+        const k = keys.current();
+        return http.send({
+          upstream: api === 'track' ? 'customerio-track' : 'customerio-app',
+          method,
+          url: url.toString(),
+          headers: {
+            authorization: api === 'track' ? 'Basic ' + Buffer.from(`${k.siteId}:${k.trackApiKey}`).toString('base64') : `Bearer ${k.appApiKey}`,
+            accept: 'application/json',
+            ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          body: body !== undefined ? JSON.stringify(body) : undefined,
+          timeoutMs: cfg.upstreamTimeoutMs,
+        });
+      };
+      let res = await send();
+      if ((res.status === 401 || res.status === 403) && (await keys.reread(`Customer.io ${api} API answered ${res.status}`))) res = await send();
       if (res.status >= 400) throw upstreamError(api === 'track' ? 'Customer.io Track API' : 'Customer.io App API', res);
       return res;
     },

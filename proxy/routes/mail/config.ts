@@ -4,15 +4,22 @@
  */
 import { EnvReader } from '../../core/config.ts';
 import type { Secrets } from '../../secrets/chain.ts';
+import { gatewayKeyProblems } from '../../secrets/gateway-keys.ts';
+import type { SecretSpec } from '../../secrets/index.ts';
 
-export const MAIL_SECRET_NAMES = ['MAILGUN_API_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'API_GATEWAY_PUBLIC_KEY', 'PII_SALT'] as const;
+/** Where the mail function's secrets live in each store. */
+export const mailSecretSpec = (env: Record<string, string | undefined>): SecretSpec => ({
+  required: ['MAILGUN_API_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'PII_SALT'],
+  vaultPath: env.MAIL_VAULT_SECRET_PATH || 'gatehouse/mail',
+  secretsManager: { id: env.MAIL_SECRET_ID || 'gatehouse-mail-credentials' },
+  gatewayKeys: true,
+});
 
 export interface MailConfig {
   mailgunBaseUrl: string;
   mailgunDomain: string;
   mailgunApiKey: string;
   webhookSigningKey: string;
-  gatewayPublicKey: string;
   /** Salt of `<field>_hash` values (proxy/core/pii.ts). */
   piiSalt: string;
   signatureMaxSkewSeconds: number;
@@ -38,7 +45,7 @@ export function loadMailConfig(env: Record<string, string | undefined>, secrets:
   const r = new EnvReader(env);
   const secret = (name: string, why: string) => {
     const v = secrets.get(name);
-    if (!v) r.problems.push(`${name} is required (${why}); set it in the environment, Vault or the secrets file`);
+    if (!v) r.problems.push(`${name} is required (${why}); set it in the environment, the secret store (SECRET_STORE) or the secrets file`);
     return v ?? '';
   };
   const prefix = r.optional('REPORTS_PREFIX', 'reports/')!.replace(/^\/+/, '');
@@ -48,7 +55,6 @@ export function loadMailConfig(env: Record<string, string | undefined>, secrets:
     mailgunDomain: r.required('MAILGUN_DOMAIN', 'the sending domain'),
     mailgunApiKey: secret('MAILGUN_API_KEY', 'Mailgun Basic auth api:<key>'),
     webhookSigningKey: secret('MAILGUN_WEBHOOK_SIGNING_KEY', 'verifies Mailgun webhooks'),
-    gatewayPublicKey: secret('API_GATEWAY_PUBLIC_KEY', 'verifies the gateway\'s HTTP signatures'),
     piiSalt: secret('PII_SALT', 'salt of hashed personal data such as phone_hash'),
     signatureMaxSkewSeconds: r.int('SIGNATURE_MAX_SKEW_SECONDS', 300, 1, 3600),
     webhookMaxAgeSeconds: r.int('MAILGUN_WEBHOOK_MAX_AGE_SECONDS', 300, 1, 86_400),
@@ -63,6 +69,7 @@ export function loadMailConfig(env: Record<string, string | undefined>, secrets:
     breakerFailureThreshold: r.int('MAILGUN_BREAKER_THRESHOLD', 5, 1, 100),
     breakerCoolDownMs: r.int('MAILGUN_BREAKER_COOLDOWN_MS', 30_000, 100, 3_600_000),
   };
+  r.problems.push(...gatewayKeyProblems(secrets));
   r.done();
   return cfg;
 }

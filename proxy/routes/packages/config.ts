@@ -25,7 +25,6 @@ export interface PackagesConfig {
   corsAllowedOrigins: string[];
   presignExpirySeconds: number;
   proxyMaxUrlLength: number;
-  gatewayPublicKey: string;
   signatureMaxSkewSeconds: number;
 }
 
@@ -49,7 +48,6 @@ export function loadPackagesConfig(env: Record<string, string | undefined>): Pac
     corsAllowedOrigins: list('PROXY_CORS_ALLOWED_ORIGINS'),
     presignExpirySeconds: r.int('PRESIGN_EXPIRY_SECONDS', 300, 1, 3600),
     proxyMaxUrlLength: r.int('PROXY_MAX_URL_LENGTH', 4096, 256, 16384),
-    gatewayPublicKey: r.required('API_GATEWAY_PUBLIC_KEY', 'verifies the gateway\'s HTTP signatures'),
     signatureMaxSkewSeconds: r.int('SIGNATURE_MAX_SKEW_SECONDS', 300, 1, 3600),
   };
   if (cfg.databaseUrl && !/^postgres(ql)?:\/\//.test(cfg.databaseUrl)) r.problems.push('DATABASE_URL must be a postgres:// URL');
