@@ -17,7 +17,7 @@ import { admin, call, testStack } from '../helpers/stack.ts';
 import { gatewaySigner } from '../helpers/signed.ts';
 
 const CREDS = { accessKeyId: 'test', secretAccessKey: 'test' };
-const VALUES = { CIO_SITE_ID: 'sm-site-id-0001', CIO_API_KEY: 'sm-track-key-0002', CIO_APP_API_KEY: 'sm-app-key-0003', ANON_ID_SALT: 'sm-salt-0004' };
+const VALUES = { CIO_SITE_ID: 'sm-site-id-0001', CIO_API_KEY: 'sm-track-key-0002', CIO_APP_API_KEY: 'sm-app-key-0003', ANON_ID_SALT: 'sm-salt-0004', PII_SALT: 'sm-pii-salt-0005' };
 
 describe('Secrets Manager secret provider against the embedded AWS edge', () => {
   let edge: Awaited<ReturnType<typeof startAwsEdge>>;
@@ -64,7 +64,7 @@ describe('Secrets Manager secret provider against the embedded AWS edge', () => 
   it('a secret that does not exist is "nothing here": the cold start fails naming every missing name and the secret', async () => {
     let err: Error | undefined;
     await loadStandardSecrets({ ...env(), CIO_SECRET_ID: 'absent-secret' }, cioSecretSpec({ CIO_SECRET_ID: 'absent-secret' }), http, silentLogger()).catch((e) => (err = e));
-    expect(err?.message).to.include('missing secrets CIO_SITE_ID, CIO_API_KEY, CIO_APP_API_KEY, ANON_ID_SALT');
+    expect(err?.message).to.include('missing secrets CIO_SITE_ID, CIO_API_KEY, CIO_APP_API_KEY, ANON_ID_SALT, PII_SALT');
     expect(err?.message).to.include('Secrets Manager absent-secret, gatehouse-gateway-keys');
   });
 

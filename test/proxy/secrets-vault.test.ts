@@ -69,6 +69,25 @@ describe('Vault secret provider against the fake Vault', () => {
     const all = lines.join('\n');
     expect(all).to.include('"CIO_API_KEY":"vault"');
     expect(all).not.to.include('local-fake');
+    const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.type === 'security_audit');
+    expect(audit).to.have.length(1);
+    expect(audit[0]).to.include({ action: 'secret.load', actor: 'secret-chain', resource: `secret:${WANTED.join(',')}`, outcome: 'success' });
+    expect(audit[0].details.versions).to.deep.equal({ 'secret/gatehouse/customerio': 1 });
+  });
+
+  it('audits a re-read that picked up a new version, naming the changed secret and the reason', async () => {
+    const lines: string[] = [];
+    const log = createLogger({ sink: (l) => lines.push(l) });
+    const s = await loadStandardSecrets({ VAULT_ADDR: vault.url, VAULT_TOKEN: 'root', VAULT_SECRET_FILE: '/nonexistent/secret.json', SECRET_REFRESH_MIN_INTERVAL_MS: '0' }, { required: WANTED, vaultPath: 'gatehouse/customerio' }, http, log);
+    const headers = { 'x-vault-token': 'root', 'content-type': 'application/json' };
+    const current = await (await fetch(`${vault.url}/v1/secret/data/gatehouse/customerio`, { headers })).json() as { data: { data: Record<string, string> } };
+    await fetch(`${vault.url}/v1/secret/data/gatehouse/customerio`, { method: 'POST', headers, body: JSON.stringify({ data: { ...current.data.data, CIO_API_KEY: 'rotated-key-value' } }) });
+    expect(await s.refresh('test re-read')).to.deep.equal(['CIO_API_KEY']);
+    const audit = lines.map((l) => JSON.parse(l)).filter((l) => l.type === 'security_audit');
+    expect(audit[1]).to.deep.include({ action: 'secret.load', resource: 'secret:CIO_API_KEY', outcome: 'success' });
+    expect(audit[1].details).to.include({ refresh: 'test re-read', changed: true });
+    expect(lines.join('\n')).not.to.include('rotated-key-value');
+    vault.state.reset();
   });
 
   it('reads several paths in order, the first holding a name wins; objects come back as their JSON text', async () => {

@@ -242,7 +242,7 @@ describe('Customer.io configuration', () => {
   });
 
   it('refuses a gateway key set that is not keyId → public key PEM', () => {
-    const base = { CIO_SITE_ID: 's', CIO_API_KEY: 'k', CIO_APP_API_KEY: 'a', ANON_ID_SALT: 'salt' };
+    const base = { CIO_SITE_ID: 's', CIO_API_KEY: 'k', CIO_APP_API_KEY: 'a', ANON_ID_SALT: 'salt', PII_SALT: 'pii' };
     for (const [set, problem] of [['{"gw-1": "not a pem"}', 'key of "gw-1" is not a public key PEM'], ['[]', 'must be a JSON object'], ['{}', 'holds no key'], ['{"bad id!": "x"}', 'is not 1–128']]) {
       expect(() => loadCustomerioConfig({}, staticSecrets({ ...base, API_GATEWAY_PUBLIC_KEYS: set }))).to.throw(ConfigError, problem);
     }
