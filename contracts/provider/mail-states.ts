@@ -25,10 +25,15 @@ export function localMailStates(proxyEnv: Record<string, string | undefined>): M
   const cfg = JSON.parse(readFileSync(DEFAULT_API_KEYS_FILE, 'utf8')) as ApiKeysConfig;
   const key = cfg.apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard');
   if (!key) throw new Error('fixtures/gateway/api-keys.json needs an enabled key on the crm-standard plan');
+  return { apiKey: key.value, webhookSigningKey: localMailgunSigningKey(proxyEnv) };
+}
+
+/** The webhook signing key the local stack's mail function verifies with (the developer's, else the fake domain's). */
+export function localMailgunSigningKey(proxyEnv: Record<string, string | undefined>): string {
   const seed = loadMailgunSeed(MAILGUN_SEED_FILE);
   const signingKey = proxyEnv.MAILGUN_WEBHOOK_SIGNING_KEY ?? seed.domains.find((d) => d.name === proxyEnv.MAILGUN_DOMAIN)?.webhookSigningKey;
   if (!signingKey) throw new Error(`no webhook signing key for the Mailgun domain ${proxyEnv.MAILGUN_DOMAIN}`);
-  return { apiKey: key.value, webhookSigningKey: signingKey };
+  return signingKey;
 }
 
 export function signedWebhook(signingKey: string, nowMs = Date.now()): Record<string, string> {

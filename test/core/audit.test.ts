@@ -10,6 +10,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { audit, subjectRef, type AuditLine } from '../../proxy/core/audit.ts';
 import { createLogger } from '../../proxy/core/log.ts';
 import type { Stack } from '../../emulators/stack/index.ts';
+import { localMailgunSigningKey } from '../../contracts/provider/mail-states.ts';
 import { call, testStack } from '../helpers/stack.ts';
 
 describe('security audit trail', function () {
@@ -130,7 +131,7 @@ describe('security audit trail', function () {
       expect(line.details).to.deep.include({ recipients: 2 });
       expect(JSON.stringify(line)).not.to.match(/linus|grace/);
 
-      const signingKey = stack.proxyEnv.MAILGUN_WEBHOOK_SIGNING_KEY!;
+      const signingKey = localMailgunSigningKey(stack.proxyEnv);
       const timestamp = String(Math.floor(Date.now() / 1000));
       const token = randomBytes(25).toString('hex');
       const body = {
