@@ -5,7 +5,7 @@
  * `fromProviderState`, and log in for real to get the token the request filter puts in X-Vault-Token.
  */
 import { startVault } from '../../emulators/vault/index.ts';
-import { loadSeed } from '../../emulators/vault/seed.ts';
+import { loadSeed, seedAppRole, seedSecrets } from '../../emulators/vault/seed.ts';
 import { CIO_SECRET_NAMES, FAKE, SECRET_PATH } from '../consumer/vault/index.ts';
 import { VAULT_STATES as S } from '../consumer/vault/states.ts';
 import { PARTICIPANTS } from '../support/pact-env.ts';
@@ -18,20 +18,21 @@ export async function verifyFakeVault(pactFile: string): Promise<string> {
   const seed = loadSeed();
   const fake = await startVault({ port: 0 });
   const base = fake.url;
-  const role = seed.approle[ROLE];
-  if (!role) throw new Error(`fixtures/vault/seed.json must define the AppRole ${ROLE}`);
+  const role = seedAppRole(seed, ROLE);
+  if (!role.roleId) throw new Error(`fixtures/vault/seed.json must define the AppRole ${ROLE} and its role_id`);
+  const roleId = role.roleId;
   let token: string | undefined;
   const stateHandlers: StateHandlers = {
-    [S.approleAccepts]: async () => ({ roleId: role.role_id, secretId: await newSecretId(base, seed.rootToken) }),
+    [S.approleAccepts]: async () => ({ roleId, secretId: await newSecretId(base, seed.rootToken) }),
     [S.approleRefuses]: async () => {
-      if (role.role_id === FAKE.roleId || role.secret_ids.includes(FAKE.secretId)) throw new Error('the seed must not know the pact\'s fake AppRole credentials');
+      if (roleId === FAKE.roleId || role.secretIds.includes(FAKE.secretId)) throw new Error('the seed must not know the pact\'s fake AppRole credentials');
       return undefined;
     },
-    [S.tokenMayRead]: async () => { token = await login(base, role.role_id, await newSecretId(base, seed.rootToken)); return undefined; },
+    [S.tokenMayRead]: async () => { token = await login(base, roleId, await newSecretId(base, seed.rootToken)); return undefined; },
     // Explicit: the pact's fake token goes through untouched, and the fake knows no such token.
     [S.tokenRefused]: async () => { token = undefined; return undefined; },
     [S.secretStored]: async () => {
-      const data = seed.secrets[`secret/${SECRET_PATH}`] ?? {};
+      const data = seedSecrets(seed)[`secret/${SECRET_PATH}`]?.data ?? {};
       const missing = CIO_SECRET_NAMES.filter((n) => typeof data[n] !== 'string');
       if (missing.length) throw new Error(`fixtures/vault/seed.json: secret/${SECRET_PATH} lacks ${missing.join(', ')}`);
       return undefined;

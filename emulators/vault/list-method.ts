@@ -1,14 +1,21 @@
 /**
  * Vault clients send `LIST /v1/...` (node-vault's list(), the Go client, the CLI). Node's HTTP parser only knows a
  * fixed method table, so it answers LIST with a bare 400 before any handler runs. We therefore sit between the TCP
- * socket and the HTTP server: a small framing-aware scanner rewrites each request line "LIST " to "GET " and adds
- * a marker header, then the HTTP server parses the rewritten stream as usual. The scanner follows HTTP/1.1 framing
+ * socket and the HTTP server: a small framing-aware scanner rewrites each request line whose method Node does not
+ * know ("LIST ", or any other token, which Vault answers with 405) to "GET " and adds a marker header naming the
+ * real method, then the HTTP server parses the rewritten stream as usual. The scanner follows HTTP/1.1 framing
  * (Content-Length and chunked bodies) so every request on a keep-alive or pipelined connection is seen at its start.
  * The socket plumbing that feeds it is in list-socket.ts.
  */
 
-/** Header the rewriter adds to a rewritten LIST request (and strips from anything a client sends). */
+import http from 'node:http';
+
+/** Header the rewriter adds to a rewritten request (and strips from anything a client sends). */
 export const LIST_MARKER = 'x-gatehouse-original-method';
+
+const KNOWN_METHODS = new Set(http.METHODS);
+/** RFC 9110 token characters: anything else is left for the HTTP parser to refuse. */
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,32}$/;
 
 const CRLF = Buffer.from('\r\n');
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -89,9 +96,10 @@ export class ListRewriter {
     else if (cl !== undefined && /^\d+$/.test(cl) && Number(cl) > 0) (this.mode = 'body'), (this.remaining = Number(cl));
     else if (cl !== undefined && !/^\d+$/.test(cl)) this.mode = 'passthrough'; // let the HTTP server reject it
     const kept = headers.filter((h) => !h.toLowerCase().startsWith(`${LIST_MARKER}:`));
-    if (method !== 'LIST' && kept.length === headers.length) return null;
-    const requestLine = method === 'LIST' ? `GET${lines[0].slice(4)}` : lines[0];
-    const marker = method === 'LIST' ? [`${LIST_MARKER}: LIST`] : [];
+    const foreign = !KNOWN_METHODS.has(method) && TOKEN.test(method);
+    if (!foreign && kept.length === headers.length) return null;
+    const requestLine = foreign ? `GET${lines[0].slice(method.length)}` : lines[0];
+    const marker = foreign ? [`${LIST_MARKER}: ${method}`] : [];
     return [requestLine, ...kept, ...marker].join('\r\n') + '\r\n\r\n';
   }
 

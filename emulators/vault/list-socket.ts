@@ -95,8 +95,9 @@ export function acceptListMethod(server: http.Server): void {
   });
 }
 
-/** Turn a rewritten request back into LIST before anything (journal, routes) looks at it. */
+/** Give a rewritten request its real method back (LIST, or another Node does not know) before anything looks at it. */
 export function restoreListMethod(req: http.IncomingMessage): void {
-  if (req.headers[LIST_MARKER] === 'LIST') req.method = 'LIST';
+  const original = req.headers[LIST_MARKER];
+  if (typeof original === 'string' && original !== '') req.method = original;
   delete req.headers[LIST_MARKER];
 }

@@ -1,16 +1,13 @@
 /**
- * The fake Vault's wire layer: parse the request (request.ts), find its route (sys/auth table or a KV mount),
- * check seal, token and policy in Vault's order, call the handler, render the envelope or {"errors":[…]}.
+ * The fake Vault's HTTP adapter: the held body and the request line become a VaultRequest (request.ts), the
+ * framework-agnostic pipeline (handle.ts) answers, and the reply is written with Vault's headers.
  */
 import type { Express, Request, Response } from 'express';
-import { VaultError, noHandler, sealed, unsupportedOperation } from './errors.ts';
+import { VaultError } from './errors.ts';
 import { RAW_BODY, TOO_LARGE } from './journal-body.ts';
-import { KV1_ROUTE, kv2Route } from './kv-routes.ts';
 import { errorReply, type Reply } from './reply.ts';
-import { parseVaultRequest, type VaultRequest } from './request.ts';
-import type { RouteContext, RouteDef } from './route-types.ts';
-import type { Capability } from './policy.ts';
-import { SYS_ROUTES } from './sys-routes.ts';
+import { parseVaultRequest } from './request.ts';
+import { handle } from './handle.ts';
 import type { VaultState } from './state.ts';
 
 export function vaultRoutes(state: VaultState): (app: Express) => void {
@@ -27,46 +24,11 @@ function answer(httpReq: Request, state: VaultState): Reply {
     // Vault's http layer (max_request_size): 413 with Go's "request body too large" text.
     if (held[TOO_LARGE]) throw new VaultError(413, ['http: request body too large']);
     const raw = held[RAW_BODY] ?? Buffer.alloc(0);
-    const req = parseVaultRequest(httpReq.method, httpReq.originalUrl, httpReq.headers, raw);
-    return dispatch(req, state);
+    const req = parseVaultRequest(httpReq.method, httpReq.originalUrl, httpReq.headers, raw, httpReq.socket.remoteAddress ?? '');
+    return handle(state, req);
   } catch (err) {
-    return errorReply(err);
+    return errorReply(err, false);
   }
-}
-
-function dispatch(req: VaultRequest, state: VaultState): Reply {
-  const found = findRoute(req, state);
-  if (state.status.sealed && !found?.def.whileSealed) throw sealed();
-  const ctx: RouteContext = { req, state, rest: found?.rest ?? '', mount: found?.mount };
-  if (!found?.def.open) {
-    const token = state.authenticate(req.tokenId);
-    // Vault checks the ACL before it knows whether anything serves the path, so strangers get 403, root gets 404.
-    state.authorize(token, req.path, capabilityFor(req, found?.def, ctx));
-    if (found?.def.sudo) state.authorize(token, req.path, 'sudo');
-  }
-  if (!found) throw noHandler(req.path.replace(/\/$/, ''));
-  const handler = found.def.ops[req.op];
-  if (!handler) throw unsupportedOperation();
-  return handler(ctx);
-}
-
-function findRoute(req: VaultRequest, state: VaultState): { def: RouteDef; rest: string; mount?: RouteContext['mount'] } | undefined {
-  const path = req.path.replace(/\/$/, '');
-  for (const [pattern, def] of SYS_ROUTES) {
-    const m = pattern.exec(path);
-    if (m) return { def, rest: m[1] ?? '' };
-  }
-  const inMount = state.mountFor(req.path);
-  if (!inMount) return undefined;
-  if (inMount.mount.version === 1) return { def: KV1_ROUTE, rest: inMount.rest, mount: inMount.mount };
-  const kv2 = kv2Route(inMount.rest);
-  return kv2 && { ...kv2, mount: inMount.mount };
-}
-
-/** Vault's operation → capability; a write is `create` or `update` depending on the route's existence check. */
-function capabilityFor(req: VaultRequest, def: RouteDef | undefined, ctx: RouteContext): Capability {
-  if (req.op !== 'write') return req.op;
-  return def?.exists && !def.exists(ctx) ? 'create' : 'update';
 }
 
 function send(req: Request, res: Response, reply: Reply): void {

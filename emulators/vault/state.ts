@@ -1,99 +1,198 @@
 /**
- * The fake Vault's whole state: KV mounts, tokens, AppRole roles, policies and the server status (sealed,
- * standby…). It decides who may do what; it knows nothing about HTTP.
+ * The fake Vault's whole state and its rules: the mount tables, policies, tokens (and their cubbyholes), the seal,
+ * audit devices. It decides who may do what; it knows nothing about HTTP. Backends (KV, AppRole…) are built by an
+ * injected registry, and a fresh state is brought to its seed by an injected bootstrap (the seed's API calls).
  */
 import { randomUUID } from 'node:crypto';
-import { KvV1 } from './kv1.ts';
-import { KvV2 } from './kv2.ts';
-import { AppRoles, Tokens, type TokenRecord } from './auth.ts';
-import { DEFAULT_POLICY, isAllowed, type Capability, type Policy } from './policy.ts';
-import { permissionDenied } from './errors.ts';
-import type { VaultSeed } from './seed.ts';
+import { invalidToken, missingToken, permissionDenied, respError } from './errors.ts';
+import { MountTable, newEntry, routePath, type MountConfig, type MountEntry, type MountTableKind } from './mounts.ts';
+import { PolicyStore, NON_ASSIGNABLE } from './policy/store.ts';
+import type { Acl, Op } from './policy/acl.ts';
+import { TokenStore, type NewToken, type TokenEntry } from './tokens/store.ts';
+import { TokenRoles } from './tokens/roles.ts';
+import { calculateTtl, SYSTEM_TTL, type MountTtls } from './tokens/ttl.ts';
+import { Seal, type ServerStatus } from './seal/seal.ts';
+import { AuditBroker } from './audit/broker.ts';
+import type { BackendDef } from './route-types.ts';
 
-export interface Mount {
-  path: string;
-  version: 1 | 2;
-  description: string;
-  accessor: string;
-  uuid: string;
-  engine: KvV1 | KvV2;
+export type { ServerStatus } from './seal/seal.ts';
+
+/** Builds a mount's backend from its type; throws Vault's refusal for a type it does not know. */
+export interface EngineRegistry {
+  create(entry: Omit<MountEntry, 'engine' | 'backend'>, state: VaultState): { engine: unknown; backend: BackendDef };
 }
 
-export interface ServerStatus {
-  initialized: boolean;
-  sealed: boolean;
-  standby: boolean;
-  performance_standby: boolean;
+export interface VaultStateOptions {
+  rootToken?: string;
+  now?: () => Date;
+  engines: EngineRegistry;
+  /** Replays the seed through the API after every reset. */
+  bootstrap?: (state: VaultState) => void;
 }
 
-const ACTIVE: ServerStatus = { initialized: true, sealed: false, standby: false, performance_standby: false };
+/** Mounts a dev-mode Vault has before anyone enables anything (`vault secrets list` on a fresh server, less `secret/`). */
+const BUILTIN_MOUNTS: [MountTableKind, string, string, string][] = [
+  ['secret', 'cubbyhole/', 'cubbyhole', 'per-token private secret storage'],
+  ['secret', 'identity/', 'identity', 'identity store'],
+  ['secret', 'sys/', 'system', 'system endpoints used for control, policy and debugging'],
+  ['auth', 'token/', 'token', 'token based credentials'],
+];
 
 export class VaultState {
   readonly rootToken: string;
   readonly clusterId = randomUUID();
-  mounts = new Map<string, Mount>();
-  tokens!: Tokens;
-  approles!: AppRoles;
-  status: ServerStatus = { ...ACTIVE };
-  private policies = new Map<string, Policy>();
-  private readonly now: () => Date;
+  readonly now: () => Date;
+  /** Seconds added to the real clock (POST /__admin/clock), for TTL tests against a running fake. */
+  clockOffset = 0;
+  seal!: Seal;
+  mounts!: MountTable;
+  policies!: PolicyStore;
+  tokens!: TokenStore;
+  tokenRoles!: TokenRoles;
+  audit!: AuditBroker;
+  /** Per-token private storage (cubbyhole/): token id → path → data. */
+  cubbyholes = new Map<string, Map<string, Record<string, unknown>>>();
+  /** sys/remount migrations, by id. */
+  migrations = new Map<string, { source: string; target: string; status: string }>();
+  private readonly engines: EngineRegistry;
+  private readonly bootstrap?: (state: VaultState) => void;
 
-  constructor(private readonly seed: VaultSeed, opts: { rootToken?: string; now?: () => Date } = {}) {
-    this.rootToken = opts.rootToken ?? seed.rootToken;
-    this.now = opts.now ?? (() => new Date());
+  constructor(opts: VaultStateOptions) {
+    this.rootToken = opts.rootToken ?? 'root';
+    const base = opts.now ?? (() => new Date());
+    this.now = () => new Date(base().getTime() + this.clockOffset * 1000);
+    this.engines = opts.engines;
+    this.bootstrap = opts.bootstrap;
     this.reset();
   }
 
-  /** Back to the seed: fresh mounts and secrets, only the root token, server active and unsealed. */
+  get status(): ServerStatus {
+    return this.seal.status;
+  }
+
+  /** A fresh initialized, unsealed Vault with the built-in mounts and the root token, then the seed. */
   reset(): void {
-    this.status = { ...ACTIVE };
-    this.policies = new Map<string, Policy>([['default', DEFAULT_POLICY], ...Object.entries(this.seed.policies)]);
-    this.tokens = new Tokens(this.now);
-    this.tokens.addRoot(this.rootToken);
-    this.approles = new AppRoles(this.seed.approle);
-    this.mounts = new Map();
-    for (const [path, m] of Object.entries(this.seed.mounts)) {
-      const engine = m.version === 2 ? new KvV2(undefined, this.now) : new KvV1();
-      this.mounts.set(path, { path, version: m.version, description: m.description ?? '', accessor: `kv_${randomUUID().slice(0, 8)}`, uuid: randomUUID(), engine });
+    this.clockOffset = 0;
+    this.seal = new Seal(this.now);
+    this.policies = new PolicyStore();
+    this.tokens = new TokenStore(this.now);
+    this.tokens.onRevoke = (id) => this.cubbyholes.delete(id);
+    this.tokenRoles = new TokenRoles();
+    this.cubbyholes = new Map();
+    this.migrations = new Map();
+    this.audit?.close();
+    this.audit = new AuditBroker(this.now);
+    this.mounts = new MountTable();
+    for (const [table, path, type, description] of BUILTIN_MOUNTS) {
+      const entry = newEntry(table, path, type, { description, local: type === 'cubbyhole' });
+      this.mounts.add({ ...entry, ...this.engines.create(entry, this) }, true);
     }
-    for (const [full, data] of Object.entries(this.seed.secrets)) {
-      const found = this.mountFor(full);
-      if (found) found.mount.engine.write(found.rest, data);
-    }
+    this.createRootToken(this.rootToken);
+    this.bootstrap?.(this);
   }
 
-  /** The mount serving an API path ("secret/data/x" → mount "secret", rest "data/x"); longest mount path wins. */
-  mountFor(path: string): { mount: Mount; rest: string } | undefined {
-    let best: Mount | undefined;
-    for (const m of this.mounts.values()) {
-      if ((path === m.path || path.startsWith(`${m.path}/`)) && (!best || m.path.length > best.path.length)) best = m;
-    }
-    return best && { mount: best, rest: path.slice(best.path.length + 1) };
+  /** A root token (policy `root`, no expiry), as `vault server -dev -dev-root-token-id` creates. */
+  createRootToken(id?: string): TokenEntry {
+    return this.tokens.create({
+      id, parent: '', policies: ['root'], path: 'auth/token/root', meta: null, displayName: 'root', numUses: 0,
+      creationTtl: 0, explicitMaxTtl: 0, period: 0, renewable: false, role: '', mountAccessor: this.tokenMount().accessor,
+    });
   }
 
-  /** The caller's token, or 403: a missing, unknown and expired token all look the same to the client. */
-  authenticate(tokenId: string | undefined): TokenRecord {
+  tokenMount(): MountEntry {
+    return this.mounts.get('auth', 'token/')!;
+  }
+
+  /** Enable a secrets engine or auth method; Vault's refusals for a used path or an unknown type. */
+  enable(table: MountTableKind, path: string, type: string, init: Partial<MountEntry>): MountEntry {
+    const entry = newEntry(table, path, type, init);
+    const built = this.engines.create(entry, this);
+    const mount: MountEntry = { ...entry, ...built };
+    this.mounts.add(mount);
+    return mount;
+  }
+
+  /** Disable a mount: its data goes, and tokens an auth mount issued are revoked (vault/auth.go disableCredential). */
+  disable(mount: MountEntry): void {
+    this.mounts.remove(mount);
+    if (mount.table === 'auth') this.tokens.revokeByMount(mount.accessor);
+    else this.tokens.revokePrefix(routePath(mount));
+  }
+
+  /** The caller's token. No token: "permission denied"; unknown, expired or used up: also "invalid token". */
+  authenticate(tokenId: string | undefined): TokenEntry {
+    if (!tokenId) throw missingToken();
     const token = this.tokens.lookup(tokenId);
-    if (!token) throw permissionDenied();
+    if (!token) throw invalidToken();
     return token;
   }
 
-  /** Docs (policies): `root` may do anything; other tokens need the capability on the path from one of their policies. */
-  authorize(token: TokenRecord, path: string, cap: Capability): void {
-    if (token.policies.includes('root')) return;
-    const policies = token.policies.map((n) => this.policies.get(n)).filter((p): p is Policy => !!p);
-    if (!isAllowed(policies, path, cap)) throw permissionDenied();
+  acl(token: TokenEntry): Acl {
+    return this.policies.acl(token.policies);
   }
 
-  /** AppRole login: verify the pair, then issue a token with the role's policies and TTL. */
-  login(roleId: unknown, secretId: unknown): TokenRecord {
-    const role = this.approles.verify(roleId, secretId);
-    return this.tokens.issue({ policies: role.policies, ttl: role.ttl, displayName: 'approle', path: 'auth/approle/login', meta: { role_name: role.name } });
+  /** Refuse unless the token's ACL allows `op` on `path` (and `sudo` too on root-protected paths). */
+  authorize(token: TokenEntry, path: string, op: Op, needsSudo: boolean): void {
+    const { allowed, sudo } = this.acl(token).allows(path, op);
+    if (!allowed || (needsSudo && !sudo)) throw permissionDenied();
+  }
+
+  /** Does the token have root or sudo on this path (token_store.go SudoPrivilege)? */
+  hasSudo(token: TokenEntry, path: string): boolean {
+    return this.acl(token).allows(path, 'update').sudo || this.acl(token).allows(path, 'read').sudo;
+  }
+
+  /** A mount's default and max lease TTL as CalculateTTL reads them (0 falls back to the system's 768h). */
+  mountTtls(mountAccessor: string): MountTtls {
+    const m = [...this.mounts.list('auth'), ...this.mounts.list('secret')].find((x) => x.accessor === mountAccessor);
+    return { defaultTtl: m?.config.default_lease_ttl || SYSTEM_TTL, maxTtl: m?.config.max_lease_ttl || SYSTEM_TTL };
+  }
+
+  /**
+   * Issue a token for an auth method's login (vault/request_handling.go LoginCreateToken): `default` added unless
+   * refused, the TTL computed against the auth mount's limits, no parent.
+   */
+  loginToken(mount: MountEntry, t: {
+    policies: string[]; noDefaultPolicy: boolean; ttl: number; maxTtl: number; period: number; explicitMaxTtl: number;
+    numUses: number; meta: Record<string, string>; displayName: string; renewWith: NewToken['renewWith'];
+  }): { token: TokenEntry; warnings: string[] } {
+    // request_handling.go: "auth methods cannot create root tokens".
+    if (t.policies.includes('root')) throw respError('auth methods cannot create root tokens');
+    const policies = sanitizePolicies(t.policies, !t.noDefaultPolicy);
+    for (const p of policies) if (NON_ASSIGNABLE.includes(p)) throw respError(`cannot assign policy ${JSON.stringify(p)}`);
+    const now = this.now().getTime() / 1000;
+    const { ttl, warnings } = calculateTtl({ mount: this.mountTtls(mount.accessor), backendTtl: t.ttl, backendMaxTtl: t.maxTtl, period: t.period, explicitMaxTtl: t.explicitMaxTtl, start: now, now });
+    const token = this.tokens.create({
+      parent: '', policies, path: `${routePath(mount)}login`, meta: t.meta, displayName: t.displayName, numUses: t.numUses,
+      creationTtl: ttl, explicitMaxTtl: t.explicitMaxTtl, period: t.period, renewable: true, role: '', mountAccessor: mount.accessor, renewWith: t.renewWith,
+    });
+    return { token, warnings };
   }
 
   /** Admin view: structure and metadata, never secret values or token ids. */
   snapshot(): Record<string, unknown> {
-    const mounts = Object.fromEntries([...this.mounts.values()].map((m) => [`${m.path}/`, { type: 'kv', version: m.version, keys: m.engine.keys() }]));
-    return { status: this.status, mounts, policies: [...this.policies.keys()], roles: this.approles.summary(), tokens: this.tokens.summary() };
+    const mounts = (table: MountTableKind) => Object.fromEntries(this.mounts.list(table).map((m) => [m.path, { type: m.type, options: m.options, accessor: m.accessor }]));
+    return {
+      status: this.seal.status,
+      clockOffsetSeconds: this.clockOffset,
+      mounts: mounts('secret'),
+      auth: mounts('auth'),
+      policies: this.policies.list(),
+      tokens: this.tokens.all().map((t) => ({ accessor: t.accessor, policies: t.policies, path: t.path, ttl: this.tokens.remaining(t) })),
+      audit: this.audit.list().map((d) => ({ path: d.path, type: d.type })),
+    };
   }
+
+  /** Mount config as a tune or a mount listing shows it. */
+  static describeConfig(config: MountConfig): Record<string, unknown> {
+    return { ...config };
+  }
+}
+
+/** policyutil.SanitizePolicies: trimmed, lower-cased, de-duplicated, sorted; `default` added when asked unless root. */
+export function sanitizePolicies(policies: string[], addDefault: boolean): string[] {
+  const set = new Set(policies.map((p) => p.trim().toLowerCase()).filter((p) => p !== ''));
+  if (set.has('root')) return ['root'];
+  if (addDefault) set.add('default');
+  return [...set].sort();
 }

@@ -43,12 +43,10 @@ describe('Vault emulator', () => {
       expect(res).to.include.all.keys('request_id', 'lease_id', 'renewable', 'lease_duration', 'wrap_info', 'warnings', 'auth');
     });
 
-    it('answers 403 permission denied for a wrong or missing token', async () => {
-      for (const token of ['not-a-token', undefined]) {
-        const res = await failure(client(token).read('secret/data/gatehouse/customerio'));
-        expect(res.statusCode).to.equal(403);
-        expect(res.body).to.deep.equal({ errors: ['permission denied'] });
-      }
+    it('answers 403 "permission denied" without a token, and also "invalid token" for a token it does not know', async () => {
+      expect(await failure(client().read('secret/data/gatehouse/customerio'))).to.deep.equal({ statusCode: 403, body: { errors: ['permission denied'] } });
+      expect(await failure(client('not-a-token').read('secret/data/gatehouse/customerio')))
+        .to.deep.equal({ statusCode: 403, body: { errors: ['2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n'] } });
     });
 
     it('accepts the token as Authorization: Bearer', async () => {
@@ -78,8 +76,7 @@ describe('Vault emulator', () => {
 
     it('expires AppRole tokens after their TTL', async () => {
       const login = await client().approleLogin({ role_id: ROLE_ID, secret_id: SECRET_ID });
-      const token = vault.state.tokens.lookup(login.auth.client_token)!;
-      token.issuedAt = new Date(Date.now() - 3601_000);
+      vault.state.clockOffset = 3601;
       expect((await failure(client(login.auth.client_token).tokenLookupSelf())).statusCode).to.equal(403);
     });
   });

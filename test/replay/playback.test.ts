@@ -4,7 +4,7 @@
  * the provider pact it belongs to — a fixture the pact does not allow fails.
  */
 import { expect } from 'chai';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,13 +18,14 @@ import { Redactor } from '../../scripts/lib/replay/redaction.ts';
 import { loadCompareRules } from '../../scripts/lib/replay/rules.ts';
 import { seededSecretValues } from '../../scripts/lib/replay/seeds.ts';
 import { UPSTREAM_FIXTURES, loadUpstreamFixtures, playbackClient, type UpstreamInteraction } from '../../scripts/lib/replay/upstream.ts';
+import { loadSeed, seedSecrets } from '../../emulators/vault/seed.ts';
 import { gatewaySigner } from '../helpers/signed.ts';
 import { serveApp } from '../helpers/serve.ts';
 
 const ADA = 'ada@example.com';
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const redact = new Redactor(undefined, seededSecretValues());
-const vaultSeed = JSON.parse(readFileSync(new URL('../../fixtures/vault/seed.json', import.meta.url), 'utf8')).secrets['secret/gatehouse/customerio'];
+const vaultSeed = seedSecrets(loadSeed())['secret/gatehouse/customerio'].data as Record<string, string>;
 
 describe('Customer.io routes in playback mode (no fakes)', () => {
   let server: Listening;

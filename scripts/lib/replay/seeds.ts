@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { loadSeed as loadVaultSeed, seedSecretValues as vaultSecretValues } from '../../../emulators/vault/seed.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
 const read = (rel: string): any => JSON.parse(readFileSync(FIXTURES + rel, 'utf8'));
@@ -12,9 +13,7 @@ const read = (rel: string): any => JSON.parse(readFileSync(FIXTURES + rel, 'utf8
 /** Secret values of the fake Vault, AWS (SecureString parameters), Mailgun, Extend, Customer.io and gateway keys. */
 export function seededSecretValues(): string[] {
   const out: string[] = [];
-  const vault = read('vault/seed.json');
-  for (const secret of Object.values(vault.secrets ?? {}) as Record<string, string>[]) out.push(...Object.values(secret));
-  for (const role of Object.values(vault.approle ?? {}) as { role_id: string; secret_ids: string[] }[]) out.push(role.role_id, ...role.secret_ids);
+  out.push(...vaultSecretValues(loadVaultSeed(FIXTURES + 'vault/seed.json')));
   const mailgun = read('mailgun/seed.json');
   out.push(mailgun.apiKey, ...mailgun.domains.map((d: { webhookSigningKey: string }) => d.webhookSigningKey));
   out.push(...read('extend/seed.json').users.map((u: { password: string }) => u.password));

@@ -1,5 +1,5 @@
 /** The KV version 1 engine: one unversioned JSON object per path (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v1). */
-import { badRequest, notFound } from './errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { listKeys, normalizePath } from './paths.ts';
 import type { SecretData } from './kv2.ts';
 

@@ -2,8 +2,9 @@
  * The KV version 2 engine: versioned secrets with soft delete, undelete, destroy, check-and-set and per-key
  * metadata. Rules follow https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2. No HTTP here.
  */
-import { VaultError, badRequest, notFound } from './errors.ts';
+import { VaultError, badRequest, notFound } from '../errors.ts';
 import { listKeys, normalizePath } from './paths.ts';
+import { goDuration } from '../duration.ts';
 
 export type SecretData = Record<string, unknown>;
 
@@ -20,7 +21,8 @@ interface SecretRecord {
   oldest_version: number;
   max_versions: number;
   cas_required: boolean;
-  delete_version_after: string;
+  /** Seconds; 0 keeps versions forever. */
+  delete_version_after: number;
   custom_metadata: Record<string, string> | null;
   created_time: string;
   updated_time: string;
@@ -38,13 +40,15 @@ export interface VersionMetadata {
 export interface MetadataInput {
   max_versions?: number;
   cas_required?: boolean;
-  delete_version_after?: string;
+  delete_version_after?: number;
   custom_metadata?: Record<string, string>;
 }
 
 export interface Kv2Config {
   max_versions: number;
   cas_required: boolean;
+  /** Seconds. */
+  delete_version_after: number;
 }
 
 // Docs (configure the KV engine): "When 0 is used or the value is unset, Vault will keep 10 versions."
@@ -54,7 +58,7 @@ export class KvV2 {
   private secrets = new Map<string, SecretRecord>();
 
   constructor(
-    readonly config: Kv2Config = { max_versions: 0, cas_required: false },
+    readonly config: Kv2Config = { max_versions: 0, cas_required: false, delete_version_after: 0 },
     private readonly now: () => Date = () => new Date(),
   ) {}
 
@@ -134,7 +138,7 @@ export class KvV2 {
       created_time: rec.created_time,
       current_version: rec.current_version,
       custom_metadata: rec.custom_metadata,
-      delete_version_after: rec.delete_version_after,
+      delete_version_after: goDuration(rec.delete_version_after),
       max_versions: rec.max_versions,
       oldest_version: rec.oldest_version,
       updated_time: rec.updated_time,
@@ -153,6 +157,27 @@ export class KvV2 {
     if (input.custom_metadata !== undefined) rec.custom_metadata = { ...input.custom_metadata };
     rec.updated_time = stamp;
     this.secrets.set(key, rec);
+  }
+
+  /** PATCH /:mount/metadata/:path: like a write, but only for a key that exists. */
+  patchMetadata(path: string, input: MetadataInput): void {
+    if (!this.exists(path)) throw notFound();
+    this.writeMetadata(path, input);
+  }
+
+  /** POST /:mount/config: the engine-wide defaults. */
+  configure(input: MetadataInput): void {
+    if (input.max_versions !== undefined) this.config.max_versions = input.max_versions;
+    if (input.cas_required !== undefined) this.config.cas_required = input.cas_required;
+    if (input.delete_version_after !== undefined) this.config.delete_version_after = input.delete_version_after;
+  }
+
+  /** Docs "Read secret subkeys": the secret's structure with every leaf value replaced by null, to `depth` levels (0: all). */
+  subkeys(path: string, version: number, depth: number): { subkeys: SecretData; metadata: VersionMetadata } {
+    const { data, metadata } = this.read(path, version);
+    const strip = (v: SecretData, level: number): SecretData =>
+      Object.fromEntries(Object.entries(v).map(([k, x]) => [k, isObject(x) && (depth === 0 || level < depth) ? strip(x, level + 1) : null]));
+    return { subkeys: strip(data, 1), metadata };
   }
 
   /** Remove the key, its metadata and every version (DELETE /:mount/metadata/:path). */
@@ -207,7 +232,7 @@ export class KvV2 {
   private emptyRecord(stamp: string): SecretRecord {
     return {
       versions: new Map(), current_version: 0, oldest_version: 0, max_versions: 0, cas_required: false,
-      delete_version_after: '0s', custom_metadata: null, created_time: stamp, updated_time: stamp,
+      delete_version_after: 0, custom_metadata: null, created_time: stamp, updated_time: stamp,
     };
   }
 }

@@ -3,7 +3,7 @@
  * 200 active, 429 standby, 473 performance standby, 501 not initialized, 503 sealed — each overridable by a
  * query parameter, and standbyok / perfstandbyok turn a standby into the active code.
  */
-import type { ServerStatus } from './state.ts';
+import type { ServerStatus } from '../seal/seal.ts';
 
 export interface HealthQuery {
   standbyok: boolean;
