@@ -11,7 +11,6 @@ import http from 'node:http';
 import type { Router } from 'express';
 import { createEmulator, listen } from '../shared/emulator.ts';
 import { jsonShape } from '../shared/http-guard.ts';
-import { jsonShape } from '../shared/http-guard.ts';
 import { acceptListMethod, restoreListMethod } from './list-socket.ts';
 import { holdBody } from './journal-body.ts';
 import { vaultRoutes } from './routes.ts';
