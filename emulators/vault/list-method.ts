@@ -2,8 +2,8 @@
  * Vault clients send `LIST /v1/...` (node-vault's list(), the Go client, the CLI). Node's HTTP parser only knows a
  * fixed method table, so it answers LIST with a bare 400 before any handler runs. We therefore sit between the TCP
  * socket and the HTTP server: a small framing-aware scanner rewrites each request line whose method Node does not
- * know ("LIST ", or any other token, which Vault answers with 405) to "GET " and adds a marker header naming the
- * real method, then the HTTP server parses the rewritten stream as usual. The scanner follows HTTP/1.1 framing
+ * know ("LIST ", or any other token on an API path, which Vault answers with 405) to "GET " and adds a marker
+ * header naming the real method, then the HTTP server parses the rewritten stream as usual. The scanner follows HTTP/1.1 framing
  * (Content-Length and chunked bodies) so every request on a keep-alive or pipelined connection is seen at its start.
  * The socket plumbing that feeds it is in list-socket.ts.
  */
@@ -96,7 +96,9 @@ export class ListRewriter {
     else if (cl !== undefined && /^\d+$/.test(cl) && Number(cl) > 0) (this.mode = 'body'), (this.remaining = Number(cl));
     else if (cl !== undefined && !/^\d+$/.test(cl)) this.mode = 'passthrough'; // let the HTTP server reject it
     const kept = headers.filter((h) => !h.toLowerCase().startsWith(`${LIST_MARKER}:`));
-    const foreign = !KNOWN_METHODS.has(method) && TOKEN.test(method);
+    // Other unknown methods only on the API (/v1/…), where Vault answers them 405; elsewhere Node's parser refuses them.
+    const target = lines[0].split(' ')[1] ?? '';
+    const foreign = !KNOWN_METHODS.has(method) && TOKEN.test(method) && (method === 'LIST' || target.startsWith('/v1/'));
     if (!foreign && kept.length === headers.length) return null;
     const requestLine = foreign ? `GET${lines[0].slice(method.length)}` : lines[0];
     const marker = foreign ? [`${LIST_MARKER}: ${method}`] : [];
