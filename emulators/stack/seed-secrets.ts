@@ -6,12 +6,12 @@
  * The gateway key set is made to match the gateway every start (it is the authority on its own keys); other names
  * are added only where missing, so a developer's own values in an external store are kept.
  */
-import { readFile } from 'node:fs/promises';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { gatewayPublicKeySet } from '../gateway/admin-client.ts';
 import { GATEWAY_KEY_SET } from '../../proxy/secrets/gateway-keys.ts';
 import { DEFAULT_GATEWAY_KEYS_SECRET_ID, DEFAULT_GATEWAY_KEYS_VAULT_PATH } from '../../proxy/secrets/index.ts';
 import { secretsManagerWriter, vaultWriter, type SecretStoreWriter } from '../../proxy/secrets/store-writer.ts';
+import { loadSeed, seedSecrets } from '../vault/seed.ts';
 
 export interface StackSecretSources {
   gatewayUrl: string;
@@ -23,7 +23,7 @@ export interface StackSecretSources {
 
 export async function seedStackSecrets(o: StackSecretSources): Promise<void> {
   const gatewayKeys = { [GATEWAY_KEY_SET]: await gatewayPublicKeySet(o.gatewayUrl) };
-  const vaultSeed = JSON.parse(await readFile(o.vaultSeedFile ?? 'fixtures/vault/seed.json', 'utf8')) as { secrets: Record<string, Record<string, string>> };
+  const vaultSecrets = seedSecrets(loadSeed(o.vaultSeedFile));
   const vault = vaultWriter({ addr: o.vault.url, token: o.vault.token });
   const sm = secretsManagerWriter(new SecretsManagerClient({ endpoint: o.aws.endpoint, region: o.aws.region, credentials: o.aws.credentials }));
   try {
@@ -31,8 +31,8 @@ export async function seedStackSecrets(o: StackSecretSources): Promise<void> {
       ensure(vault, DEFAULT_GATEWAY_KEYS_VAULT_PATH, gatewayKeys, 'match'),
       ensure(vault, 'gatehouse/mail', o.mail, 'add-missing'),
       ensure(sm, DEFAULT_GATEWAY_KEYS_SECRET_ID, gatewayKeys, 'match'),
-      ensure(sm, 'gatehouse-mail-credentials', { ...vaultSeed.secrets['secret/gatehouse/mail'], ...o.mail }, 'add-missing'),
-      ensure(sm, 'customerio-credentials', vaultSeed.secrets['secret/gatehouse/customerio'] ?? {}, 'add-missing'),
+      ensure(sm, 'gatehouse-mail-credentials', { ...vaultSecrets['secret/gatehouse/mail']?.data, ...o.mail }, 'add-missing'),
+      ensure(sm, 'customerio-credentials', vaultSecrets['secret/gatehouse/customerio']?.data ?? {}, 'add-missing'),
     ]);
   } finally {
     sm.close();
