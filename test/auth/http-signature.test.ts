@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { constants, generateKeyPairSync, sign } from 'node:crypto';
 import { ProxyError } from '../../proxy/core/errors.ts';
-import { buildSigningString, verifyHttpSignature, type SignedRequest, type VerifyOptions } from '../../proxy/auth/http-signature.ts';
+import { buildSigningString, verifyHttpSignature, verifyHttpSignatureRotating, type SignedRequest, type VerifyOptions } from '../../proxy/auth/http-signature.ts';
 import { IDENTITY_HEADER, signatureMiddleware } from '../../proxy/auth/signature-middleware.ts';
 import { digestHeader, signRequest, type SignOptions } from '../../emulators/gateway/sign.ts';
 import type { Deps, RouteRequest } from '../../proxy/core/types.ts';
@@ -249,5 +249,39 @@ describe('signatureMiddleware', () => {
     const late = { clock: { now: () => NOW + 301_000, sleep: async () => {} } } as unknown as Deps;
     const err = await mw(routeReq(signed()), late).then(() => undefined, (e: ProxyError) => e);
     expect(err?.code).to.equal('date_skew');
+  });
+});
+
+describe('a live key set by keyId (rotation)', () => {
+  /** A key set whose content changes only when re-read, as the store-backed one does. */
+  const liveSet = (stored: Record<string, string>) => {
+    let held = { ...stored };
+    const set = { reads: 0, stored, lookup: (id: string) => held[id], refresh: async () => { set.reads++; held = { ...set.stored }; } };
+    return set;
+  };
+
+  it('verifies against the key its keyId names, and refuses a keyId the set does not hold', async () => {
+    const set = liveSet({ old: publicKey, next: other.publicKey });
+    expect((await verifyHttpSignatureRotating(signed(request(), { keyId: 'next' }, other.privateKey), { publicKeys: set, now: NOW })).keyId).to.equal('next');
+    expectCode(() => verifyHttpSignature(signed(request(), { keyId: 'old' }, other.privateKey), { publicKeys: set, now: NOW }), 'signature_invalid');
+    const err = await verifyHttpSignatureRotating(signed(request(), { keyId: 'unknown' }), { publicKeys: set, now: NOW }).then(() => { throw new Error("expected a refusal"); }, (e: ProxyError) => e);
+    expect(err.code).to.equal('signature_unknown_key');
+  });
+
+  it('re-reads the set once when a request names an unknown keyId, then verifies with the key it found', async () => {
+    const set = liveSet({ old: publicKey });
+    set.stored = { old: publicKey, next: other.publicKey }; // written to the store, not yet re-read
+    const ok = await verifyHttpSignatureRotating(signed(request(), { keyId: 'next' }, other.privateKey), { publicKeys: set, now: NOW });
+    expect(ok.keyId).to.equal('next');
+    expect(set.reads).to.equal(1);
+    await verifyHttpSignatureRotating(signed(request(), { keyId: 'next' }, other.privateKey), { publicKeys: set, now: NOW });
+    expect(set.reads).to.equal(1);
+  });
+
+  it('does not re-read for a known keyId whose signature fails', async () => {
+    const set = liveSet({ old: publicKey });
+    const err = await verifyHttpSignatureRotating(signed(request(), { keyId: 'old' }, other.privateKey), { publicKeys: set, now: NOW }).then(() => { throw new Error("expected a refusal"); }, (e: ProxyError) => e);
+    expect(err.code).to.equal('signature_invalid');
+    expect(set.reads).to.equal(0);
   });
 });

@@ -197,6 +197,65 @@ describe('gateway emulator', () => {
   });
 });
 
+describe('gateway signing-key ring', () => {
+  let keyDir: string;
+  let upstream: Listening & { seen: Seen[] };
+  beforeEach(async () => {
+    keyDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gateway-ring-'));
+    upstream = await startEcho();
+  });
+  afterEach(() => upstream.close());
+  const adminCall = async (gw: Gateway, method: string, p = '') => {
+    const res = await fetch(`${gw.url}/__admin/signing-keys${p}`, { method });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+
+  it('adds a key without signing with it, signs with it once activated, and keeps that across a restart', async () => {
+    const gw = await startGateway({ port: 0, upstream: upstream.url, keyDir });
+    try {
+      const first = (await adminCall(gw, 'GET')).body.keys;
+      expect(first.map((k: { keyId: string; active: boolean }) => [k.keyId, k.active])).to.deep.equal([['gatehouse-gateway', true]]);
+      const created = await adminCall(gw, 'POST');
+      expect(created.status).to.equal(201);
+      expect(created.body.keyId).to.match(/^gw-[0-9a-f]{16}$/);
+      expect(JSON.stringify(created.body)).not.to.include('PRIVATE');
+      await fetch(`${gw.url}/before`);
+      expect(upstream.seen.at(-1)!.headers.signature).to.include('keyId="gatehouse-gateway"');
+      expect((await adminCall(gw, 'POST', `/${created.body.keyId}/activate`)).status).to.equal(200);
+      await fetch(`${gw.url}/after`);
+      const seen = upstream.seen.at(-1)!;
+      expect(seen.headers.signature).to.include(`keyId="${created.body.keyId}"`);
+      expect(verifyHttpSignature(seen, { publicKeys: { [created.body.keyId]: created.body.publicKeyPem }, now: Date.now() }).keyId).to.equal(created.body.keyId);
+      expect(gw.publicKeyPem).to.equal(created.body.publicKeyPem);
+    } finally {
+      await gw.close();
+    }
+    const again = loadGatewayKeys({ keyDir, env: {} });
+    expect(again.signingKeyId).to.equal(again.signing.list().find((k) => k.active)!.keyId);
+    expect(again.signing.list().map((k) => k.keyId).sort()).to.have.length(2);
+  });
+
+  it('refuses to retire the active key (409) or an unknown one (404); a retired first key is not recreated on restart', async () => {
+    const gw = await startGateway({ port: 0, upstream: upstream.url, keyDir });
+    let next: string;
+    try {
+      expect((await adminCall(gw, 'DELETE', '/gatehouse-gateway')).status).to.equal(409);
+      expect((await adminCall(gw, 'DELETE', '/gw-nope')).status).to.equal(404);
+      expect((await adminCall(gw, 'POST', '/gw-nope/activate')).status).to.equal(404);
+      next = (await adminCall(gw, 'POST')).body.keyId;
+      await adminCall(gw, 'POST', `/${next}/activate`);
+      expect((await adminCall(gw, 'DELETE', '/gatehouse-gateway')).status).to.equal(200);
+      expect(fs.existsSync(path.join(keyDir, 'signing-key.pem'))).to.equal(false);
+    } finally {
+      await gw.close();
+    }
+    const again = loadGatewayKeys({ keyDir, env: {} });
+    expect(again.signing.list().map((k) => k.keyId)).to.deep.equal([next]);
+    expect(fs.existsSync(path.join(keyDir, 'signing-key.pem'))).to.equal(false);
+    expect(fs.statSync(path.join(keyDir, 'signing-keys', `${next}.pem`)).mode & 0o777).to.equal(0o600);
+  });
+});
+
 describe('gateway in front of the proxy app', () => {
   let keyDir: string;
   let proxy: Listening;
