@@ -7,6 +7,7 @@ import { ActivityLog, type ActivityFilter } from './activities.ts';
 import { notFound } from './errors.ts';
 import { People, type AttributeChange } from './people.ts';
 import type { Seed } from './seed.ts';
+import { ApiCredentials } from './api-keys.ts';
 import type { Activity, Attributes, BroadcastTrigger, Delivery, DeliveryType, Device, EventType, IdentifierKind, Metric, Person, Recipients, TrackedEvent, Workspace } from './types.ts';
 
 export interface NewEvent {
@@ -41,6 +42,8 @@ const MERGE_WINDOW_S = 30 * 86_400;
 
 export class CustomerioState {
   readonly people: People;
+  /** Tracking and App API keys: the seed's, plus any an admin created (rotation), minus any deleted. */
+  readonly credentials: ApiCredentials;
   private events: TrackedEvent[] = [];
   private dedupeIds = new Set<string>();
   private readonly activities: ActivityLog;
@@ -55,6 +58,7 @@ export class CustomerioState {
   ) {
     this.people = new People(now);
     this.activities = new ActivityLog(now);
+    this.credentials = new ApiCredentials(seed.workspace);
     this.reset();
   }
 
@@ -63,6 +67,7 @@ export class CustomerioState {
   }
 
   reset(): void {
+    this.credentials.reset();
     this.people.load(this.seed.people);
     this.events = [];
     this.dedupeIds.clear();
@@ -164,6 +169,7 @@ export class CustomerioState {
     const { siteId, region, trackApiKey, appApiKey } = this.workspace;
     return {
       workspace: { siteId, region, trackApiKey: masked(trackApiKey), appApiKey: masked(appApiKey) },
+      apiCredentials: this.credentials.list(),
       people: this.people.all(),
       events: this.events.filter((e) => e.cioId),
       anonymousEvents: this.events.filter((e) => !e.cioId),

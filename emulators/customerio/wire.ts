@@ -2,7 +2,6 @@
  * The wire contract shared by the Track and App routes: a route is a table row (method, paths, auth, handler);
  * a handler is a plain function from a parsed request to a reply. Only `mount` touches Express.
  */
-import crypto from 'node:crypto';
 import type { Express, Request, Response } from 'express';
 import { CioError, badRequest, errorBody } from './errors.ts';
 import { FAKE_JSON_LIMITS } from '../shared/json-body.ts';
@@ -64,35 +63,12 @@ function run(route: Route, req: Request, state: CustomerioState): Reply {
 function authorized(auth: Auth, header: string | undefined, state: CustomerioState): boolean {
   if (auth === 'none') return true;
   const [scheme, credential = ''] = (header ?? '').split(/\s+(.*)/s);
-  const ws = state.workspace;
-  if (auth === 'app') return /^bearer$/i.test(scheme ?? '') && same(credential.trim(), ws.appApiKey);
+  if (auth === 'app') return /^bearer$/i.test(scheme ?? '') && state.credentials.appAllowed(credential.trim());
   if (!/^basic$/i.test(scheme ?? '')) return false;
   const decoded = Buffer.from(credential, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return false;
-  // Evaluate both halves so a wrong site id and a wrong key take the same path.
-  const siteOk = same(decoded.slice(0, colon), ws.siteId);
-  const keyOk = same(decoded.slice(colon + 1), ws.trackApiKey);
-  return siteOk && keyOk;
-}
-
-/** Constant-time comparison (hashing first makes the lengths equal). */
-function same(given: string, expected: string): boolean {
-  return crypto.timingSafeEqual(sha256(given), expectedDigest(expected));
-}
-
-const sha256 = (s: string): Buffer => crypto.createHash('sha256').update(s).digest();
-
-/** The workspace's few credentials are hashed once, not on every request. */
-const expectedDigests = new Map<string, Buffer>();
-
-function expectedDigest(expected: string): Buffer {
-  let d = expectedDigests.get(expected);
-  if (!d) {
-    if (expectedDigests.size >= 64) expectedDigests.clear();
-    expectedDigests.set(expected, (d = sha256(expected)));
-  }
-  return d;
+  return state.credentials.trackAllowed(decoded.slice(0, colon), decoded.slice(colon + 1));
 }
 
 function parseJson(raw: Buffer): unknown {

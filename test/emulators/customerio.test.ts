@@ -190,6 +190,29 @@ describe('fake Customer.io (Track API v1 + App API v1)', () => {
       await expectRejected(apiClient(APP_KEY + 'x').sendEmail(new SendEmailRequest({ to: 'a@example.com', identifiers: { id: 'user-ada' }, transactional_message_id: 1 })), 401);
     });
 
+    it('accepts a Tracking or App API key an admin created beside the old one, and refuses a deleted one (key rotation)', async () => {
+      const t = (await admin('/api-keys/track', { method: 'POST' })).body as { siteId: string; apiKey: string };
+      const a = (await admin('/api-keys/app', { method: 'POST' })).body as { id: string; key: string };
+      expect(t.siteId).to.match(/^[0-9a-f]{20}$/);
+      expect(t.apiKey).to.match(/^[0-9a-f]{20}$/);
+      expect(a.key).to.match(/^[0-9a-f]{32}$/);
+      await trackClient(t.siteId, t.apiKey).identify('user-ada', { plan: 'new-key' });
+      await trackClient().identify('user-ada', { plan: 'old-key' });
+      await expectRejected(trackClient(t.siteId, TRACK_KEY).identify('user-ada', { plan: 'x' }), 401); // pairs do not mix
+      await apiClient(a.key).getAttributes('user-ada');
+      expect((await admin(`/api-keys/track/${SITE}`, { method: 'DELETE' })).status).to.equal(200);
+      await expectRejected(trackClient().identify('user-ada', { plan: 'x' }), 401);
+      const listed = (await admin('/api-keys')).body;
+      expect(listed.track).to.deep.equal([{ siteId: t.siteId, apiKey: `***${t.apiKey.slice(-4)}` }]);
+      expect(JSON.stringify(listed)).not.to.include(a.key);
+      const oldApp = listed.app.find((k: { id: string }) => k.id !== a.id).id;
+      expect((await admin(`/api-keys/app/${oldApp}`, { method: 'DELETE' })).status).to.equal(200);
+      await expectRejected(apiClient().getAttributes('user-ada'), 401);
+      expect((await admin('/api-keys/app/app-nope', { method: 'DELETE' })).status).to.equal(404);
+      await admin('/reset', { method: 'POST' });
+      await trackClient().identify('user-ada', { plan: 'seeded-again' });
+    });
+
     it('keeps credentials out of the journal', async () => {
       await track.identify('user-ada', { plan: 'x' });
       const { entries } = (await admin('/journal')).body;
