@@ -44,6 +44,11 @@ export class ActivityLog {
     return this.items;
   }
 
+  /** A deleted or suppressed person's activity goes with them. */
+  removeFor(cioId: string): void {
+    this.items = this.items.filter((a) => a.cioId !== cioId);
+  }
+
   clear(): void {
     this.items = [];
   }

@@ -11,8 +11,12 @@ import { errorBody } from './errors.ts';
 import { customerioRoutes } from './routes.ts';
 import { loadSeed } from './seed.ts';
 import { CustomerioState } from './state.ts';
+import { toWebhook } from './reporting.ts';
+import { webhookAdmin } from './webhook-admin.ts';
+import { WebhookSender } from './webhooks.ts';
 
 export { CustomerioState } from './state.ts';
+export { WebhookSender } from './webhooks.ts';
 export { DEFAULT_FIXTURE } from './seed.ts';
 
 export interface CustomerioOptions {
@@ -30,25 +34,36 @@ export interface RunningCustomerio {
   https: Listening;
   state: CustomerioState;
   emulator: Emulator;
+  /** Reporting webhooks: configure the endpoint with `webhooks.configure({ url })` (or PUT /__admin/webhooks). */
+  webhooks: WebhookSender;
   close(): Promise<void>;
 }
 
 /** The emulator frame around a state: journal, faults and /__admin, with faults in Customer.io's error shape. */
-export function createCustomerioEmulator(state: CustomerioState): Emulator {
+export function createCustomerioEmulator(state: CustomerioState, webhooks: WebhookSender): Emulator {
   return createEmulator({
     name: 'customerio',
     snapshot: () => state.snapshot(),
-    reset: () => state.reset(),
+    reset: () => {
+      state.reset();
+      webhooks.reset();
+    },
     faultBody: (status) => errorBody(http.STATUS_CODES[status] ?? `error ${status}`),
     errorShape: jsonShape((p) => errorBody(p.message)),
-    admin: (router) => customerioAdmin(router, state),
+    admin: (router) => {
+      customerioAdmin(router, state);
+      webhookAdmin(router, state, webhooks);
+    },
     routes: (app) => customerioRoutes(app, state),
   });
 }
 
 export async function startCustomerio(opts: CustomerioOptions = {}): Promise<RunningCustomerio> {
   const state = new CustomerioState(loadSeed(opts.fixture));
-  const emulator = createCustomerioEmulator(state);
+  // Everything the workspace reports becomes a signed webhook to the configured endpoint (none until configured).
+  const webhooks = new WebhookSender(() => state.workspace.webhookSigningKey);
+  state.observe((fact) => webhooks.enqueue(toWebhook(fact, state.now())));
+  const emulator = createCustomerioEmulator(state, webhooks);
   const host = opts.host ?? '127.0.0.1';
   const tls = serverCert(opts.tlsDir ?? DEFAULT_TLS_DIR, host === '0.0.0.0' ? [] : [host]);
   const errors = emulator.errorShape;
@@ -62,7 +77,9 @@ export async function startCustomerio(opts: CustomerioOptions = {}): Promise<Run
     https: secure,
     state,
     emulator,
+    webhooks,
     close: async () => {
+      webhooks.close();
       await Promise.all([plain.close(), secure.close()]);
     },
   };

@@ -83,9 +83,28 @@ export class People {
     return kind === 'email' ? this.create(undefined, identifier, this.now()) : this.create(identifier, undefined, this.now());
   }
 
+  /** Delete: the profile's data goes (attributes, devices); the record stays, flagged, for the suppression list. */
   remove(person: Person): void {
     person.deleted = true;
+    person.attributes = {};
+    person.devices = [];
     person.updatedAt = this.now();
+  }
+
+  /**
+   * A deleted (not suppressed) person's identifiers are forgotten too: the tombstone keeps only its cio_id, and the
+   * id or email may name a new person ("you can reuse a deleted person's identifier": Customer.io docs, "Delete
+   * people and suppress profile IDs").
+   */
+  forgetIdentifiers(person: Person): void {
+    for (const key of ['id', 'email'] as const) {
+      const value = person[key];
+      if (value === undefined) continue;
+      const rest = this.byKey[key].get(value)?.filter((p) => p !== person) ?? [];
+      if (rest.length) this.byKey[key].set(value, rest);
+      else this.byKey[key].delete(value);
+      person[key] = undefined;
+    }
   }
 
   /** Suppress = delete the person and refuse their identifiers from now on (Track API "Suppress a person"). */

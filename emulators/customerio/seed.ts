@@ -29,6 +29,7 @@ export function loadSeed(file: string = DEFAULT_FIXTURE): Seed {
     siteId: str(ws.siteId, where('workspace.siteId')),
     trackApiKey: str(ws.trackApiKey, where('workspace.trackApiKey')),
     appApiKey: str(ws.appApiKey, where('workspace.appApiKey')),
+    webhookSigningKey: str(ws.webhookSigningKey, where('workspace.webhookSigningKey')),
     region: ws.region === 'eu' ? 'eu' : 'us',
   };
   return {

@@ -4,6 +4,8 @@
  */
 import crypto from 'node:crypto';
 import { ActivityLog, type ActivityFilter } from './activities.ts';
+import { eraseHistory } from './erasure.ts';
+import { broadcastAudience, type ReportingFact } from './reporting.ts';
 import { notFound } from './errors.ts';
 import { People, type AttributeChange } from './people.ts';
 import type { Seed } from './seed.ts';
@@ -51,6 +53,8 @@ export class CustomerioState {
   private deliveries: Delivery[] = [];
   private triggers: BroadcastTrigger[] = [];
   private seq = 0;
+  /** Who hears what the workspace reports (the reporting-webhook sender). */
+  private readonly observers = new Set<(fact: ReportingFact) => void>();
 
   constructor(
     private readonly seed: Seed,
@@ -78,24 +82,56 @@ export class CustomerioState {
     this.seq = 0;
   }
 
+  /** Observe reporting facts (deliveries' metrics, subscription changes); returns the unsubscribe function. */
+  observe(fn: (fact: ReportingFact) => void): () => void {
+    this.observers.add(fn);
+    return () => this.observers.delete(fn);
+  }
+
+  /** Report a metric of a delivery, as an ESP or a device would (admin: bounces, complaints, opens). */
+  reportDelivery(deliveryId: string, metric: string, detail?: { reason?: string; href?: string }): Delivery {
+    const delivery = this.deliveries.find((d) => d.deliveryId === deliveryId);
+    if (!delivery) throw notFound(`delivery ${deliveryId} not found`);
+    this.activities.add(delivery.cioId, `${metric}_${delivery.type}`, { data: {}, delivery });
+    this.notify({ kind: 'delivery', delivery, metric, detail });
+    return delivery;
+  }
+
   identify(identifier: string, attrs: Attributes): Person | undefined {
     const result = this.people.identify(identifier, attrs);
     if (!result) return undefined;
     this.recordChanges(result.person, result.changes);
+    // Setting `unsubscribed` is what Customer.io reports as customer_subscribed / customer_unsubscribed.
+    const sub = result.changes.find((c) => c.name === 'unsubscribed');
+    if (sub) this.notify({ kind: 'customer', person: result.person, metric: sub.to === true || sub.to === 'true' ? 'unsubscribed' : 'subscribed' });
     if (typeof attrs.anonymous_id === 'string') this.mergeAnonymous(result.person, attrs.anonymous_id);
     return result.person;
   }
 
+  /** Delete: profile, devices, events, activity and message contents are forgotten (see erasure.ts). */
   deletePerson(identifier: string): void {
     const person = this.people.find(identifier);
-    if (person) this.people.remove(person);
+    if (!person) return;
+    this.people.remove(person);
+    this.people.forgetIdentifiers(person);
+    this.forget(person.cioId);
   }
 
   /** Suppressing someone unknown still blocks the identifier: keep a deleted, suppressed record of it. */
   suppress(identifier: string): void {
     if (this.people.isSuppressed(identifier)) return;
     const person = this.people.ensure(identifier);
-    if (person) this.people.suppress(person);
+    if (!person) return;
+    this.people.suppress(person);
+    this.forget(person.cioId);
+  }
+
+  /** What Customer.io erases with a person besides the profile (erasure.ts says what is kept and why). */
+  private forget(cioId: string): void {
+    const kept = eraseHistory({ events: this.events, deliveries: this.deliveries }, cioId);
+    this.events = kept.events;
+    this.deliveries = kept.deliveries;
+    this.activities.removeFor(cioId);
   }
 
   unsuppress(identifier: string): void {
@@ -129,7 +165,10 @@ export class CustomerioState {
     const metric: Metric = { ...m, timestamp: m.timestamp ?? this.now() };
     this.metrics.push(metric);
     const delivery = this.deliveries.find((d) => d.deliveryId === m.deliveryId);
-    if (delivery) this.activities.add(delivery.cioId, `${m.metric}_${delivery.type}`, { data: {}, delivery });
+    if (delivery) {
+      this.activities.add(delivery.cioId, `${m.metric}_${delivery.type}`, { data: {}, delivery });
+      this.notify({ kind: 'delivery', delivery, metric: m.metric, detail: { reason: m.reason, href: m.href } });
+    }
     return metric;
   }
 
@@ -147,6 +186,7 @@ export class CustomerioState {
     };
     this.deliveries.push(delivery);
     if (!delivery.suppressed) this.activities.add(person.cioId, `sent_${req.type}`, { data: {}, delivery });
+    this.reportSent(delivery, person);
     return delivery;
   }
 
@@ -154,6 +194,13 @@ export class CustomerioState {
     if (!this.seed.broadcasts.some((b) => b.id === broadcastId)) throw notFound(`broadcast ${broadcastId} not found`);
     const trigger: BroadcastTrigger = { id: this.triggers.length + 1, broadcastId, data, recipients, createdAt: this.now() };
     this.triggers.push(trigger);
+    // Each person the broadcast reaches gets an email delivery, reported like any other.
+    for (const person of broadcastAudience(recipients, this.people)) {
+      const delivery: Delivery = { deliveryId: crypto.randomBytes(21).toString('base64url'), type: 'email', cioId: person.cioId, broadcastId, to: person.email ?? '', message: data, queuedAt: this.now(), suppressed: false };
+      this.deliveries.push(delivery);
+      this.activities.add(person.cioId, 'sent_email', { data: {}, delivery });
+      this.reportSent(delivery, person);
+    }
     return trigger;
   }
 
@@ -178,6 +225,18 @@ export class CustomerioState {
       deliveries: this.deliveries,
       broadcastTriggers: this.triggers,
     };
+  }
+
+  private notify(fact: ReportingFact): void {
+    const person = fact.kind === 'delivery' ? (fact.person ?? this.people.all().find((p) => p.cioId === fact.delivery.cioId)) : fact.person;
+    for (const o of this.observers) o(fact.kind === 'delivery' ? { ...fact, person } : fact);
+  }
+
+  /** A message to a suppressed person is dropped; any other is sent and, in the fake, delivered at once. */
+  private reportSent(delivery: Delivery, person: Person): void {
+    if (delivery.suppressed) return this.notify({ kind: 'delivery', delivery, person, metric: 'dropped', detail: { reason: 'the person is suppressed' } });
+    this.notify({ kind: 'delivery', delivery, person, metric: 'sent' });
+    this.notify({ kind: 'delivery', delivery, person, metric: 'delivered' });
   }
 
   private record(event: NewEvent, person: Person | undefined): EventOutcome {

@@ -6,6 +6,8 @@ export interface Workspace {
   siteId: string;
   trackApiKey: string;
   appApiKey: string;
+  /** Signs reporting webhooks (X-CIO-Signature); emulators/customerio/webhooks.ts. */
+  webhookSigningKey: string;
   region: 'us' | 'eu';
 }
 
@@ -78,6 +80,8 @@ export interface Delivery {
   type: DeliveryType;
   cioId: string;
   transactionalMessageId?: string | number;
+  /** Set for a message a broadcast trigger sent. */
+  broadcastId?: number;
   /** Email address, or the device tokens a push went to. */
   to: string | string[];
   /** The sent message fields (subject, title, message_data …), attachments reduced to their names. */

@@ -25,6 +25,7 @@ import { proxyEnvironment } from './proxy-env.ts';
 import { seedVault } from './seed-vault.ts';
 import { AuditTrail, auditedGatewaySteps } from './audit-trail.ts';
 import { seedStackSecrets } from './seed-secrets.ts';
+import { wireCustomerioWebhooks } from './customerio-webhooks.ts';
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -122,6 +123,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     closers.push(packages.close);
     // Mailgun posts delivery events through the gateway, as in production (Mailgun → API Gateway → mail function).
     for (const id of ['delivered', 'permanent_fail', 'temporary_fail']) f.mailgun.state.domain(mailDomain).createWebhook(id, [`${gateway.url}/webhooks/mailgun`]);
+    // Customer.io posts its reporting webhooks through the gateway too (emulators/stack/customerio-webhooks.ts).
+    wireCustomerioWebhooks(f.customerio.webhooks, gateway.url);
     const t2 = performance.now();
 
     // Phase 3: every function's app, built as its Lambda would be at cold start, served on the proxy's port.

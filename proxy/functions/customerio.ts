@@ -11,6 +11,8 @@ import { gatewayKeySet } from '../secrets/gateway-keys.ts';
 import { customerioClient, liveCustomerioKeys } from '../routes/customerio/client.ts';
 import { cioSecretSpec, loadCustomerioConfig } from '../routes/customerio/config.ts';
 import { customerioRoutes } from '../routes/customerio/index.ts';
+import { withWebhookKeys } from '../routes/customerio/privacy-config.ts';
+import { privacyServices } from '../routes/customerio/privacy-services.ts';
 import { functionRuntime, type RuntimeOptions } from '../core/runtime.ts';
 
 export interface BuildOptions extends RuntimeOptions {
@@ -20,18 +22,22 @@ export interface BuildOptions extends RuntimeOptions {
 
 export async function buildCustomerioApp(opts: BuildOptions = {}): Promise<App> {
   const { env, log, http, clock, maxBodyBytes, stage, pii } = functionRuntime('customerio', opts);
-  const secrets = opts.secrets ?? (await loadStandardSecrets(env, cioSecretSpec(env), http, log));
+  const secrets = opts.secrets ?? (await loadStandardSecrets(env, withWebhookKeys(cioSecretSpec(env)), http, log));
   log.addSecretValues(secrets.values());
   const cfg = loadCustomerioConfig(env, secrets);
   pii.useSalt(cfg.piiSalt);
+  // The privacy routes live here because they need this function's Track credentials (suppress, delete) and the
+  // Customer.io webhook signing key; the tables a "forget me" clears only need DynamoDB Scan and DeleteItem, a
+  // narrower grant than handing the Customer.io keys to the cards or mail function.
+  const privacy = privacyServices(env, secrets, http);
   const auth = signatureMiddleware({ publicKeys: gatewayKeySet(secrets, log), maxSkewSeconds: cfg.signatureMaxSkewSeconds });
   return createApp({
     routes: customerioRoutes(auth),
     maxBodyBytes,
     deps: {
-      config: { stage, maxBodyBytes, customerio: cfg },
+      config: { stage, maxBodyBytes, customerio: cfg, privacy: privacy.cfg },
       secrets, http, clock, log,
-      services: { customerio: { cio: customerioClient(cfg, http, liveCustomerioKeys(secrets, cfg)), cfg } },
+      services: { customerio: { cio: customerioClient(cfg, http, liveCustomerioKeys(secrets, cfg)), cfg }, privacy },
     },
   });
 }

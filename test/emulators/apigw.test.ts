@@ -55,7 +55,7 @@ describe('API Gateway emulator (bundled handlers)', function () {
         functions: [{
           name: 'customerio', bundleDir: cio.dir, timeoutMs: 5000,
           env: {
-            CIO_SITE_ID: 'site-fixed', CIO_API_KEY: 'track-key-fixed', CIO_APP_API_KEY: 'app-key-fixed', ANON_ID_SALT: 'salt-fixed', PII_SALT: 'pii-salt-fixed',
+            CIO_SITE_ID: 'site-fixed', CIO_API_KEY: 'track-key-fixed', CIO_APP_API_KEY: 'app-key-fixed', ANON_ID_SALT: 'salt-fixed', PII_SALT: 'pii-salt-fixed', CIO_WEBHOOK_SIGNING_KEY: 'cio-webhook-key-fixed',
             API_GATEWAY_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
             CIO_TRACK_API_BASE_URL: `http://127.0.0.1:${port}/api/v1/`, CIO_APP_API_BASE_URL: `http://127.0.0.1:${port}/v1/`, LOG_LEVEL: 'error',
           },

@@ -38,7 +38,7 @@ describe('Vault emulator', () => {
   describe('auth', () => {
     it('reads the seeded Customer.io secret with the root token', async () => {
       const res = await root.read('secret/data/gatehouse/customerio');
-      expect(Object.keys(res.data.data).sort()).to.deep.equal(['ANON_ID_SALT', 'CIO_API_KEY', 'CIO_APP_API_KEY', 'CIO_SITE_ID', 'PII_SALT']);
+      expect(Object.keys(res.data.data).sort()).to.deep.equal(['ANON_ID_SALT', 'CIO_API_KEY', 'CIO_APP_API_KEY', 'CIO_SITE_ID', 'CIO_WEBHOOK_SIGNING_KEY', 'PII_SALT']);
       expect(res.data.metadata).to.include({ version: 1, destroyed: false, deletion_time: '' });
       expect(res).to.include.all.keys('request_id', 'lease_id', 'renewable', 'lease_duration', 'wrap_info', 'warnings', 'auth');
     });

@@ -42,7 +42,7 @@ describe('Customer.io routes in playback mode (no fakes)', () => {
       env: { CIO_TRACK_API_BASE_URL: 'http://track.playback.invalid/api/v1/', CIO_APP_API_BASE_URL: 'http://app.playback.invalid/v1/', CIO_ALLOWED_BROADCAST_IDS: '7' },
       http, log: silentLogger(),
       // Placeholder keys: fixtures hold no credentials, and playback does not compare them.
-      secrets: staticSecrets({ CIO_SITE_ID: 'playback-site', CIO_API_KEY: 'playback-key', CIO_APP_API_KEY: 'playback-app-key', ANON_ID_SALT: vaultSeed.ANON_ID_SALT, PII_SALT: vaultSeed.PII_SALT, API_GATEWAY_PUBLIC_KEY: keys.signingPublicKeyPem }),
+      secrets: staticSecrets({ CIO_SITE_ID: 'playback-site', CIO_API_KEY: 'playback-key', CIO_APP_API_KEY: 'playback-app-key', ANON_ID_SALT: vaultSeed.ANON_ID_SALT, PII_SALT: vaultSeed.PII_SALT, CIO_WEBHOOK_SIGNING_KEY: vaultSeed.CIO_WEBHOOK_SIGNING_KEY, API_GATEWAY_PUBLIC_KEY: keys.signingPublicKeyPem }),
     });
     server = await serveApp(app);
   });

@@ -3,6 +3,8 @@ import type { Middleware, RouteDef } from '../../core/types.ts';
 import * as track from './track.ts';
 import * as app from './app-api.ts';
 import * as mobile from './mobile.ts';
+import * as privacy from './privacy.ts';
+import { customerioWebhook } from './webhook.ts';
 
 export function customerioRoutes(auth: Middleware): RouteDef[] {
   const r = (method: string, path: string, handler: RouteDef['handler'], summary: string): RouteDef => ({ method, path, handler, summary, middleware: [auth] });
@@ -21,5 +23,10 @@ export function customerioRoutes(auth: Middleware): RouteDef[] {
     r('POST', '/api/v1/cio/device', mobile.registerDevice, 'Register the app\'s push device'),
     r('POST', '/api/v1/cio/notification_received', mobile.notificationReceived, 'Report a push notification delivered'),
     r('POST', '/api/v1/notification_opened', mobile.notificationOpened, 'Report a push notification opened'),
+    r('POST', '/customers/:identifier/suppress', privacy.suppressCustomer, 'Suppress oneself: profile deleted, identifier blocked (Track API)'),
+    r('POST', '/customers/:identifier/unsuppress', privacy.unsuppressCustomer, 'Unsuppress oneself (Track API)'),
+    r('DELETE', '/customers/:identifier', privacy.deleteCustomer, 'Forget me: Customer.io profile and Gatehouse\'s own records of oneself'),
+    // Raw bytes: the signature covers the body exactly as sent, so it is verified before anything parses it.
+    { ...r('POST', '/webhooks/customerio', customerioWebhook, 'Customer.io reporting webhooks (signed)'), json: false },
   ];
 }
