@@ -43,6 +43,20 @@ export interface ActivityPage {
   next?: string;
 }
 
+/** What a "forget me" removed where (proxy/routes/customerio/privacy.ts). */
+export interface Forgotten {
+  customer: string;
+  deleted: true;
+  removed: { customerio: string; dynamodb: Record<string, number> };
+  retained: string;
+}
+
+/** A Customer.io reporting webhook's signature headers (X-CIO-Timestamp, X-CIO-Signature). */
+export interface WebhookSignature {
+  timestamp: string;
+  signature: string;
+}
+
 const customer = (id: string, rest = '') => `/customers/${encodeURIComponent(id)}${rest}`;
 
 export class CustomerioApi {
@@ -65,4 +79,11 @@ export class CustomerioApi {
   registerDevice = (device: Device) => this.t.send<object>({ method: 'POST', path: '/api/v1/cio/device', json: { device } });
   notificationReceived = (n: { notification_id: string; fcm_token?: string }) => this.t.send<object>({ method: 'POST', path: '/api/v1/cio/notification_received', json: n });
   notificationOpened = (n: { notification_id: string; fcm_token?: string }) => this.t.send<object>({ method: 'POST', path: '/api/v1/notification_opened', json: n });
+  suppress = (who: string) => this.t.send<{ customer: string; suppressed: boolean }>({ method: 'POST', path: customer(who, '/suppress') });
+  unsuppress = (who: string) => this.t.send<{ customer: string; suppressed: boolean }>({ method: 'POST', path: customer(who, '/unsuppress') });
+  forget = (who: string) => this.t.send<Forgotten>({ method: 'DELETE', path: customer(who) });
+  /** Customer.io's side: a reporting webhook as it posts one (the event as JSON, its signature in headers). */
+  reportingWebhook = (event: unknown, sig: WebhookSignature) => this.t.send<{ received: boolean; stored: boolean; suppressed: boolean }>({
+    method: 'POST', path: '/webhooks/customerio', json: event, headers: { 'x-cio-timestamp': sig.timestamp, 'x-cio-signature': sig.signature },
+  });
 }

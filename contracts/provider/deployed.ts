@@ -4,7 +4,9 @@
  * states name; the signed-in state uses PACT_JWT (a valid token for that user) and the cards states PACT_API_TOKEN.
  * The expired-token state keeps the pact's example token, which no real gateway accepts. The mail states need the
  * CRM's gateway key (PACT_API_KEY) and the domain's Mailgun webhook signing key (PACT_MAILGUN_SIGNING_KEY); without
- * both, the mail interactions fail with "this target does not serve the mail routes".
+ * both, the mail interactions fail with "this target does not serve the mail routes". The Customer.io webhook
+ * states need the workspace's reporting-webhook signing key (PACT_CIO_WEBHOOK_SIGNING_KEY); note that the bounce and
+ * subscription interactions suppress the test user at that workspace.
  */
 import { FAKE_JWT } from '../consumer/matchers.ts';
 import type { GatehouseTarget } from './gatehouse-proxy.ts';
@@ -20,5 +22,6 @@ export function deployedTarget(env: Record<string, string | undefined>): Gatehou
     resetFakes: async () => {},
     recordActivity: async () => {},
     mail: env.PACT_API_KEY && env.PACT_MAILGUN_SIGNING_KEY ? { apiKey: env.PACT_API_KEY, webhookSigningKey: env.PACT_MAILGUN_SIGNING_KEY } : undefined,
+    customerioWebhookKey: env.PACT_CIO_WEBHOOK_SIGNING_KEY,
   };
 }

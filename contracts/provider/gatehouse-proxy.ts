@@ -8,8 +8,9 @@ import { MOBILE_STATES as S, ADA } from '../consumer/mobile-app/states.ts';
 import { PARTICIPANTS } from '../support/pact-env.ts';
 import { requireCustomerioSeed } from './fakes.ts';
 import { sendCampaign, signedWebhook, type MailStates } from './mail-states.ts';
+import { freshWebhookTimestamp, signCustomerioRequest } from './customerio-webhook-states.ts';
 import type { PackagesStates } from './packages-states.ts';
-import { verifyProvider, type CredentialSwap, type StateHandlers } from './verify.ts';
+import { verifyProvider, type CredentialSwap, type StateHandlers, type Verification } from './verify.ts';
 
 export interface GatehouseTarget {
   /** Where the app sends requests: the gateway. */
@@ -27,6 +28,8 @@ export interface GatehouseTarget {
   mail?: MailStates;
   /** Packages: presigned URLs issued through the gateway, a deleted package to restore (absent until served). */
   packages?: PackagesStates;
+  /** The Customer.io workspace's webhook signing key the proxy verifies with (absent: the webhook states fail). */
+  customerioWebhookKey?: string;
 }
 
 export interface CardsStates {
@@ -42,7 +45,7 @@ interface Credentials {
   apiKey?: string;
 }
 
-export function gatehouseStates(target: GatehouseTarget): { stateHandlers: StateHandlers; beforeEach: () => Promise<void>; swap: CredentialSwap } {
+export function gatehouseStates(target: GatehouseTarget): { stateHandlers: StateHandlers; beforeEach: () => Promise<void>; swap: CredentialSwap; rewrite: Verification['rewrite'] } {
   let creds: Credentials = {};
   const cards = () => {
     if (!target.cards) throw new Error('this target does not serve the cards routes');
@@ -81,6 +84,10 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     [S.julyReports]: async () => { mail(); return undefined; },
     [S.mailSent]: async () => sendCampaign(target.gatewayUrl, mail().apiKey),
     [S.mailgunSigns]: async () => signedWebhook(mail().webhookSigningKey),
+    [S.customerioSigns]: async () => {
+      if (!target.customerioWebhookKey) throw new Error('this target has no Customer.io webhook signing key');
+      return freshWebhookTimestamp();
+    },
     [S.deletedPackage]: async () => { await packages().ensureDeleted('N:package:461'); return undefined; },
     // Issued for ada with a token of the state's own: the interaction itself carries no credential.
     [S.packagePresigned]: async () => packages().presign(await target.mintToken(ADA)),
@@ -101,10 +108,14 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     if (h.token !== undefined && creds.apiToken) h.token = creds.apiToken;
     if (h['x-api-key'] !== undefined && creds.apiKey) h['x-api-key'] = creds.apiKey;
   };
-  return { stateHandlers, beforeEach, swap };
+  // Customer.io webhooks are signed over the bytes the verifier sends (customerio-webhook-states.ts).
+  const rewrite: Verification['rewrite'] = (req) => {
+    if (target.customerioWebhookKey) signCustomerioRequest(req, target.customerioWebhookKey);
+  };
+  return { stateHandlers, beforeEach, swap, rewrite };
 }
 
 export function verifyGatehouseProxy(target: GatehouseTarget, pactFile: string): Promise<string> {
-  const { stateHandlers, beforeEach, swap } = gatehouseStates(target);
-  return verifyProvider({ provider: PARTICIPANTS.proxy, providerBaseUrl: target.gatewayUrl, pactFiles: [pactFile], stateHandlers, beforeEach, swapCredentials: swap });
+  const { stateHandlers, beforeEach, swap, rewrite } = gatehouseStates(target);
+  return verifyProvider({ provider: PARTICIPANTS.proxy, providerBaseUrl: target.gatewayUrl, pactFiles: [pactFile], stateHandlers, beforeEach, swapCredentials: swap, rewrite });
 }

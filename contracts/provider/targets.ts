@@ -13,7 +13,7 @@ import { localCardsStates } from './cards-states.ts';
 import { localMailStates } from './mail-states.ts';
 import { localPackagesStates } from './packages-states.ts';
 import { bundleRoot, lambdaDatabase } from './lambda-database.ts';
-import { adminReset, recordCustomerioActivity } from './fakes.ts';
+import { adminReset, customerioWorkspace, recordCustomerioActivity } from './fakes.ts';
 
 export interface Target extends GatehouseTarget {
   close(): Promise<void>;
@@ -75,9 +75,11 @@ const defined = (env: Record<string, string | undefined>) =>
 
 
 /** The stack's fakes, reset and seeded through their admin APIs. */
-const fakesOf = (stack: Stack): Pick<GatehouseTarget, 'resetFakes' | 'recordActivity' | 'cards' | 'mail'> => ({
+const fakesOf = (stack: Stack): Pick<GatehouseTarget, 'resetFakes' | 'recordActivity' | 'cards' | 'mail' | 'customerioWebhookKey'> => ({
   resetFakes: () => adminReset(stack.urls.customerio),
   recordActivity: (email) => recordCustomerioActivity(stack.urls.customerio, email),
   cards: localCardsStates(stack.proxyEnv, stack.urls.extend),
   mail: localMailStates(stack.proxyEnv),
+  // The fake workspace's key, which the stack's Vault gives the proxy too (fixtures/vault/seed.json).
+  customerioWebhookKey: customerioWorkspace().webhookSigningKey,
 });

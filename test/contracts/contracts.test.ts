@@ -17,6 +17,10 @@ import { mailgunPact } from '../../contracts/consumer/mailgun/index.ts';
 import { vaultPact } from '../../contracts/consumer/vault/index.ts';
 import { verifyFakeMailgun } from '../../contracts/provider/mailgun.ts';
 import { verifyFakeVault } from '../../contracts/provider/vault.ts';
+import { captureFakeWebhooks, checkFakeCustomerioWebhooks } from '../../contracts/provider/customerio-webhooks.ts';
+import { checkFixtures, type PactInteraction } from '../../scripts/lib/replay/pact-check.ts';
+import { Redactor } from '../../scripts/lib/replay/redaction.ts';
+import { readFileSync } from 'node:fs';
 import { checkCommittedPacts } from '../../contracts/support/drift-check.ts';
 import { COMMITTED_PACTS_DIR } from '../../contracts/support/pact-env.ts';
 import { functionRoutes, pactRequests, uncoveredRoutes } from '../../contracts/support/route-coverage.ts';
@@ -98,6 +102,26 @@ describe('contracts', function () {
 
     it('the fake Vault honours the proxy\'s Vault pact', async () => {
       await verifyFakeVault(join(generated, pactFileName(PARTICIPANTS.proxy, PARTICIPANTS.vault)));
+    });
+
+    it('the fake Customer.io sends only webhooks the mobile pact\'s /webhooks/customerio interactions allow', async () => {
+      const results = await checkFakeCustomerioWebhooks(mobilePact());
+      expect(results.map((r) => `${r.fixture.request.body && (r.fixture.request.body as { metric: string }).metric}: ${r.allowedBy ?? r.problems.join('; ')}`)).to.deep.equal([
+        'sent: a signed Customer.io email delivery event',
+        'delivered: a signed Customer.io email delivery event',
+        'bounced: a signed Customer.io email bounce, which suppresses the person',
+        'unsubscribed: a signed Customer.io subscription change',
+      ]);
+    });
+
+    it('that check is not vacuous: a webhook with a field the pact does not know, or unsigned, is not allowed', async () => {
+      const [sent] = await captureFakeWebhooks();
+      const interactions = (JSON.parse(readFileSync(mobilePact(), 'utf8')).interactions as PactInteraction[]).filter((i) => i.request.path === '/webhooks/customerio');
+      const body = sent.request.body as { data: Record<string, unknown> };
+      const extra = { ...sent, request: { ...sent.request, body: { ...body, data: { ...body.data, surprise: 1 } } } };
+      const { 'x-cio-signature': _s, ...unsigned } = sent.request.headers;
+      const bare = { ...sent, request: { ...sent.request, headers: unsigned } };
+      for (const r of checkFixtures([extra, bare], interactions, new Redactor())) expect(r.allowedBy, JSON.stringify(r.problems)).to.equal(undefined);
     });
   });
 });

@@ -44,6 +44,10 @@ const interactions: Spec[] = [
   trackCall('a device update', 'PUT', `customers/${ADA}/devices`,
     { device: { id: M.like('fcm-token-ada-pixel'), platform: M.regex('^(ios|android)$', 'android'), last_used: unixTime() } }),
   trackCall('a device deletion', 'DELETE', `customers/${ADA}/devices/fcm-token-ada-pixel`),
+  // Forget me (proxy/routes/customerio/privacy.ts) and the webhook's suppression: no body, Customer.io answers {}.
+  trackCall('a suppression of ada', 'POST', `customers/${ADA}/suppress`),
+  trackCall('an unsuppression of ada', 'POST', `customers/${ADA}/unsuppress`),
+  trackCall('a deletion of ada', 'DELETE', `customers/${ADA}`),
   trackCall('an anonymous event with a hashed anonymous_id', 'POST', 'events',
     { name: M.like('app_opened'), anonymous_id: M.regex('^anon_[0-9a-f]{64}$', `anon_${'ab'.repeat(32)}`), id: M.regex(ULID, '01HZY7Q2V5N0F6P2XKQ4J8T3RS') }, [S.acceptsKeys]),
   trackCall('a push metric', 'POST', 'push/events',

@@ -8,11 +8,12 @@ import { cardsInteractions } from './cards.ts';
 import { customerioInteractions } from './customerio.ts';
 import { mailInteractions } from './mail.ts';
 import { packagesInteractions } from './packages.ts';
+import { privacyInteractions } from './privacy.ts';
 
 export const mobileAppPact: ConsumerPact<GatehouseClient> = {
   consumer: PARTICIPANTS.mobileApp,
   provider: PARTICIPANTS.proxy,
-  interactions: [...customerioInteractions, ...cardsInteractions, ...mailInteractions, ...packagesInteractions],
+  interactions: [...customerioInteractions, ...privacyInteractions, ...cardsInteractions, ...mailInteractions, ...packagesInteractions],
   // The app holds a credential exactly when the interaction's request carries one.
   clientFor: (mock, spec) => gatehouseClient({
     baseUrl: mock.url,

@@ -14,6 +14,7 @@ export const MOBILE_STATES = {
   julyReports: 'DN-1001 has reports for July 2025',
   mailSent: 'a campaign mail was sent to linus@example.com',
   mailgunSigns: 'Mailgun signs its webhooks with the domain\'s key',
+  customerioSigns: 'Customer.io signs its reporting webhooks with the workspace\'s key',
   deletedPackage: 'package N:package:461 of dataset N:dataset:123 is deleted',
   packagePresigned: 'a presigned URL of package N:package:456 was issued',
   corsOrigin: 'the S3 proxy allows the origin http://127.0.0.1:5173',
