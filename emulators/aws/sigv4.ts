@@ -11,7 +11,7 @@ export interface SigV4Request {
   /** Raw path as on the wire (still percent-encoded). */
   path: string;
   rawQuery: string;
-  /** Node's `req.headers` can be passed as is: names are matched lower-cased, list values joined with ','. */
+  /** Node's `req.headers` can be passed as is (values one character per byte): names are matched lower-cased, list values joined with ','. */
   headers: Record<string, string | string[] | undefined>;
 }
 
@@ -323,9 +323,19 @@ const signatures = memo<string>(256);
 
 function expectedSignature(secret: string, p: Parsed, scope: string, canonical: string): string {
   return signatures(`${secret}\0${p.amzDate}\0${scope}\0${canonical}`, () => {
-    const stringToSign = [ALGORITHM, p.amzDate, scope, sha256Hex(canonical)].join('\n');
+    const stringToSign = [ALGORITHM, p.amzDate, scope, canonicalHash(canonical)].join('\n');
     return hmac(deriveSigningKey(secret, p.date, p.region, p.service), stringToSign).toString('hex');
   });
+}
+
+/**
+ * The canonical request's hash over the bytes the client sent. Node hands header values (and the raw path) over
+ * one character per byte, so hashing those characters as latin1 gives back the bytes: a client that signed a UTF-8
+ * x-amz-meta-* value and sent it as UTF-8 (AWS SDK v3 in Node does) verifies, as on S3. Strings from elsewhere with
+ * characters past U+00FF are hashed as UTF-8.
+ */
+function canonicalHash(canonical: string): string {
+  return createHash('sha256').update(canonical, /[^\x00-\xff]/.test(canonical) ? 'utf8' : 'latin1').digest('hex');
 }
 
 /** Constant-time comparison of two signatures (no early exit on the first differing character). */

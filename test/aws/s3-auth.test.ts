@@ -168,7 +168,7 @@ describe('SigV4 chunk-signed uploads (AWS documentation vector)', () => {
       const res = await put(srv.url, payload);
       expect(res.status, res.body).to.equal(200);
       const stored = srv.s3.state.getObject('examplebucket', 'chunkObject.txt');
-      expect(stored.body.equals(Buffer.alloc(66560, 'a'))).to.equal(true);
+      expect(stored.body?.equals(Buffer.alloc(66560, 'a'))).to.equal(true);
     } finally {
       await srv.close();
     }

@@ -32,6 +32,7 @@ export const errors = {
   InvalidPartOrder: make('InvalidPartOrder', 400, 'The list of parts was not in ascending order. Parts must be ordered by part number.'),
   EntityTooSmall: make('EntityTooSmall', 400, 'Your proposed upload is smaller than the minimum allowed object size.'),
   InvalidRange: make('InvalidRange', 416, 'The requested range is not satisfiable'),
+  ConditionalRequestConflict: make('ConditionalRequestConflict', 409, 'A conflicting operation occurred. If using PutObject you can retry the request. If using multipart upload you should initiate another CreateMultipartUpload request and re-upload each part.'),
   PreconditionFailed: make('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold'),
   MalformedXML: make('MalformedXML', 400, 'The XML you provided was not well-formed or did not validate against our published schema'),
   BadDigest: make('BadDigest', 400, 'The Content-MD5 you specified did not match what we received.'),

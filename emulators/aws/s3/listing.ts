@@ -23,13 +23,32 @@ export interface ListPage<T> {
   last?: string;
 }
 
+/**
+ * S3 sorts keys by their UTF-8 bytes, which is code-point order. JavaScript compares UTF-16 code units, which
+ * agrees except where a surrogate (a character past U+FFFF) meets a unit from U+E000 up: those two are remapped.
+ */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) return x >= 0xd800 && y >= 0xd800 ? codePointRank(x) - codePointRank(y) : x - y;
+  }
+  return a.length - b.length;
+}
+
+/** Surrogates rank above U+E000–U+FFFF, as the code points they encode do. */
+const codePointRank = (unit: number): number => (unit >= 0xe000 ? unit - 0x800 : unit + 0x2000);
+
 /** First index whose key is > bound (or >= when inclusive). */
 function lowerBound(keys: string[], bound: string, inclusive: boolean): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (keys[mid] < bound || (!inclusive && keys[mid] === bound)) lo = mid + 1;
+    const c = compareKeys(keys[mid], bound);
+    if (c < 0 || (!inclusive && c === 0)) lo = mid + 1;
     else hi = mid;
   }
   return lo;

@@ -1,4 +1,11 @@
-/** The data S3 keeps: buckets, object versions and their stored headers. Plain types, no behaviour. */
+/**
+ * The data S3 keeps: buckets, object versions, multipart uploads. Plain types, no behaviour.
+ *
+ * Persistence is generic: every field of a *Record type is written to the journal as JSON and read back as is, so a
+ * field added here (tags, ACLs, SSE settings …) survives a restart without touching the persistence code. Fields
+ * must therefore be JSON values. Runtime-only fields live on the extending types (Bucket, ObjectVersion, Upload,
+ * Part) and are never persisted; a Buffer anywhere in a record is dropped on the way to disk.
+ */
 import type { CorsRule } from './cors.ts';
 
 /** Headers S3 stores with an object and returns on GET/HEAD. */
@@ -16,45 +23,96 @@ export interface Checksum {
   value: string; // base64, as on the wire
 }
 
-export interface ObjectVersion {
-  /** Internal unique id: names the blob on disk. */
+export type VersioningStatus = 'Unversioned' | 'Enabled' | 'Suspended';
+
+/** A bucket's configuration: everything but its objects. */
+export interface BucketRecord {
+  name: string;
+  region: string;
+  created: number;
+  versioning: VersioningStatus;
+  cors?: CorsRule[];
+  /** Created with x-amz-bucket-object-lock-enabled (versioning is then Enabled for good). */
+  objectLock?: boolean;
+}
+
+export interface Bucket extends BucketRecord {
+  /** Versions of each key, newest first. Each write replaces the key's array, so its identity marks a change. */
+  objects: Map<string, ObjectVersion[]>;
+  /** Sorted key cache for listings; dropped when a key appears or goes. */
+  sortedKeys?: string[];
+}
+
+/** One version of an object, or a delete marker. */
+export interface ObjectRecord {
+  /** Internal unique id: names the body's blob on disk. */
   id: string;
   key: string;
   /** "null" for objects written while versioning was off or suspended. */
   versionId: string;
   deleteMarker: boolean;
   lastModified: number;
-  body: Buffer;
+  size: number;
   /** Quoted, as S3 sends it. */
   etag: string;
   headers: StoredHeaders;
   metadata: Record<string, string>;
   checksum?: Checksum;
-  partsCount?: number;
+  /** Part sizes, in order, of an object assembled by CompleteMultipartUpload (GET ?partNumber=, x-amz-mp-parts-count). */
+  parts?: number[];
+  /** The multipart upload that produced this version (a repeated CompleteMultipartUpload answers from it). */
+  uploadId?: string;
 }
 
-export type VersioningStatus = 'Unversioned' | 'Enabled' | 'Suspended';
-
-export interface Bucket {
-  name: string;
-  region: string;
-  created: number;
-  versioning: VersioningStatus;
-  /** Versions of each key, newest first. */
-  objects: Map<string, ObjectVersion[]>;
-  cors?: CorsRule[];
-  /** Sorted key cache for listings; dropped on every write. */
-  sortedKeys?: string[];
+export interface ObjectVersion extends ObjectRecord {
+  /** The bytes, when bodies are kept in memory (no persistence directory). */
+  body?: Buffer;
 }
 
+export interface UploadRecord {
+  uploadId: string;
+  bucket: string;
+  key: string;
+  initiated: number;
+  headers: StoredHeaders;
+  metadata: Record<string, string>;
+}
+
+export interface PartRecord {
+  partNumber: number;
+  /** Names the part's blob. */
+  id: string;
+  size: number;
+  etag: string;
+  lastModified: number;
+}
+
+export interface Part extends PartRecord {
+  body?: Buffer;
+}
+
+export interface Upload extends UploadRecord {
+  parts: Map<number, Part>;
+}
+
+/** Bytes already written where they will live (memory or a durable blob), not yet referenced by any record. */
+export interface StoredBody {
+  id: string;
+  size: number;
+  /** Hex MD5 of the bytes, when it was computed while storing them. */
+  md5?: string;
+  body?: Buffer;
+}
+
+/** What a write gives the state: the stored body plus everything the new version records. */
 export interface ObjectInput {
-  body: Buffer;
+  stored: StoredBody;
+  etag: string;
   headers: StoredHeaders;
   metadata: Record<string, string>;
   checksum?: Checksum;
-  /** Multipart uploads bring their own md5-of-md5s ETag. */
-  etag?: string;
-  partsCount?: number;
+  parts?: number[];
+  uploadId?: string;
 }
 
 export const OWNER = { id: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', displayName: 'webfile' };

@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type { ObjectVersion, StoredHeaders, VersioningStatus } from './model.ts';
 import { memo } from '../sigv4.ts';
+import { decodeEncodedWords, encodeForHeader } from './rfc2047.ts';
 
 const STORED: [keyof StoredHeaders, string][] = [
   ['contentType', 'content-type'],
@@ -43,7 +44,7 @@ export function storedHeadersFrom(headers: http.IncomingHttpHeaders): StoredHead
 
 export function metadataFrom(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(headers)) if (k.startsWith('x-amz-meta-') && v !== undefined) out[k.slice(11)] = one(v)!;
+  for (const [k, v] of Object.entries(headers)) if (k.startsWith('x-amz-meta-') && v !== undefined) out[k.slice(11)] = decodeEncodedWords(one(v)!);
   return out;
 }
 
@@ -66,9 +67,8 @@ export function objectHeaders(v: ObjectVersion, versioning: VersioningStatus, qu
     const val = query.get(param);
     if (val !== undefined) h[name] = val;
   }
-  for (const [k, val] of Object.entries(v.metadata)) h[`x-amz-meta-${k}`] = val;
+  for (const [k, val] of Object.entries(v.metadata)) h[`x-amz-meta-${k}`] = encodeForHeader(val);
   if (versioning !== 'Unversioned') h['x-amz-version-id'] = v.versionId;
-  if (v.partsCount !== undefined) h['x-amz-mp-parts-count'] = String(v.partsCount);
   if (withChecksum && v.checksum) h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
   return h;
 }
@@ -86,7 +86,7 @@ export function objectHeaderPairs(v: ObjectVersion, versioning: VersioningStatus
   const hit = pairCache.get(v);
   if (hit && hit.versioning === versioning) return hit.pairs;
   const h = objectHeaders(v, versioning, NO_QUERY, false);
-  h['content-length'] = String(v.body.length);
+  h['content-length'] = String(v.size);
   const pairs = Object.freeze(Object.entries(h).flat());
   pairCache.set(v, { versioning, pairs });
   return pairs;

@@ -1,6 +1,9 @@
 /** The parsed S3 request every handler receives, and the response it returns: no Node HTTP types past here. */
 import type http from 'node:http';
 import type { S3State } from './state.ts';
+import { invalidArgument } from './errors.ts';
+import { uriEncode } from '../sigv4.ts';
+import type { FileSlice } from './bodies.ts';
 
 export interface S3Request {
   method: string;
@@ -28,6 +31,8 @@ export interface S3Response {
    */
   headerPairs?: readonly string[];
   body?: Buffer | string;
+  /** Bytes streamed from an open blob file instead of `body` (persistence); the sender closes the descriptor. */
+  file?: FileSlice;
 }
 
 export interface S3Context {
@@ -36,11 +41,27 @@ export interface S3Context {
   defaultRegion: string;
 }
 
-export type S3Handler = (req: S3Request, ctx: S3Context) => S3Response;
+/** Reads answer synchronously (the GET hot path); writes return a promise that settles once they are durable. */
+export type S3Handler = (req: S3Request, ctx: S3Context) => S3Response | Promise<S3Response>;
 
 export function header(req: S3Request, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(',') : v;
+}
+
+/** A non-negative integer query parameter (max-keys, max-parts …), or S3's InvalidArgument naming it. */
+export function intQuery(req: S3Request, name: string, fallback: number): number {
+  const raw = req.query.get(name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw invalidArgument(`Provided ${name} not an integer or within integer range`, { ArgumentName: name, ArgumentValue: raw });
+  return Number(raw);
+}
+
+/** encoding-type=url on listings: keys and prefixes URL-encoded in the answer, '/' left readable. */
+export function keyEncoder(req: S3Request): (s: string) => string {
+  const type = req.query.get('encoding-type');
+  if (type !== undefined && type !== 'url') throw invalidArgument('Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: type });
+  return type === 'url' ? (s) => uriEncode(s).replace(/%2F/g, '/') : (s) => s;
 }
 
 export const XML_HEADERS = { 'content-type': 'application/xml' } as const;

@@ -8,6 +8,8 @@ import * as bucket from './handlers/bucket.ts';
 import * as list from './handlers/list.ts';
 import * as object from './handlers/object.ts';
 import * as multipart from './handlers/multipart.ts';
+import { copyObject, uploadPartCopy } from './handlers/copy.ts';
+import { listMultipartUploads } from './handlers/uploads.ts';
 import { deleteObjects } from './handlers/delete-objects.ts';
 
 type Level = 'service' | 'bucket' | 'object';
@@ -31,6 +33,8 @@ const ROUTES: Route[] = [
   { method: 'PUT', level: 'bucket', sub: 'cors', handler: bucket.putBucketCors },
   { method: 'DELETE', level: 'bucket', sub: 'cors', handler: bucket.deleteBucketCors },
   { method: 'GET', level: 'bucket', sub: 'location', handler: bucket.getBucketLocation },
+  { method: 'GET', level: 'bucket', sub: 'object-lock', handler: bucket.getObjectLockConfiguration },
+  { method: 'GET', level: 'bucket', sub: 'uploads', handler: listMultipartUploads },
   { method: 'GET', level: 'bucket', sub: 'versions', handler: list.listObjectVersions },
   { method: 'POST', level: 'bucket', sub: 'delete', handler: deleteObjects },
   { method: 'GET', level: 'bucket', when: (r) => r.query.get('list-type') === '2', handler: list.listObjectsV2 },
@@ -41,10 +45,11 @@ const ROUTES: Route[] = [
 
   { method: 'POST', level: 'object', sub: 'uploads', handler: multipart.createMultipartUpload },
   { method: 'PUT', level: 'object', sub: 'uploadId', when: (r) => r.query.has('partNumber') && !r.headers['x-amz-copy-source'], handler: multipart.uploadPart },
+  { method: 'PUT', level: 'object', sub: 'uploadId', when: (r) => r.query.has('partNumber') && !!r.headers['x-amz-copy-source'], handler: uploadPartCopy },
   { method: 'GET', level: 'object', sub: 'uploadId', handler: multipart.listParts },
   { method: 'POST', level: 'object', sub: 'uploadId', handler: multipart.completeMultipartUpload },
   { method: 'DELETE', level: 'object', sub: 'uploadId', handler: multipart.abortMultipartUpload },
-  { method: 'PUT', level: 'object', when: (r) => !!r.headers['x-amz-copy-source'] && !r.query.has('uploadId'), handler: object.copyObject },
+  { method: 'PUT', level: 'object', when: (r) => !!r.headers['x-amz-copy-source'] && !r.query.has('uploadId'), handler: copyObject },
   { method: 'PUT', level: 'object', when: (r) => !r.query.has('uploadId'), handler: object.putObject },
   { method: 'GET', level: 'object', handler: object.getObject },
   { method: 'HEAD', level: 'object', handler: object.headObject },
@@ -60,9 +65,11 @@ const SUBS = new Set(ROUTES.map((r) => r.sub).filter((s): s is string => s !== u
 
 export function route(req: S3Request): S3Handler {
   const level: Level = req.bucket === undefined ? 'service' : req.key === undefined ? 'bucket' : 'object';
-  if (UNSUPPORTED.some((s) => req.query.has(s))) throw errors.NotImplemented();
   const sub = [...SUBS].find((s) => req.query.has(s));
   const match = ROUTES.find((r) => r.method === req.method && r.level === level && r.sub === sub && (!r.when || r.when(req)));
+  // A subresource this emulator lacks must not fall through to the plain operation (GET ?tagging is not a GET).
+  const unsupported = UNSUPPORTED.find((s) => req.query.has(s));
+  if (unsupported !== undefined && match?.sub !== unsupported) throw errors.NotImplemented();
   if (match) return match.handler;
   throw errors.MethodNotAllowed({ Method: req.method, ResourceType: level === 'object' ? 'OBJECT' : level === 'bucket' ? 'BUCKET' : 'SERVICE' });
 }

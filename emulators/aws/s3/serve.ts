@@ -7,5 +7,12 @@ export async function startS3Server(opts: S3Options & { port?: number; host?: st
   const s3 = createS3(opts);
   const server = http.createServer((req, res) => s3.handle(req, res));
   const l = await listen(server, opts.port ?? 0, { host: opts.host });
-  return { ...l, s3 };
+  return {
+    ...l,
+    s3,
+    close: async () => {
+      await l.close();
+      await s3.close();
+    },
+  };
 }

@@ -1,15 +1,19 @@
 /**
- * The S3 model: buckets, objects and versioning rules, no HTTP. Optional write-through to disk.
+ * The S3 model's rules, no HTTP: every write is decided here, expressed as records (records.ts) and committed —
+ * applied in memory and, with persistence, appended to the journal. Handlers await `durable()` before answering.
  * Versioning rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/Versioning.html,
  * DeletingObjectVersions.html and AddingObjectstoVersionSuspendedBuckets.html.
  */
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { ulid } from 'ulid';
 import { errors, S3Error } from './errors.ts';
-import type { Bucket, ObjectInput, ObjectVersion, VersioningStatus } from './model.ts';
+import { MemoryBodies, type Bodies } from './bodies.ts';
+import { applyRecord, bucketRecord, modelRecords, referencedBlobs, type Rec, type S3Model } from './records.ts';
+import { checkWrite, type WriteCondition } from './conditions.ts';
+import { compareKeys } from './listing.ts';
+import type { Bucket, BucketRecord, ObjectInput, ObjectVersion, Part, StoredBody, StoredHeaders, Upload } from './model.ts';
 import type { CorsRule } from './cors.ts';
-import { MultipartUploads } from './multipart.ts';
-import type { DiskStore } from './persist.ts';
+import type { DiskStore } from './persist/store.ts';
 
 // Bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -21,76 +25,95 @@ export interface DeleteOutcome {
 }
 
 export class S3State {
-  readonly buckets = new Map<string, Bucket>();
-  readonly uploads = new MultipartUploads();
+  readonly model: S3Model = { buckets: new Map(), uploads: new Map() };
+  readonly bodies: Bodies;
 
   constructor(private readonly now: () => number, private readonly store?: DiskStore) {
-    for (const b of store?.load() ?? []) this.buckets.set(b.name, b);
+    this.bodies = store?.bodies ?? new MemoryBodies();
+    if (!store) return;
+    store.load((r) => applyRecord(this.model, r));
+    const removed = store.collect(referencedBlobs(this.model));
+    if (removed) console.error(`[s3] removed ${removed} unreferenced blob(s) left by an interrupted write`);
+    store.snapshotSource = () => modelRecords(this.model);
+    store.onFailure = () => this.reload();
+  }
+
+  get buckets(): Map<string, Bucket> {
+    return this.model.buckets;
+  }
+
+  /** Resolves when every write committed so far is durable (at once without persistence). */
+  durable(): Promise<void> {
+    return this.store?.durable() ?? Promise.resolve();
+  }
+
+  /** Run a commit that references a just-stored body; when it throws (a failed condition), the body is discarded. */
+  adopt<T>(stored: StoredBody, commit: () => T): T {
+    try {
+      return commit();
+    } catch (e) {
+      this.bodies.discard(stored);
+      throw e;
+    }
   }
 
   bucket(name: string): Bucket {
-    const b = this.buckets.get(name);
+    const b = this.model.buckets.get(name);
     if (!b) throw errors.NoSuchBucket({ BucketName: name });
     return b;
   }
 
   listBuckets(): Bucket[] {
-    return [...this.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    return [...this.model.buckets.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+  }
+
+  /** The versions of a key, newest first: a new array after every write to the key (what a 409 compares). */
+  versionsOf(bucket: string, key: string): ObjectVersion[] | undefined {
+    return this.bucket(bucket).objects.get(key);
   }
 
   /** Returns false when the bucket already existed and S3's us-east-1 legacy rule makes re-creating a no-op. */
-  createBucket(name: string, region: string): boolean {
+  createBucket(name: string, region: string, objectLock = false): boolean {
     if (!BUCKET_NAME.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) throw errors.InvalidBucketName({ BucketName: name });
-    const existing = this.buckets.get(name);
+    const existing = this.model.buckets.get(name);
     if (existing) {
       // CreateBucket docs: us-east-1 answers 200 to the owner re-creating a bucket, every other region 409.
       if (existing.region === 'us-east-1' && region === 'us-east-1') return false;
       throw errors.BucketAlreadyOwnedByYou({ BucketName: name });
     }
-    const b: Bucket = { name, region, created: this.now(), versioning: 'Unversioned', objects: new Map() };
-    this.buckets.set(name, b);
-    this.store?.saveBucket(b);
+    // Object Lock needs versioning: a lock-enabled bucket is created with it Enabled (object-lock.html).
+    const bucket: BucketRecord = { name, region, created: this.now(), versioning: objectLock ? 'Enabled' : 'Unversioned' };
+    if (objectLock) bucket.objectLock = true;
+    this.commit([{ t: 'bucket', bucket }]);
     return true;
   }
 
   deleteBucket(name: string): void {
     const b = this.bucket(name);
     if (b.objects.size > 0) throw errors.BucketNotEmpty({ BucketName: name });
-    this.buckets.delete(name);
-    this.uploads.dropBucket(name);
-    this.store?.deleteBucket(name);
+    const uploads = this.uploadsIn(name).map((u): Rec => ({ t: 'drop-upload', uploadId: u.uploadId }));
+    this.commit([...uploads, { t: 'drop-bucket', name }]);
   }
 
   setVersioning(name: string, status: 'Enabled' | 'Suspended'): void {
     const b = this.bucket(name);
-    b.versioning = status;
-    this.store?.saveBucket(b);
+    if (b.objectLock && status !== 'Enabled') {
+      throw new S3Error('InvalidBucketState', 409, 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.');
+    }
+    this.commit([{ t: 'bucket', bucket: { ...bucketRecord(b), versioning: status } }]);
   }
 
   setCors(name: string, rules: CorsRule[] | undefined): void {
-    const b = this.bucket(name);
-    b.cors = rules;
-    this.store?.saveBucket(b);
+    const { cors: _old, ...rest } = bucketRecord(this.bucket(name));
+    this.commit([{ t: 'bucket', bucket: rules ? { ...rest, cors: rules } : rest }]);
   }
 
-  putObject(bucketName: string, key: string, input: ObjectInput): ObjectVersion {
+  /** A new version from a stored body; `cond` holds a conditional write's headers and what it saw when it began. */
+  putObject(bucketName: string, key: string, input: ObjectInput, cond?: WriteCondition): ObjectVersion {
     const b = this.bucket(bucketName);
-    const versioned = b.versioning === 'Enabled';
-    const v: ObjectVersion = {
-      id: ulid(),
-      key,
-      versionId: versioned ? newVersionId() : 'null',
-      deleteMarker: false,
-      lastModified: this.now(),
-      body: input.body,
-      etag: input.etag ?? `"${createHash('md5').update(input.body).digest('hex')}"`,
-      headers: input.headers,
-      metadata: input.metadata,
-      checksum: input.checksum,
-      partsCount: input.partsCount,
-    };
-    this.store?.writeBlob(b.name, v.id, v.body);
-    this.addVersion(b, v);
+    checkWrite(key, b.objects.get(key), cond);
+    const [v, recs] = this.newVersion(b, key, input);
+    this.commit(recs);
     return v;
   }
 
@@ -111,18 +134,26 @@ export class S3State {
     return v;
   }
 
-  deleteObject(bucketName: string, key: string, versionId?: string): DeleteOutcome {
+  deleteObject(bucketName: string, key: string, versionId?: string, cond?: WriteCondition): DeleteOutcome {
     const b = this.bucket(bucketName);
-    if (versionId !== undefined) return this.deleteVersion(b, key, versionId);
+    const list = b.objects.get(key) ?? [];
+    checkWrite(key, list, cond);
+    if (versionId !== undefined) {
+      const v = list.find((x) => x.versionId === versionId);
+      // Deleting a version that does not exist succeeds (S3 DELETE is idempotent); a malformed id is rejected.
+      if (!v && versionId !== 'null' && b.versioning === 'Unversioned') throw invalidVersion(versionId);
+      if (v) this.commit([{ t: 'remove', bucket: b.name, key, ids: [v.id] }]);
+      return { versionId, deleteMarker: v?.deleteMarker ?? false };
+    }
     if (b.versioning === 'Unversioned') {
-      this.removeVersions(b, key, () => true);
+      if (list.length) this.commit([{ t: 'remove', bucket: b.name, key, ids: list.map((x) => x.id) }]);
       return { deleteMarker: false };
     }
     const marker: ObjectVersion = {
       id: ulid(), key, versionId: b.versioning === 'Enabled' ? newVersionId() : 'null', deleteMarker: true,
-      lastModified: this.now(), body: Buffer.alloc(0), etag: '', headers: {}, metadata: {},
+      lastModified: this.now(), size: 0, etag: '', headers: {}, metadata: {},
     };
-    this.addVersion(b, marker);
+    this.commit([{ t: 'put', bucket: b.name, version: marker }, ...this.replacedNull(b, key)]);
     return { versionId: marker.versionId, deleteMarker: true };
   }
 
@@ -131,57 +162,108 @@ export class S3State {
     return b.sortedKeys;
   }
 
+  createUpload(bucket: string, key: string, headers: StoredHeaders, metadata: Record<string, string>): Upload {
+    this.bucket(bucket);
+    const upload = { uploadId: randomBytes(32).toString('base64url'), bucket, key, initiated: this.now(), headers, metadata };
+    this.commit([{ t: 'upload', upload }]);
+    return this.model.uploads.get(upload.uploadId)!;
+  }
+
+  upload(bucket: string, key: string, uploadId: string): Upload {
+    this.bucket(bucket);
+    const u = this.model.uploads.get(uploadId);
+    if (!u || u.bucket !== bucket || u.key !== key) throw errors.NoSuchUpload({ UploadId: uploadId });
+    return u;
+  }
+
+  uploadsIn(bucket: string): Upload[] {
+    return [...this.model.uploads.values()].filter((u) => u.bucket === bucket);
+  }
+
+  /** Store a part (replacing one uploaded before under the same number). */
+  putPart(bucket: string, key: string, uploadId: string, partNumber: number, stored: StoredBody, etag: string): Part {
+    const u = this.upload(bucket, key, uploadId);
+    const part: Part = { partNumber, id: stored.id, size: stored.size, etag, lastModified: this.now(), body: stored.body };
+    this.commit([{ t: 'part', uploadId: u.uploadId, part }]);
+    return part;
+  }
+
+  abortUpload(bucket: string, key: string, uploadId: string): void {
+    this.upload(bucket, key, uploadId);
+    this.commit([{ t: 'drop-upload', uploadId }]);
+  }
+
+  /**
+   * The upload's object, from the parts assembled into `input.stored`. The parts must still be those assembled
+   * (a part re-uploaded or the upload aborted meanwhile makes the assembled body stale).
+   */
+  completeUpload(u: Upload, used: Part[], input: ObjectInput, cond?: WriteCondition): ObjectVersion {
+    const now = this.upload(u.bucket, u.key, u.uploadId);
+    if (used.some((p) => now.parts.get(p.partNumber) !== p)) throw errors.InvalidPart({ UploadId: u.uploadId });
+    const b = this.bucket(u.bucket);
+    checkWrite(u.key, b.objects.get(u.key), cond);
+    // One batch: the object appears and the upload goes in the same durable step.
+    const [v, recs] = this.newVersion(b, u.key, input);
+    this.commit([...recs, { t: 'drop-upload', uploadId: u.uploadId }]);
+    return v;
+  }
+
   reset(): void {
-    this.buckets.clear();
-    this.uploads.clear();
+    this.model.buckets.clear();
+    this.model.uploads.clear();
     this.store?.clear();
   }
 
   snapshot(): unknown {
     return {
       buckets: this.listBuckets().map((b) => ({
-        name: b.name, region: b.region, versioning: b.versioning, cors: b.cors,
-        objects: [...b.objects.values()].flat().map((v) => ({ key: v.key, versionId: v.versionId, deleteMarker: v.deleteMarker, size: v.body.length, etag: v.etag, lastModified: new Date(v.lastModified).toISOString() })),
+        name: b.name, region: b.region, versioning: b.versioning, cors: b.cors, objectLock: b.objectLock,
+        objects: [...b.objects.values()].flat().map((v) => ({ key: v.key, versionId: v.versionId, deleteMarker: v.deleteMarker, size: v.size, etag: v.etag, lastModified: new Date(v.lastModified).toISOString() })),
       })),
-      uploads: this.uploads.snapshot(),
+      uploads: [...this.model.uploads.values()].map((u) => ({ uploadId: u.uploadId, bucket: u.bucket, key: u.key, parts: [...u.parts.values()].map((p) => ({ partNumber: p.partNumber, size: p.size, etag: p.etag })) })),
     };
   }
 
-  private deleteVersion(b: Bucket, key: string, versionId: string): DeleteOutcome {
-    const v = b.objects.get(key)?.find((x) => x.versionId === versionId);
-    // Deleting a version that does not exist succeeds (S3 DELETE is idempotent); a malformed id is rejected.
-    if (!v && versionId !== 'null' && b.versioning === 'Unversioned') throw invalidVersion(versionId);
-    this.removeVersions(b, key, (x) => x.versionId === versionId);
-    return { versionId, deleteMarker: v?.deleteMarker ?? false };
+  /** Apply records in memory and hand them to the journal (which deletes blobs they orphan once durable). */
+  private commit(recs: Rec[]): void {
+    this.store?.checkWritable();
+    const garbage = recs.flatMap((r) => applyRecord(this.model, r));
+    this.store?.append(recs, garbage);
   }
 
-  /** New version goes first; outside Enabled it replaces the "null" version, as S3 keeps one null per key. */
-  private addVersion(b: Bucket, v: ObjectVersion): void {
-    const list = b.objects.get(v.key) ?? [];
-    const kept = b.versioning === 'Enabled' ? list : list.filter((x) => x.versionId !== 'null');
-    for (const gone of list) if (!kept.includes(gone)) this.store?.deleteBlob(b.name, gone.id);
-    if (!b.objects.has(v.key)) b.sortedKeys = undefined;
-    b.objects.set(v.key, [v, ...kept]);
-    this.store?.saveBucket(b);
+  /** The version a write creates and the records that add it (and drop the "null" version it replaces). */
+  private newVersion(b: Bucket, key: string, input: ObjectInput): [ObjectVersion, Rec[]] {
+    const v: ObjectVersion = {
+      id: input.stored.id,
+      key,
+      versionId: b.versioning === 'Enabled' ? newVersionId() : 'null',
+      deleteMarker: false,
+      lastModified: this.now(),
+      size: input.stored.size,
+      etag: input.etag,
+      headers: input.headers,
+      metadata: input.metadata,
+      checksum: input.checksum,
+      parts: input.parts,
+      uploadId: input.uploadId,
+      body: input.stored.body,
+    };
+    return [v, [{ t: 'put', bucket: b.name, version: v }, ...this.replacedNull(b, key)]];
   }
 
-  private removeVersions(b: Bucket, key: string, pred: (v: ObjectVersion) => boolean): void {
-    const list = b.objects.get(key);
-    if (!list) return;
-    const kept = list.filter((x) => !pred(x));
-    for (const gone of list) if (pred(gone)) this.store?.deleteBlob(b.name, gone.id);
-    if (kept.length) b.objects.set(key, kept);
-    else {
-      b.objects.delete(key);
-      b.sortedKeys = undefined;
-    }
-    this.store?.saveBucket(b);
+  /** Outside Enabled a new version (or marker) replaces the key's "null" version: S3 keeps one null per key. */
+  private replacedNull(b: Bucket, key: string): Rec[] {
+    if (b.versioning === 'Enabled') return [];
+    const ids = (b.objects.get(key) ?? []).filter((x) => x.versionId === 'null').map((x) => x.id);
+    return ids.length ? [{ t: 'remove', bucket: b.name, key, ids }] : [];
   }
-}
 
-/** S3 sorts keys by their UTF-8 bytes; for ASCII and BMP text, code-unit order is the same. */
-export function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  /** A journal write failed: memory is ahead of disk, so rebuild it from what is durable. */
+  private reload(): void {
+    this.model.buckets.clear();
+    this.model.uploads.clear();
+    this.store!.reopen((r) => applyRecord(this.model, r));
+  }
 }
 
 function newVersionId(): string {
@@ -193,4 +275,4 @@ function invalidVersion(versionId: string): S3Error {
   return new S3Error('InvalidArgument', 400, 'Invalid version id specified', { ArgumentName: 'versionId', ArgumentValue: versionId });
 }
 
-export type { VersioningStatus };
+export type { VersioningStatus } from './model.ts';

@@ -3,6 +3,7 @@
  * S3Response or S3Error back to the wire, with CORS headers when a bucket rule matches.
  */
 import type http from 'node:http';
+import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { deriveSigningKey, memo, parseQuery, verifySigV4 } from '../sigv4.ts';
 import { errors, S3Error } from './errors.ts';
@@ -11,6 +12,7 @@ import { decodeAwsChunked, readBody, type ChunkSigning } from './body.ts';
 import { corsHeaders, findCorsRule, type CorsRequest } from './cors.ts';
 import { escapeXml } from './xml.ts';
 import type { S3Context, S3Request, S3Response } from './request.ts';
+import type { FileSlice } from './bodies.ts';
 import type { Address } from './address.ts';
 
 /** Largest body accepted in one request: S3's single PUT limit is 5 GB; an in-memory fake stops far lower. */
@@ -129,9 +131,24 @@ export function send(res: http.ServerResponse, method: string, out: S3Response, 
   // HEAD answers carry the object's Content-Length but no bytes; errors on HEAD carry no body at all.
   else if (own['content-length'] === undefined) list.push('content-length', String(bodiless ? 0 : body?.length ?? 0));
   res.writeHead(out.status, list);
+  if (out.file) return streamFile(res, out.file, bodiless);
   if (bodiless || body === undefined) res.end();
   else if (out.headerPairs && body.length <= LATIN1_LIMIT) res.end(latin1Of(body), 'latin1');
   else res.end(body);
+}
+
+/** A blob slice as the response body; the descriptor is closed however the response ends. */
+function streamFile(res: http.ServerResponse, file: FileSlice, bodiless: boolean): void {
+  if (bodiless) {
+    fs.close(file.fd, () => {});
+    res.end();
+    return;
+  }
+  const stream = fs.createReadStream('', { fd: file.fd, start: file.start, end: file.end, autoClose: true });
+  // Headers are already out: a read error can only cut the connection (the client sees a short body).
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
 }
 
 /** Stored bodies up to this size keep a latin1 copy for single-write responses (memory doubles only for small ones). */

@@ -6,10 +6,11 @@ import { errors } from './errors.ts';
 
 export const S3_NS = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
+// A carriage return is escaped too: XML parsers turn a raw one into a line feed, which would change a key.
+const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#13;' };
 
 export function escapeXml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESC[c]);
+  return s.replace(/[&<>"'\r]/g, (c) => ESC[c]);
 }
 
 /** An element with escaped text; undefined renders nothing so optional fields stay optional. */
@@ -29,10 +30,13 @@ export function doc(root: string, ...children: string[]): string {
 
 export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '.000Z');
 
+// Values are never trimmed (a key may begin or end with spaces) and character references (&#13; for a carriage
+// return, as S3's object-key guidelines ask clients to send it) are decoded.
 const parser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
-  trimValues: true,
+  trimValues: false,
+  htmlEntities: true,
   removeNSPrefix: true,
   isArray: (name) => ['Object', 'Part', 'CORSRule', 'AllowedOrigin', 'AllowedMethod', 'AllowedHeader', 'ExposeHeader'].includes(name),
 });
@@ -50,8 +54,14 @@ export function parseXmlBody(body: Buffer, root: string): Record<string, unknown
   return typeof content === 'object' && content !== null ? (content as Record<string, unknown>) : {};
 }
 
+/** Text exactly as sent (object keys). */
 export function asString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : typeof v === 'number' ? String(v) : undefined;
+}
+
+/** A value from a fixed vocabulary or a number (Status, PartNumber, Quiet …): surrounding whitespace is layout. */
+export function asText(v: unknown): string | undefined {
+  return asString(v)?.trim();
 }
 
 export function asArray(v: unknown): unknown[] {

@@ -1,7 +1,7 @@
 /** Bucket operations and bucket configuration (versioning, CORS). Source: S3 API reference, one page per operation. */
 import { errors, S3Error } from '../errors.ts';
 import { xmlResponse, type S3Handler } from '../request.ts';
-import { asArray, asString, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
+import { asArray, asText, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
 import { OWNER } from '../model.ts';
 import { validateCorsRules, type CorsRule } from '../cors.ts';
 
@@ -15,12 +15,13 @@ export const listBuckets: S3Handler = (_req, { state }) => {
 
 // API_CreateBucket.html: the region is the LocationConstraint, which must match the endpoint's (signing) region.
 export const createBucket: S3Handler = (req, { state }) => {
-  const constraint = req.body.length ? asString(parseXmlBody(req.body, 'CreateBucketConfiguration').LocationConstraint) : undefined;
+  const constraint = req.body.length ? asText(parseXmlBody(req.body, 'CreateBucketConfiguration').LocationConstraint) : undefined;
   const region = constraint || 'us-east-1';
   if (region !== req.region) {
     throw new S3Error('IllegalLocationConstraintException', 400, `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`);
   }
-  const created = state.createBucket(name(req.bucket), region);
+  const objectLock = String(req.headers['x-amz-bucket-object-lock-enabled'] ?? '').toLowerCase() === 'true';
+  const created = state.createBucket(name(req.bucket), region, objectLock);
   const headers: Record<string, string> = created ? { location: `/${req.bucket}` } : {};
   return { status: 200, headers };
 };
@@ -51,10 +52,17 @@ export const getBucketVersioning: S3Handler = (req, { state }) => {
 
 export const putBucketVersioning: S3Handler = (req, { state }) => {
   state.bucket(name(req.bucket));
-  const status = asString(parseXmlBody(req.body, 'VersioningConfiguration').Status);
+  const status = asText(parseXmlBody(req.body, 'VersioningConfiguration').Status);
   if (status !== 'Enabled' && status !== 'Suspended') throw errors.MalformedXML();
   state.setVersioning(name(req.bucket), status);
   return { status: 200 };
+};
+
+// API_GetObjectLockConfiguration.html: lock-enabled buckets answer their (rule-less) configuration.
+export const getObjectLockConfiguration: S3Handler = (req, { state }) => {
+  const b = state.bucket(name(req.bucket));
+  if (!b.objectLock) throw new S3Error('ObjectLockConfigurationNotFoundError', 404, 'Object Lock configuration does not exist for this bucket', { BucketName: b.name });
+  return xmlResponse(doc('ObjectLockConfiguration', leaf('ObjectLockEnabled', 'Enabled')));
 };
 
 // API_GetBucketCors.html
@@ -71,16 +79,16 @@ export const getBucketCors: S3Handler = (req, { state }) => {
   return xmlResponse(doc('CORSConfiguration', ...rules));
 };
 
-const strings = (v: unknown): string[] => asArray(v).map(asString).filter((s): s is string => s !== undefined);
+const strings = (v: unknown): string[] => asArray(v).map(asText).filter((s): s is string => s !== undefined);
 
 // API_PutBucketCors.html
 export const putBucketCors: S3Handler = (req, { state }) => {
   state.bucket(name(req.bucket));
   const rules: CorsRule[] = asArray(parseXmlBody(req.body, 'CORSConfiguration').CORSRule).map((raw) => {
     const r = (raw ?? {}) as Record<string, unknown>;
-    const maxAge = asString(r.MaxAgeSeconds);
+    const maxAge = asText(r.MaxAgeSeconds);
     return {
-      id: asString(r.ID),
+      id: asText(r.ID),
       allowedOrigins: strings(r.AllowedOrigin),
       allowedMethods: strings(r.AllowedMethod),
       allowedHeaders: strings(r.AllowedHeader),

@@ -1,19 +1,20 @@
 /** DeleteObjects: up to 1000 keys in one XML request, each answered in Deleted or Error. Source: API_DeleteObjects.html */
 import { errors, S3Error } from '../errors.ts';
 import { xmlResponse, type S3Handler } from '../request.ts';
-import { asArray, asString, doc, leaf, node, parseXmlBody } from '../xml.ts';
+import { asArray, asString, asText, doc, leaf, node, parseXmlBody } from '../xml.ts';
 import { verifyIntegrity } from '../body.ts';
 
 export const deleteObjects: S3Handler = (req, { state }) => {
   state.bucket(req.bucket!);
   verifyIntegrity(req.body, req.headers, req.trailers);
   const root = parseXmlBody(req.body, 'Delete');
-  const quiet = asString(root.Quiet) === 'true';
+  const quiet = asText(root.Quiet) === 'true';
   const objects = asArray(root.Object).map((raw) => {
     const o = (raw ?? {}) as Record<string, unknown>;
     const key = asString(o.Key);
     if (key === undefined) throw errors.MalformedXML();
-    return { key, versionId: asString(o.VersionId) };
+    // The key is taken byte for byte: never trimmed (a key may be ' ' or end in spaces).
+    return { key, versionId: asText(o.VersionId) };
   });
   if (objects.length === 0 || objects.length > 1000) throw errors.MalformedXML();
   const out: string[] = [];

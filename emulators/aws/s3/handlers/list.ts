@@ -3,34 +3,19 @@
  * Sources: API_ListObjectsV2.html, API_ListObjects.html, API_ListObjectVersions.html.
  */
 import { invalidArgument } from '../errors.ts';
-import { xmlResponse, type S3Handler, type S3Request } from '../request.ts';
+import { intQuery, keyEncoder, xmlResponse, type S3Handler, type S3Request } from '../request.ts';
 import { doc, leaf, node, iso } from '../xml.ts';
 import { allVersions, decodeToken, encodeToken, latestVisible, walkKeys } from '../listing.ts';
 import { OWNER, type ObjectVersion } from '../model.ts';
-import { uriEncode } from '../../sigv4.ts';
 
-const MAX_KEYS = 1000;
-
-function maxKeys(req: S3Request): number {
-  const raw = req.query.get('max-keys');
-  if (raw === undefined) return MAX_KEYS;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || !Number.isSafeInteger(n)) throw invalidArgument('Provided max-keys not an integer or within integer range', { ArgumentName: 'max-keys', ArgumentValue: raw });
-  return Math.min(n, MAX_KEYS);
-}
-
-/** encoding-type=url: S3 URL-encodes keys and prefixes in the answer, leaving '/' readable. */
-function encoder(req: S3Request): (s: string) => string {
-  const type = req.query.get('encoding-type');
-  if (type !== undefined && type !== 'url') throw invalidArgument('Invalid Encoding Method specified in Request', { ArgumentName: 'encoding-type', ArgumentValue: type });
-  return type === 'url' ? (s) => uriEncode(s).replace(/%2F/g, '/') : (s) => s;
-}
+const maxKeys = (req: S3Request): number => Math.min(intQuery(req, 'max-keys', 1000), 1000);
+const encoder = keyEncoder;
 
 const owner = node('Owner', leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName));
 
 function contents(v: ObjectVersion, enc: (s: string) => string, withOwner: boolean): string {
   return node('Contents', leaf('Key', enc(v.key)), leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag),
-    v.checksum ? leaf('ChecksumAlgorithm', v.checksum.algorithm) : '', leaf('Size', v.body.length), withOwner ? owner : '', leaf('StorageClass', 'STANDARD'));
+    v.checksum ? leaf('ChecksumAlgorithm', v.checksum.algorithm) : '', leaf('Size', v.size), withOwner ? owner : '', leaf('StorageClass', 'STANDARD'));
 }
 
 const prefixes = (cps: string[], enc: (s: string) => string): string[] => cps.map((p) => node('CommonPrefixes', leaf('Prefix', enc(p))));
@@ -43,7 +28,8 @@ export const listObjectsV2: S3Handler = (req, { state }) => {
   const token = req.query.get('continuation-token');
   const startAfter = req.query.get('start-after');
   let after = startAfter;
-  if (token !== undefined) {
+  // An empty token is no token: the listing starts over and echoes it (apache/ozone HDDS-15739, minio#5940).
+  if (token) {
     after = decodeToken(token);
     if (after === undefined) throw invalidArgument('The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
   }
@@ -89,7 +75,7 @@ export const listObjectVersions: S3Handler = (req, { state }) => {
   const entries = page.items.map((v) => {
     const isLatest = b.objects.get(v.key)?.[0] === v;
     if (v.deleteMarker) return node('DeleteMarker', owner, leaf('Key', enc(v.key)), leaf('VersionId', v.versionId), leaf('IsLatest', isLatest), leaf('LastModified', iso(v.lastModified)));
-    return node('Version', leaf('ETag', v.etag), leaf('IsLatest', isLatest), leaf('Key', enc(v.key)), leaf('LastModified', iso(v.lastModified)), owner, leaf('Size', v.body.length), leaf('StorageClass', 'STANDARD'), leaf('VersionId', v.versionId));
+    return node('Version', leaf('ETag', v.etag), leaf('IsLatest', isLatest), leaf('Key', enc(v.key)), leaf('LastModified', iso(v.lastModified)), owner, leaf('Size', v.size), leaf('StorageClass', 'STANDARD'), leaf('VersionId', v.versionId));
   });
   const lastItem = page.items[page.items.length - 1];
   const nextIsItem = lastItem !== undefined && page.last === lastItem.key;

@@ -1,70 +1,98 @@
 /**
- * Multipart upload operations. Sources: API_CreateMultipartUpload.html, API_UploadPart.html,
- * API_ListParts.html, API_CompleteMultipartUpload.html, API_AbortMultipartUpload.html.
+ * Multipart upload operations. Sources: API_CreateMultipartUpload.html, API_UploadPart.html, API_ListParts.html,
+ * API_CompleteMultipartUpload.html, API_AbortMultipartUpload.html (UploadPartCopy is in copy.ts, ListMultipartUploads
+ * in uploads.ts).
  */
-import { errors, invalidArgument } from '../errors.ts';
-import { xmlResponse, type S3Handler, type S3Request } from '../request.ts';
-import { asArray, asString, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
+import { errors, S3Error } from '../errors.ts';
+import { intQuery, xmlResponse, type S3Handler, type S3Request, type S3Response } from '../request.ts';
+import { asArray, asText, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
 import { metadataFrom, storedHeadersFrom } from '../object-headers.ts';
 import { verifyIntegrity } from '../body.ts';
-import { OWNER } from '../model.ts';
+import { beginWrite, writeCondition } from '../conditions.ts';
+import { partEtag, partNumber, planCompletion } from '../multipart.ts';
+import { writtenVersionHeader } from './object.ts';
+import { OWNER, type Bucket, type ObjectVersion } from '../model.ts';
 
 const uploadId = (req: S3Request): string => req.query.get('uploadId')!;
 
-export const createMultipartUpload: S3Handler = (req, { state, now }) => {
-  state.bucket(req.bucket!);
-  const u = state.uploads.create(req.bucket!, req.key!, storedHeadersFrom(req.headers), metadataFrom(req.headers), now());
+export const createMultipartUpload: S3Handler = (req, { state }) => {
+  const u = state.createUpload(req.bucket!, req.key!, storedHeadersFrom(req.headers), metadataFrom(req.headers));
   return xmlResponse(doc('InitiateMultipartUploadResult', leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId)));
 };
 
-export const uploadPart: S3Handler = (req, { state, now }) => {
-  state.bucket(req.bucket!);
-  const raw = req.query.get('partNumber')!;
+export const uploadPart: S3Handler = async (req, { state }) => {
+  const n = partNumber(req.query.get('partNumber'));
+  state.upload(req.bucket!, req.key!, uploadId(req));
   const checksum = verifyIntegrity(req.body, req.headers, req.trailers);
-  const part = state.uploads.uploadPart(req.bucket!, req.key!, uploadId(req), /^\d+$/.test(raw) ? Number(raw) : NaN, req.body, now());
+  const stored = await state.bodies.put(req.body);
+  const part = state.adopt(stored, () => state.putPart(req.bucket!, req.key!, uploadId(req), n, stored, partEtag(stored.md5!)));
   const h: Record<string, string> = { etag: part.etag };
   if (checksum) h[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
   return { status: 200, headers: h };
 };
 
+// ListParts pages by part-number-marker and max-parts (at most 1,000 parts per page).
 export const listParts: S3Handler = (req, { state }) => {
-  state.bucket(req.bucket!);
-  const u = state.uploads.get(req.bucket!, req.key!, uploadId(req));
-  const marker = Number(req.query.get('part-number-marker') ?? 0);
-  const rawMax = req.query.get('max-parts');
-  const maxParts = rawMax === undefined ? 1000 : Number(rawMax);
-  if (!Number.isInteger(maxParts) || maxParts < 0) throw invalidArgument('Provided max-parts not an integer or within integer range', { ArgumentName: 'max-parts', ArgumentValue: rawMax ?? '' });
-  const after = state.uploads.listParts(u).filter((p) => p.partNumber > marker);
+  const u = state.upload(req.bucket!, req.key!, uploadId(req));
+  const marker = intQuery(req, 'part-number-marker', 0);
+  const maxParts = intQuery(req, 'max-parts', 1000);
+  const after = [...u.parts.values()].filter((p) => p.partNumber > marker).sort((a, b) => a.partNumber - b.partNumber);
   const page = after.slice(0, Math.min(maxParts, 1000));
   const truncated = after.length > page.length;
-  const who = node('Initiator', leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName));
+  const who = (tag: string) => node(tag, leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName));
   return xmlResponse(doc('ListPartsResult',
-    leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId), who,
-    node('Owner', leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName)), leaf('StorageClass', 'STANDARD'),
+    leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId), who('Initiator'), who('Owner'), leaf('StorageClass', 'STANDARD'),
     leaf('PartNumberMarker', marker), leaf('NextPartNumberMarker', page.length ? page[page.length - 1].partNumber : marker),
     leaf('MaxParts', maxParts), leaf('IsTruncated', truncated),
-    ...page.map((p) => node('Part', leaf('PartNumber', p.partNumber), leaf('LastModified', iso(p.lastModified)), leaf('ETag', p.etag), leaf('Size', p.body.length)))));
+    ...page.map((p) => node('Part', leaf('PartNumber', p.partNumber), leaf('LastModified', iso(p.lastModified)), leaf('ETag', p.etag), leaf('Size', p.size)))));
 };
 
-export const completeMultipartUpload: S3Handler = (req, { state }) => {
+function completed(req: S3Request, b: Bucket, v: ObjectVersion): S3Response {
+  const location = `http://${req.headers.host ?? 's3.amazonaws.com'}/${b.name}/${req.key}`;
+  return xmlResponse(doc('CompleteMultipartUploadResult', leaf('Location', location), leaf('Bucket', b.name), leaf('Key', req.key), leaf('ETag', v.etag)), 200, writtenVersionHeader(v));
+}
+
+/**
+ * A CompleteMultipartUpload repeated after it succeeded (a client retrying after a lost answer) is answered as the
+ * first one was while the object it made is still the key's current version: S3 does (adobe/S3Mock#2586 and
+ * minio/minio#13318 show real S3 answering 200; moto does the same).
+ */
+function completedBefore(b: Bucket, key: string, id: string): ObjectVersion | undefined {
+  const current = b.objects.get(key)?.[0];
+  return current && !current.deleteMarker && current.uploadId === id ? current : undefined;
+}
+
+export const completeMultipartUpload: S3Handler = async (req, { state }) => {
   const b = state.bucket(req.bucket!);
-  state.uploads.get(req.bucket!, req.key!, uploadId(req));
+  const id = uploadId(req);
+  if (!state.model.uploads.has(id)) {
+    const earlier = completedBefore(b, req.key!, id);
+    if (earlier) return completed(req, b, earlier);
+  }
+  const u = state.upload(b.name, req.key!, id);
   const requested = asArray(parseXmlBody(req.body, 'CompleteMultipartUpload').Part).map((raw) => {
     const p = (raw ?? {}) as Record<string, unknown>;
-    const n = asString(p.PartNumber);
-    const etag = asString(p.ETag);
+    const n = asText(p.PartNumber);
+    const etag = asText(p.ETag);
     if (n === undefined || !/^\d+$/.test(n) || etag === undefined) throw errors.MalformedXML();
     return { partNumber: Number(n), etag };
   });
-  const input = state.uploads.complete(req.bucket!, req.key!, uploadId(req), requested);
-  const v = state.putObject(b.name, req.key!, input);
-  const h: Record<string, string> = b.versioning !== 'Unversioned' ? { 'x-amz-version-id': v.versionId } : {};
-  const location = `http://${req.headers.host ?? 's3.amazonaws.com'}/${b.name}/${req.key}`;
-  return xmlResponse(doc('CompleteMultipartUploadResult', leaf('Location', location), leaf('Bucket', b.name), leaf('Key', req.key), leaf('ETag', v.etag)), 200, h);
+  const cond = beginWrite(u.key, b.objects.get(u.key), writeCondition(req.headers));
+  const plan = planCompletion(u, requested);
+  const stored = await state.bodies.concat(plan.parts);
+  let v: ObjectVersion;
+  try {
+    v = state.adopt(stored, () => state.completeUpload(u, plan.parts, { stored, etag: plan.etag, headers: u.headers, metadata: u.metadata, parts: plan.parts.map((p) => p.size), uploadId: id }, cond));
+  } catch (e) {
+    // Two completions of one upload raced: the one that lost answers as a repeat.
+    const earlier = e instanceof S3Error && e.code === 'NoSuchUpload' ? completedBefore(b, u.key, id) : undefined;
+    if (!earlier) throw e;
+    return completed(req, b, earlier);
+  }
+  return completed(req, b, v);
 };
 
 export const abortMultipartUpload: S3Handler = (req, { state }) => {
-  state.bucket(req.bucket!);
-  state.uploads.abort(req.bucket!, req.key!, uploadId(req));
+  state.abortUpload(req.bucket!, req.key!, uploadId(req));
   return { status: 204 };
 };

@@ -1,24 +1,32 @@
-/** Object operations: Put, Get, Head, Delete, Copy. Source: S3 API reference pages named per handler. */
-import { errors, invalidArgument, invalidRequest } from '../errors.ts';
-import { header, xmlResponse, type S3Context, type S3Handler, type S3Request, type S3Response } from '../request.ts';
-import { doc, leaf, iso } from '../xml.ts';
+/** Object operations: Put, Get, Head, Delete. Source: S3 API reference pages named per handler. */
+import { errors, invalidRequest, S3Error } from '../errors.ts';
+import { header, type S3Context, type S3Handler, type S3Request, type S3Response } from '../request.ts';
 import { metadataFrom, objectHeaderPairs, objectHeaders, overridesNothing, storedHeadersFrom } from '../object-headers.ts';
-import { checkPreconditions, parseRange } from '../conditions.ts';
+import { beginWrite, checkPreconditions, parseRange, writeCondition, type ByteRange } from '../conditions.ts';
 import { verifyIntegrity } from '../body.ts';
+import { partNumber } from '../multipart.ts';
 import type { ObjectVersion, VersioningStatus } from '../model.ts';
 
 const key = (req: S3Request): string => req.key!;
 const bucket = (req: S3Request): string => req.bucket!;
 
-function versionHeader(versioning: VersioningStatus, versionId: string | undefined): Record<string, string> {
-  return versioning !== 'Unversioned' && versionId !== undefined ? { 'x-amz-version-id': versionId } : {};
+/**
+ * x-amz-version-id of a write's answer: the new version's id, absent for a "null" version (the PutObject docs'
+ * versioning-suspended sample response has no such header; versitygw#2164 observed the same on S3).
+ */
+export function writtenVersionHeader(v: ObjectVersion): Record<string, string> {
+  return v.versionId !== 'null' ? { 'x-amz-version-id': v.versionId } : {};
 }
 
 // API_PutObject.html: 200 with ETag (and the checksum the client sent, echoed back).
-export const putObject: S3Handler = (req, { state }) => {
+export const putObject: S3Handler = async (req, { state }) => {
   const checksum = verifyIntegrity(req.body, req.headers, req.trailers);
-  const v = state.putObject(bucket(req), key(req), { body: req.body, headers: storedHeadersFrom(req.headers), metadata: metadataFrom(req.headers), checksum });
-  const h: Record<string, string> = { etag: v.etag, ...versionHeader(state.bucket(bucket(req)).versioning, v.versionId) };
+  const cond = beginWrite(key(req), state.versionsOf(bucket(req), key(req)), writeCondition(req.headers));
+  const headers = storedHeadersFrom(req.headers);
+  const metadata = metadataFrom(req.headers);
+  const stored = await state.bodies.put(req.body);
+  const v = state.adopt(stored, () => state.putObject(bucket(req), key(req), { stored, etag: `"${stored.md5}"`, headers, metadata, checksum }, cond));
+  const h: Record<string, string> = { etag: v.etag, ...writtenVersionHeader(v) };
   if (checksum) h[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
   return { status: 200, headers: h };
 };
@@ -36,60 +44,60 @@ function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
     ifModifiedSince: header(req, 'if-modified-since'), ifUnmodifiedSince: header(req, 'if-unmodified-since'),
   });
   if (!cond.ok && cond.status === 304) return { status: 304, headers: { etag: v.etag, 'last-modified': new Date(v.lastModified).toUTCString() } };
-  if (!cond.ok) throw errors.PreconditionFailed({ Condition: cond.status === 412 ? cond.condition : '' });
-  const range = parseRange(header(req, 'range'), v.body.length);
+  if (!cond.ok) throw errors.PreconditionFailed({ Condition: cond.condition });
+  const rawPart = req.query.get('partNumber');
+  if (rawPart !== undefined) return readPart(req, ctx, v, versioning, partNumber(rawPart), withBody);
+  const range = parseRange(header(req, 'range'), v.size);
   const withChecksum = header(req, 'x-amz-checksum-mode') === 'ENABLED' && !range;
-  if (!range && !withChecksum && overridesNothing(req.query)) return { status: 200, headerPairs: objectHeaderPairs(v, versioning), body: withBody ? v.body : undefined };
+  if (!range && !withChecksum && overridesNothing(req.query)) {
+    // The GET hot path without persistence: precomputed headers and the version's own Buffer.
+    if (!withBody || v.body) return { status: 200, headerPairs: objectHeaderPairs(v, versioning), body: withBody ? v.body : undefined };
+    return withBytes({ status: 200, headerPairs: objectHeaderPairs(v, versioning) }, ctx, v, undefined, withBody);
+  }
   const h = objectHeaders(v, versioning, req.query, withChecksum);
-  if (!range) return { status: 200, headers: { ...h, 'content-length': String(v.body.length) }, body: withBody ? v.body : undefined };
-  const slice = v.body.subarray(range.start, range.end + 1);
-  h['content-range'] = `bytes ${range.start}-${range.end}/${v.body.length}`;
-  return { status: 206, headers: { ...h, 'content-length': String(slice.length) }, body: withBody ? slice : undefined };
+  if (!range) return withBytes({ status: 200, headers: { ...h, 'content-length': String(v.size) } }, ctx, v, undefined, withBody);
+  h['content-range'] = `bytes ${range.start}-${range.end}/${v.size}`;
+  return withBytes({ status: 206, headers: { ...h, 'content-length': String(range.end - range.start + 1) } }, ctx, v, range, withBody);
+}
+
+/**
+ * GET/HEAD ?partNumber=N: the bytes of part N as a 206 with x-amz-mp-parts-count (API_GetObject.html); an object
+ * not uploaded in parts is one part. Past the last part: 416 InvalidPartNumber.
+ */
+function readPart(req: S3Request, ctx: S3Context, v: ObjectVersion, versioning: VersioningStatus, n: number, withBody: boolean): S3Response {
+  if (header(req, 'range') !== undefined) throw invalidRequest('Cannot specify both Range header and partNumber query parameter');
+  const sizes = v.parts ?? [v.size];
+  if (n > sizes.length) {
+    throw new S3Error('InvalidPartNumber', 416, 'The requested partnumber is not satisfiable', { PartNumberRequested: String(n), ActualPartCount: String(sizes.length) });
+  }
+  const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
+  const range: ByteRange = { start, end: start + sizes[n - 1] - 1 };
+  const h = objectHeaders(v, versioning, req.query, false);
+  if (v.parts) h['x-amz-mp-parts-count'] = String(v.parts.length);
+  h['content-length'] = String(sizes[n - 1]);
+  if (v.size > 0) h['content-range'] = `bytes ${range.start}-${range.end}/${v.size}`;
+  return withBytes({ status: 206, headers: h }, ctx, v, range, withBody);
+}
+
+/** Attach the version's bytes (a Buffer, or an open file with persistence) to a GET's answer. */
+function withBytes(out: S3Response, ctx: S3Context, v: ObjectVersion, range: ByteRange | undefined, withBody: boolean): S3Response {
+  if (!withBody) return out;
+  const bytes = ctx.state.bodies.read(v, range);
+  if (Buffer.isBuffer(bytes)) out.body = bytes;
+  else out.file = bytes;
+  return out;
 }
 
 export const getObject: S3Handler = (req, ctx) => read(req, ctx, true);
 export const headObject: S3Handler = (req, ctx) => read(req, ctx, false);
 
-// API_DeleteObject.html: 204, with x-amz-delete-marker / x-amz-version-id describing what happened.
+// API_DeleteObject.html: 204, with x-amz-delete-marker / x-amz-version-id describing what happened. If-Match
+// makes the delete conditional (conditional-deletes.html): 412 when the ETag differs, 404 when there is no object.
 export const deleteObject: S3Handler = (req, { state }) => {
-  const out = state.deleteObject(bucket(req), key(req), req.query.get('versionId'));
+  const ifMatch = header(req, 'if-match');
+  const out = state.deleteObject(bucket(req), key(req), req.query.get('versionId'), ifMatch === undefined ? undefined : { ifMatch });
   const h: Record<string, string> = {};
   if (out.deleteMarker) h['x-amz-delete-marker'] = 'true';
   if (out.versionId !== undefined) h['x-amz-version-id'] = out.versionId;
   return { status: 204, headers: h };
-};
-
-/** "/bucket/key?versionId=x" or "bucket/key", URL-encoded (API_CopyObject.html, x-amz-copy-source). */
-function parseCopySource(raw: string): { bucket: string; key: string; versionId?: string } {
-  const [path, query = ''] = raw.split('?');
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(path.replace(/^\//, ''));
-  } catch {
-    throw invalidRequest('Invalid copy source encoding');
-  }
-  const slash = decoded.indexOf('/');
-  if (slash <= 0 || slash === decoded.length - 1) throw invalidRequest('Invalid copy source object key');
-  const versionId = new URLSearchParams(query).get('versionId') ?? undefined;
-  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
-}
-
-export const copyObject: S3Handler = (req, { state }) => {
-  const src = parseCopySource(header(req, 'x-amz-copy-source')!);
-  const source = state.getObject(src.bucket, src.key, src.versionId);
-  const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
-  if (directive !== 'COPY' && directive !== 'REPLACE') throw invalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
-  if (src.bucket === req.bucket && src.key === req.key && src.versionId === undefined && directive === 'COPY') {
-    throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
-  }
-  const replace = directive === 'REPLACE';
-  const v = state.putObject(bucket(req), key(req), {
-    body: source.body,
-    headers: replace ? storedHeadersFrom(req.headers) : source.headers,
-    metadata: replace ? metadataFrom(req.headers) : source.metadata,
-    checksum: source.checksum,
-  });
-  const h: Record<string, string> = versionHeader(state.bucket(bucket(req)).versioning, v.versionId);
-  if (state.bucket(src.bucket).versioning !== 'Unversioned') h['x-amz-copy-source-version-id'] = source.versionId;
-  return xmlResponse(doc('CopyObjectResult', leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag)), 200, h);
 };

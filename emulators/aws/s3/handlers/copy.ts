@@ -1,0 +1,101 @@
+/**
+ * Server-side copies: CopyObject and UploadPartCopy. Both name their source in x-amz-copy-source and honour
+ * x-amz-copy-source-if-*. Sources: API_CopyObject.html, API_UploadPartCopy.html.
+ */
+import { invalidArgument, invalidRequest, S3Error } from '../errors.ts';
+import { header, xmlResponse, type S3Context, type S3Handler, type S3Request } from '../request.ts';
+import { doc, leaf, iso } from '../xml.ts';
+import { metadataFrom, storedHeadersFrom } from '../object-headers.ts';
+import { beginWrite, checkCopySource, writeCondition, type ByteRange } from '../conditions.ts';
+import { partEtag, partNumber } from '../multipart.ts';
+import { writtenVersionHeader } from './object.ts';
+import type { ObjectVersion } from '../model.ts';
+
+interface CopySource {
+  bucket: string;
+  key: string;
+  versionId?: string;
+}
+
+/** "/bucket/key?versionId=x" or "bucket/key", the key URL-encoded (x-amz-copy-source). */
+function parseCopySource(raw: string): CopySource {
+  const q = raw.indexOf('?');
+  const path = q < 0 ? raw : raw.slice(0, q);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path.replace(/^\//, ''));
+  } catch {
+    throw invalidRequest('Invalid copy source encoding');
+  }
+  const slash = decoded.indexOf('/');
+  if (slash <= 0 || slash === decoded.length - 1) throw invalidRequest('Invalid copy source object key');
+  const versionId = q < 0 ? undefined : new URLSearchParams(raw.slice(q + 1)).get('versionId') ?? undefined;
+  return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
+}
+
+/** The source version, after its x-amz-copy-source-if-* conditions. */
+function copySource(req: S3Request, ctx: S3Context): { src: CopySource; source: ObjectVersion } {
+  const src = parseCopySource(header(req, 'x-amz-copy-source')!);
+  let source: ObjectVersion;
+  try {
+    source = ctx.state.getObject(src.bucket, src.key, src.versionId);
+  } catch (e) {
+    // A delete marker named by version id cannot be copied (CopyObject docs).
+    if (e instanceof S3Error && e.code === 'MethodNotAllowed') throw invalidRequest('The source of a copy request may not specifically refer to a delete marker by version id.');
+    throw e;
+  }
+  checkCopySource(source, req.headers);
+  return { src, source };
+}
+
+/** x-amz-copy-source-version-id: echoed when the source bucket has versioning (configured at any time). */
+function sourceVersionHeader(ctx: S3Context, src: CopySource, source: ObjectVersion): Record<string, string> {
+  return ctx.state.bucket(src.bucket).versioning !== 'Unversioned' ? { 'x-amz-copy-source-version-id': source.versionId } : {};
+}
+
+export const copyObject: S3Handler = async (req, ctx) => {
+  const { state } = ctx;
+  const { src, source } = copySource(req, ctx);
+  const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
+  if (directive !== 'COPY' && directive !== 'REPLACE') throw invalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
+  if (src.bucket === req.bucket && src.key === req.key && src.versionId === undefined && directive === 'COPY') {
+    throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+  }
+  const cond = beginWrite(req.key!, state.versionsOf(req.bucket!, req.key!), writeCondition(req.headers));
+  const replace = directive === 'REPLACE';
+  const headers = replace ? storedHeadersFrom(req.headers) : source.headers;
+  const metadata = replace ? metadataFrom(req.headers) : source.metadata;
+  // The copy is one part: a multipart source's ETag (md5 of md5s) does not describe it, so it gets its own MD5.
+  const multipart = source.parts !== undefined;
+  const stored = await state.bodies.copy(source, undefined, multipart);
+  const etag = multipart ? `"${stored.md5}"` : source.etag;
+  const v = state.adopt(stored, () => state.putObject(req.bucket!, req.key!, { stored, etag, headers, metadata, checksum: source.checksum }, cond));
+  const h = { ...writtenVersionHeader(v), ...sourceVersionHeader(ctx, src, source) };
+  return xmlResponse(doc('CopyObjectResult', leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag)), 200, h);
+};
+
+/** x-amz-copy-source-range: "bytes=first-last", inside the source. */
+function copyRange(raw: string | undefined, size: number): ByteRange | undefined {
+  if (raw === undefined) return undefined;
+  const m = /^bytes=(\d+)-(\d+)$/.exec(raw.trim());
+  if (!m) {
+    throw invalidArgument('The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy', { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: raw });
+  }
+  const range = { start: Number(m[1]), end: Number(m[2]) };
+  if (range.start > range.end || range.end >= size) {
+    throw invalidArgument(`Range specified is not valid for source object of size: ${size}`, { ArgumentName: 'x-amz-copy-source-range', ArgumentValue: raw });
+  }
+  return range;
+}
+
+// API_UploadPartCopy.html: a part made of (a range of) an existing object; the SDK's managed copy uses it.
+export const uploadPartCopy: S3Handler = async (req, ctx) => {
+  const { state } = ctx;
+  const n = partNumber(req.query.get('partNumber'));
+  const uploadId = req.query.get('uploadId')!;
+  state.upload(req.bucket!, req.key!, uploadId);
+  const { src, source } = copySource(req, ctx);
+  const stored = await state.bodies.copy(source, copyRange(header(req, 'x-amz-copy-source-range'), source.size), true);
+  const part = state.adopt(stored, () => state.putPart(req.bucket!, req.key!, uploadId, n, stored, partEtag(stored.md5!)));
+  return xmlResponse(doc('CopyPartResult', leaf('LastModified', iso(part.lastModified)), leaf('ETag', part.etag)), 200, sourceVersionHeader(ctx, src, source));
+};
