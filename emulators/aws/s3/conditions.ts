@@ -95,10 +95,15 @@ export function checkWrite(key: string, versions: ObjectVersion[] | undefined, c
   }
 }
 
-/** The condition, now marked with what the key looked like as the request began (checked first, answered early). */
-export function beginWrite(key: string, versions: ObjectVersion[] | undefined, c: WriteCondition | undefined): WriteCondition | undefined {
-  checkWrite(key, versions, c);
-  return c && { ...c, began: { versions } };
+/**
+ * Check a conditional write as it starts (answered before any body is stored) and remember what the key looked like
+ * when the request arrived: a different state at commit is a conflicting operation (409).
+ */
+export function beginWrite(key: string, versions: ObjectVersion[] | undefined, c: WriteCondition | undefined, arrival?: { versions: ObjectVersion[] | undefined }): WriteCondition | undefined {
+  if (!c) return undefined;
+  const began = arrival ?? { versions };
+  checkWrite(key, versions, { ...c, began });
+  return { ...c, began };
 }
 
 export interface ByteRange {

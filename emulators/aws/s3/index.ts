@@ -48,7 +48,11 @@ export function createS3(opts: S3Options): S3Service {
         return send(res, inc.method, preflight(req, inc.address.bucket, ctx), requestId);
       }
       const s3req = authenticate(req, inc, wire, ctx.defaultRegion);
-      if (s3req instanceof Promise) s3req.then((r) => answer(res, inc, requestId, r)).catch((e: unknown) => fail(res, inc, requestId, e));
+      if (s3req instanceof Promise) {
+        // A conditional write compares the key as it was when the request arrived, before its body was read.
+        const arrival = inc.address.key !== undefined && inc.address.bucket !== undefined ? { versions: state.buckets.get(inc.address.bucket)?.objects.get(inc.address.key) } : undefined;
+        s3req.then((r) => answer(res, inc, requestId, { ...r, arrival })).catch((e: unknown) => fail(res, inc, requestId, e));
+      }
       else answer(res, inc, requestId, s3req);
     } catch (e) {
       fail(res, inc, requestId, e);

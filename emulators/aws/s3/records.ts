@@ -13,6 +13,8 @@ export type Rec =
   | { t: 'bucket'; bucket: BucketRecord }
   | { t: 'drop-bucket'; name: string }
   | { t: 'put'; bucket: string; version: ObjectRecord }
+  /** The whole record of an existing version, changed (tags, ACL …): replaces the one with the same id. */
+  | { t: 'update'; bucket: string; version: ObjectRecord }
   | { t: 'remove'; bucket: string; key: string; ids: string[] }
   | { t: 'upload'; upload: UploadRecord }
   | { t: 'part'; uploadId: string; part: PartRecord }
@@ -42,6 +44,8 @@ export function applyRecord(m: S3Model, r: Rec): string[] {
       return [];
     case 'put':
       return putVersion(m, r.bucket, r.version);
+    case 'update':
+      return updateVersion(m, r.bucket, r.version);
     case 'remove':
       return removeVersions(m, r.bucket, r.key, r.ids);
     case 'upload':
@@ -71,6 +75,18 @@ function putVersion(m: S3Model, bucket: string, v: ObjectVersion): string[] {
   if (list?.some((x) => x.id === v.id)) return [];
   if (!list) b.sortedKeys = undefined;
   b.objects.set(v.key, list ? [v, ...list] : [v]);
+  return [];
+}
+
+/** The version keeps its place (and in memory its bytes); the key's list becomes a new array, as on any write. */
+function updateVersion(m: S3Model, bucket: string, v: ObjectRecord): string[] {
+  const b = m.buckets.get(bucket);
+  const list = b?.objects.get(v.key);
+  const at = list?.findIndex((x) => x.id === v.id) ?? -1;
+  if (!b || !list || at < 0) return [];
+  const next = [...list];
+  next[at] = { ...v, body: list[at].body };
+  b.objects.set(v.key, next);
   return [];
 }
 

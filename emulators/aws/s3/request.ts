@@ -4,6 +4,7 @@ import type { S3State } from './state.ts';
 import { invalidArgument } from './errors.ts';
 import { uriEncode } from '../sigv4.ts';
 import type { FileSlice } from './bodies.ts';
+import type { ObjectVersion } from './model.ts';
 
 export interface S3Request {
   method: string;
@@ -20,6 +21,8 @@ export interface S3Request {
   region: string;
   /** For the <Resource> element of errors. */
   resource: string;
+  /** The key's versions when a request with a body arrived (what a conditional write must not see change). */
+  arrival?: { versions: ObjectVersion[] | undefined };
 }
 
 export interface S3Response {

@@ -11,7 +11,7 @@ import { MemoryBodies, type Bodies } from './bodies.ts';
 import { applyRecord, bucketRecord, modelRecords, referencedBlobs, type Rec, type S3Model } from './records.ts';
 import { checkWrite, type WriteCondition } from './conditions.ts';
 import { compareKeys } from './listing.ts';
-import type { Bucket, BucketRecord, ObjectInput, ObjectVersion, Part, StoredBody, StoredHeaders, Upload } from './model.ts';
+import type { Bucket, BucketRecord, ObjectInput, ObjectRecord, ObjectVersion, Part, StoredBody, StoredHeaders, Upload } from './model.ts';
 import type { CorsRule } from './cors.ts';
 import type { DiskStore } from './persist/store.ts';
 
@@ -96,16 +96,37 @@ export class S3State {
   }
 
   setVersioning(name: string, status: 'Enabled' | 'Suspended'): void {
-    const b = this.bucket(name);
-    if (b.objectLock && status !== 'Enabled') {
+    if (this.bucket(name).objectLock && status !== 'Enabled') {
       throw new S3Error('InvalidBucketState', 409, 'An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.');
     }
-    this.commit([{ t: 'bucket', bucket: { ...bucketRecord(b), versioning: status } }]);
+    this.updateBucket(name, (b) => ({ ...b, versioning: status }));
   }
 
   setCors(name: string, rules: CorsRule[] | undefined): void {
-    const { cors: _old, ...rest } = bucketRecord(this.bucket(name));
-    this.commit([{ t: 'bucket', bucket: rules ? { ...rest, cors: rules } : rest }]);
+    this.updateBucket(name, ({ cors: _old, ...rest }) => (rules ? { ...rest, cors: rules } : rest));
+  }
+
+  /**
+   * Change a bucket's configuration: `change` returns the whole new record (a field it leaves out is removed).
+   * Whatever it holds is persisted as is, so a new setting (policy, ACL, tags …) needs no persistence code.
+   */
+  updateBucket(name: string, change: (b: BucketRecord) => BucketRecord): void {
+    const bucket = change(bucketRecord(this.bucket(name)));
+    if (bucket.name !== name) throw new Error('updateBucket cannot rename a bucket');
+    this.commit([{ t: 'bucket', bucket }]);
+  }
+
+  /**
+   * Change a stored version's record (tags, ACL …; not its bytes or identity): `change` returns the whole new
+   * record, persisted as is. The version is the current one, or the one named.
+   */
+  updateVersion(bucketName: string, key: string, versionId: string | undefined, change: (v: ObjectRecord) => ObjectRecord): ObjectVersion {
+    const current = this.getObject(bucketName, key, versionId);
+    const { body: _body, ...record } = current;
+    const next = change(record);
+    if (next.id !== current.id || next.key !== current.key || next.versionId !== current.versionId || next.size !== current.size) throw new Error('updateVersion cannot change a version\'s identity or bytes');
+    this.commit([{ t: 'update', bucket: bucketName, version: next }]);
+    return this.bucket(bucketName).objects.get(key)!.find((x) => x.id === next.id)!;
   }
 
   /** A new version from a stored body; `cond` holds a conditional write's headers and what it saw when it began. */

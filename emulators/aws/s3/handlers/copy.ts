@@ -61,7 +61,7 @@ export const copyObject: S3Handler = async (req, ctx) => {
   if (src.bucket === req.bucket && src.key === req.key && src.versionId === undefined && directive === 'COPY') {
     throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
-  const cond = beginWrite(req.key!, state.versionsOf(req.bucket!, req.key!), writeCondition(req.headers));
+  const cond = beginWrite(req.key!, state.versionsOf(req.bucket!, req.key!), writeCondition(req.headers), req.arrival);
   const replace = directive === 'REPLACE';
   const headers = replace ? storedHeadersFrom(req.headers) : source.headers;
   const metadata = replace ? metadataFrom(req.headers) : source.metadata;

@@ -77,7 +77,7 @@ export const completeMultipartUpload: S3Handler = async (req, { state }) => {
     if (n === undefined || !/^\d+$/.test(n) || etag === undefined) throw errors.MalformedXML();
     return { partNumber: Number(n), etag };
   });
-  const cond = beginWrite(u.key, b.objects.get(u.key), writeCondition(req.headers));
+  const cond = beginWrite(u.key, b.objects.get(u.key), writeCondition(req.headers), req.arrival);
   const plan = planCompletion(u, requested);
   const stored = await state.bodies.concat(plan.parts);
   let v: ObjectVersion;

@@ -21,7 +21,7 @@ export function writtenVersionHeader(v: ObjectVersion): Record<string, string> {
 // API_PutObject.html: 200 with ETag (and the checksum the client sent, echoed back).
 export const putObject: S3Handler = async (req, { state }) => {
   const checksum = verifyIntegrity(req.body, req.headers, req.trailers);
-  const cond = beginWrite(key(req), state.versionsOf(bucket(req), key(req)), writeCondition(req.headers));
+  const cond = beginWrite(key(req), state.versionsOf(bucket(req), key(req)), writeCondition(req.headers), req.arrival);
   const headers = storedHeadersFrom(req.headers);
   const metadata = metadataFrom(req.headers);
   const stored = await state.bodies.put(req.body);
