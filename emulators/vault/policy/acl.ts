@@ -50,14 +50,12 @@ export class Acl {
     return { allowed: caps.has(op), sudo: caps.has('sudo') };
   }
 
-  /** sys/capabilities's answer for a path: Vault lists them in this order, "deny" when none, "root" for root. */
+  /** sys/capabilities's answer for a path: sorted (vault/capabilities.go), "deny" when none, "root" for root. */
   capabilities(path: string): string[] {
     if (this.root) return ['root'];
     const caps = this.capabilitiesFor(path, 'list');
-    if (caps.has('deny')) return ['deny'];
-    const order: Capability[] = ['sudo', 'read', 'list', 'update', 'delete', 'create', 'patch'];
-    const out = order.filter((c) => caps.has(c));
-    return out.length ? out : ['deny'];
+    if (caps.has('deny') || caps.size === 0) return ['deny'];
+    return [...caps].sort();
   }
 
   /** Does any rule grant something (not deny) at or under `prefix`? (sys/internal/ui/mounts's preflight check.) */
@@ -110,10 +108,9 @@ export class Acl {
 }
 
 function merge(table: Map<string, Set<Capability>>, rule: PathRule): void {
-  const key = rule.hasSegmentWildcards ? rule.path : rule.path;
-  const existing = table.get(key);
+  const existing = table.get(rule.path);
   if (!existing) {
-    table.set(key, new Set(rule.capabilities));
+    table.set(rule.path, new Set(rule.capabilities));
     return;
   }
   if (existing.has('deny')) return;
