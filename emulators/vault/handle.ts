@@ -78,8 +78,9 @@ function process(state: VaultState, req: VaultRequest, trace: Trace): { reply: R
   const handler = matched.def.ops[op] ?? (op === 'create' || op === 'update' ? matched.def.ops.write : undefined);
   if (!handler) throw unsupportedOperation();
   const ignored = matched.def.arbitraryInput ? [] : checkFields(req.data, matched.def, true);
-  const resp = handler(ctx);
-  if (resp && ignored.length) resp.warnings = [...(resp.warnings ?? []), ignoredWarning(ignored)];
+  let resp = handler(ctx);
+  // sdk/framework: the warning goes on the response, made for it when a write had none (reads keep their 404).
+  if (ignored.length && (resp || (op !== 'read' && op !== 'list'))) resp = { ...resp, warnings: [...(resp?.warnings ?? []), ignoredWarning(ignored)] };
   let reply = render(resp, op, mount.type);
   if (req.wrapTtl && resp && !resp.raw && reply.status === 200) {
     const info = wrap(state, reply.body, req.wrapTtl, req.path, resp.wrappedAccessor ?? '');

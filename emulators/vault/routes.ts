@@ -12,10 +12,39 @@ import type { VaultState } from './state.ts';
 
 export function vaultRoutes(state: VaultState): (app: Express) => void {
   return (app) => {
+    app.use(redirectUncleanPaths);
     app.use('/v1', (req: Request, res: Response) => send(req, res, answer(req, state)));
     // Observed: paths outside /v1 get 404 {"errors":[]}.
     app.use((req: Request, res: Response) => send(req, res, { status: 404, body: { errors: [] } }));
   };
+}
+
+/**
+ * Go's http.ServeMux, which Vault routes with, answers a path that is not clean ("//", "." or ".." segments) with
+ * a 301 to the cleaned path (net/http cleanPath), a small HTML body on GET and HEAD.
+ */
+function redirectUncleanPaths(req: Request, res: Response, next: () => void): void {
+  const [raw, query] = req.originalUrl.split(/\?(.*)/s);
+  const clean = goCleanPath(raw);
+  if (clean === raw) return next();
+  const location = query ? `${clean}?${query}` : clean;
+  res.status(301).setHeader('Location', location);
+  if (req.method === 'GET' || req.method === 'HEAD') res.type('text/html; charset=utf-8').send(`<a href="${location}">Moved Permanently</a>.\n\n`);
+  else res.end();
+}
+
+/** net/http cleanPath: path.Clean, keeping a trailing slash. */
+export function goCleanPath(p: string): string {
+  if (p === '') return '/';
+  const rooted = p.startsWith('/') ? p : `/${p}`;
+  const out: string[] = [];
+  for (const seg of rooted.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') out.pop();
+    else out.push(seg);
+  }
+  const cleaned = `/${out.join('/')}`;
+  return rooted.endsWith('/') && cleaned !== '/' ? `${cleaned}/` : cleaned;
 }
 
 function answer(httpReq: Request, state: VaultState): Reply {
