@@ -43,6 +43,8 @@ function parseMultipart(body: Buffer, contentType: string): Promise<ParsedForm> 
     bb.on('file', (field, stream, info) => {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
+      // A body cut off inside a file part errors the file's stream too; unheard, that error stopped the process.
+      stream.on('error', (e) => reject(badRequest(`invalid multipart body: ${(e as Error).message}`)));
       stream.on('end', () => {
         form.files.push({ field, filename: info.filename ?? 'file', contentType: info.mimeType, bytes: Buffer.concat(chunks) });
       });

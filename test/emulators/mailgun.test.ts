@@ -247,6 +247,14 @@ describe('emulators/mailgun', () => {
       expect(none.status).to.equal(401);
     });
 
+    it('answers a multipart body cut off inside a file part with 400 and keeps serving (it stopped the process; found by npm run fuzz)', async () => {
+      const body = '--b\r\nContent-Disposition: form-data; name="from"\r\n\r\na@b.c\r\n--b\r\nContent-Disposition: form-data; name="attachment"; filename="a.txt"\r\nContent-Type: text/plain\r\n\r\nhalf a fi';
+      const res = await fetch(`${mg.url}/v3/${DOMAIN}/messages`, { method: 'POST', headers: { authorization: auth(), 'content-type': 'multipart/form-data; boundary=b' }, body });
+      expect(res.status).to.equal(400);
+      expect((await res.json()).message).to.match(/invalid multipart body/);
+      expect((await fetch(`${mg.url}/__admin/health`)).status).to.equal(200);
+    });
+
     it('answers an unknown domain with 404 and Mailgun\'s message', async () => {
       const res = await postForm('/v3/nope.example/messages', new URLSearchParams({ from: FROM, to: 'a@example.com', subject: 's', text: 't' }));
       expect(res.status).to.equal(404);
