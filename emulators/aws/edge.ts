@@ -17,6 +17,7 @@ import { createS3 } from './s3/index.ts';
 import { createSsm } from './ssm/routes.ts';
 import { createSqs } from './sqs/routes.ts';
 import { createDynamo, type DynamoService } from './dynamodb/routes.ts';
+import { nullInside } from './dynamodb/input.ts';
 import { createSecretsManager } from './secretsmanager/routes.ts';
 import { localstackRoutes } from './admin.ts';
 import { CallLog } from './call-log.ts';
@@ -178,6 +179,8 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     // An empty body is left to dynalite, which answers it as DynamoDB does (SerializationException).
     const verdict = body.length ? parseJsonObjectWithin(body, DYNAMODB_LIMITS) : undefined;
     if (verdict && !verdict.ok) return fail(400, 'SerializationException', verdict.message);
+    const hole = verdict?.ok ? nullInside(verdict.value) : undefined;
+    if (hole) return fail(400, 'SerializationException', `null is not a value at ${hole.slice(0, 200)}`);
     whenAdmitted(admit(req, res, '', dynamoFaultBody), () => {
       try {
         services.dynamodb.serve(req, res, body, verdict?.value);

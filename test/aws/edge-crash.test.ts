@@ -90,4 +90,23 @@ describe('AWS edge: a single request cannot stop it (issue 13, finding 1)', () =
     }
     await stillServes();
   });
+
+  it('refuses a null map value or list element before dynalite sees it (it threw inside its validators; found by npm run fuzz)', async () => {
+    const signer = new SignatureV4({ service: 'dynamodb', region: 'us-east-1', credentials, sha256: Sha256 });
+    for (const [op, input] of [
+      ['PutItem', { TableName: 'any-table', Item: { pk: null } }],
+      ['GetItem', { TableName: 'any-table', Key: { pk: null } }],
+      ['BatchGetItem', { RequestItems: { 'any-table': { Keys: [null] } } }],
+    ] as [string, unknown][]) {
+      const body = JSON.stringify(input);
+      const signed = await signer.sign({
+        method: 'POST', protocol: 'http:', hostname: '127.0.0.1', port: edge.port, path: '/', body,
+        headers: { host: `127.0.0.1:${edge.port}`, 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${op}` },
+      });
+      const r = await fetch(`${edge.url}/`, { method: 'POST', headers: signed.headers as Record<string, string>, body });
+      expect(r.status, op).to.equal(400);
+      expect((await r.json()).__type).to.equal('com.amazon.coral.service#SerializationException');
+    }
+    await stillServes();
+  });
 });
