@@ -118,6 +118,13 @@ describe('Secrets Manager through the AWS edge', () => {
     expect(first.SecretList![0].SecretVersionsToStages).to.be.an('object');
   });
 
+  it('refuses ListSecrets filter values that are not strings with ValidationException, not a 500 (found by npm run fuzz)', async () => {
+    // The SDK types forbid it; a hostile client sends it anyway.
+    const e = await errorOf(sm.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [7 as unknown as string] }] })));
+    expect(e.name).to.equal('ValidationException');
+    expect(e.$metadata.httpStatusCode).to.equal(400);
+  });
+
   it('deletes with a recovery window, refuses reads meanwhile, and restores', async () => {
     const name = fresh();
     await sm.send(new CreateSecretCommand({ Name: name, SecretString: 'keep me' }));

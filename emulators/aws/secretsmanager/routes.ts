@@ -159,6 +159,12 @@ function renderValue(secret: Secret, v: SecretVersion) {
 /** ListSecrets `Filters`: name/description/tag-key/tag-value/all match by prefix, as the API reference says. */
 function filters(i: Input): (s: Secret) => boolean {
   const list = (Array.isArray(i.Filters) ? i.Filters : []) as { Key?: string; Values?: string[] }[];
+  // Checked once here: the matcher below runs per secret and assumes strings (a number threw a TypeError, a 500).
+  list.forEach((f, n) => {
+    const ok = f !== null && typeof f === 'object' && (f.Key === undefined || typeof f.Key === 'string')
+      && (f.Values === undefined || (Array.isArray(f.Values) && f.Values.every((v) => typeof v === 'string')));
+    if (!ok) throw invalid(`filters.${n + 1}.member`, 'Member must be a Filter with a string Key and a list of string Values');
+  });
   const fields = (s: Secret, key: string): string[] => {
     const table: Record<string, () => string[]> = {
       name: () => [s.name],
