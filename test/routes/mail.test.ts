@@ -202,6 +202,17 @@ describe('/send-mail through the local stack', function () {
       expect(await linus()).to.equal('failed');
     });
 
+    it('refuses a signed event whose message-id or recipient DynamoDB cannot key with 406, not a 503 retry loop (found by npm run fuzz)', async () => {
+      const before = await linus();
+      for (const edit of [{ recipient: '' }, { message: { headers: { 'message-id': '' } } }, { recipient: `${'x'.repeat(1100)}@example.com` }]) {
+        const body = webhook();
+        const res = await post({ ...body, 'event-data': { ...body['event-data'], ...edit } });
+        expect(res.status, JSON.stringify(edit).slice(0, 80)).to.equal(406);
+        expect(res.body.error.code).to.equal('webhook_malformed');
+      }
+      expect(await linus()).to.equal(before);
+    });
+
     it('answers a webhook without a signature with 406, in JSON', async () => {
       const res = await post({ 'event-data': {} });
       expect(res.status).to.equal(406);

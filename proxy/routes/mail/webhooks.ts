@@ -44,8 +44,15 @@ function toDeliveryEvent(data: unknown): DeliveryEvent | undefined {
     throw new ProxyError(406, 'webhook_malformed', 'event-data needs event, recipient, timestamp and message.headers.message-id');
   }
   if (!(TRACKED as string[]).includes(d.event)) return undefined;
+  // They become the item's key: DynamoDB refuses empty key values and keys over 2048 (hash) / 1024 (range) bytes
+  // (DynamoDB limits), which would be a storage failure, 503 and a retry that can never succeed.
+  const id = bareMessageId(messageId);
+  const recipient = d.recipient.toLowerCase();
+  if (!id || !recipient || Buffer.byteLength(id) > 2048 || Buffer.byteLength(recipient) > 1024 || !Number.isFinite(d.timestamp)) {
+    throw new ProxyError(406, 'webhook_malformed', 'event-data has an empty or oversized message-id or recipient, or a timestamp that is not a number');
+  }
   return {
-    messageId: bareMessageId(messageId), recipient: d.recipient.toLowerCase(), status: d.event as DeliveryEvent['status'], at: d.timestamp,
+    messageId: id, recipient, status: d.event as DeliveryEvent['status'], at: d.timestamp,
     severity: typeof d.severity === 'string' ? d.severity : undefined,
     reason: typeof d.reason === 'string' ? d.reason : typeof d['delivery-status']?.description === 'string' && d['delivery-status'].description ? d['delivery-status'].description : undefined,
     eventId: typeof d.id === 'string' ? d.id : undefined,
