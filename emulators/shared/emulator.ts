@@ -17,7 +17,7 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Journal } from './journal.ts';
 import { Faults, type FaultSpec } from './faults.ts';
-import { answerClientErrors, guardRequests, jsonShape, proxyErrorShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
+import { answerClientErrors, answerNodeRefusals, guardRequests, jsonShape, proxyErrorShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
 import { jsonBody } from './json-body.ts';
 
 export interface EmulatorHooks {
@@ -82,6 +82,8 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
     res.json({ ok: true });
   });
   hooks.admin?.(admin);
+  // Unknown admin paths stay in the admin API's shape instead of falling through to the emulated API's 404.
+  admin.use((req, res) => res.status(404).json({ error: `no admin route for ${req.method} /__admin${req.path}` }));
   admin.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
     res.status(err.status && err.status < 500 ? err.status : 400).json({ error: err.message });
   });
@@ -159,6 +161,7 @@ export function listen(handler: http.RequestListener | http.Server | https.Serve
   server.keepAliveTimeout = 5000;
   const shape = opts.errors ?? proxyErrorShape;
   answerClientErrors(server, shape);
+  answerNodeRefusals(server, shape);
   guardRequests(server, shape, opts.log ?? stderrLog(`listener:${port}`));
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -83,5 +83,14 @@ export function validateFault(spec: FaultSpec): string[] {
   if (spec.ratio !== undefined && (typeof spec.ratio !== 'number' || spec.ratio <= 0 || spec.ratio > 1)) errs.push('ratio must be in (0, 1]');
   if (spec.retryAfter !== undefined && (typeof spec.retryAfter !== 'number' || spec.retryAfter < 0)) errs.push('retryAfter must be a non-negative number');
   if (spec.status === undefined && spec.latencyMs === undefined && !spec.drop) errs.push('a fault needs status, latencyMs or drop');
+  if (spec.drop !== undefined && typeof spec.drop !== 'boolean') errs.push('drop must be a boolean');
+  // `take` runs on every request: a match that is not two optional strings would make every request throw.
+  const m = spec.match as unknown;
+  if (m !== undefined && (m === null || typeof m !== 'object' || Array.isArray(m))) errs.push('match must be an object');
+  else if (m !== undefined) {
+    const { method, path } = m as Record<string, unknown>;
+    if (method !== undefined && typeof method !== 'string') errs.push('match.method must be a string');
+    if (path !== undefined && typeof path !== 'string') errs.push('match.path must be a string');
+  }
   return errs;
 }

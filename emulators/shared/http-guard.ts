@@ -86,7 +86,8 @@ export function answerClientErrors(server: http.Server, shape: ErrorShape): void
     const inFlight = (socket as Duplex & { _httpMessage?: http.ServerResponse })._httpMessage;
     if (err.code !== 'ECONNRESET' && socket.writable && !(inFlight && inFlight.headersSent)) {
       const problem = parserProblem(err);
-      socket.write(rawResponse(problem, shape(problem, { rawPacket: err.rawPacket })));
+      // A body the parser refuses (bad chunking) belongs to a request whose head was parsed: its shape may depend on it.
+      socket.write(rawResponse(problem, shape(problem, { rawPacket: err.rawPacket, req: inFlight?.req })));
       // end() (not destroy()) so the answer is flushed before the close; destroy later if the peer lingers.
       socket.end();
       setTimeout(() => socket.destroy(), 1000).unref();
@@ -94,6 +95,28 @@ export function answerClientErrors(server: http.Server, shape: ErrorShape): void
     }
     socket.destroy();
   });
+}
+
+/**
+ * Node answers two more refusals itself, outside `clientError`, with an empty body: an HTTP/1.1 request without
+ * Host (`requireHostHeader`) and an Expect header other than 100-continue (417). Both are taken over here.
+ */
+export function answerNodeRefusals(server: http.Server, shape: ErrorShape): void {
+  (server as http.Server & { requireHostHeader: boolean }).requireHostHeader = false;
+  server.on('checkExpectation', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    sendProblem(req, res, shape, { status: 417, code: 'expectation_failed', message: `the Expect header is not supported: only 100-continue is` });
+  });
+}
+
+/** RFC 9112 §3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host header. */
+export function missingHost(req: http.IncomingMessage): boolean {
+  return req.httpVersionMajor === 1 && req.httpVersionMinor === 1 && req.headers.host === undefined;
+}
+
+function sendProblem(req: http.IncomingMessage, res: http.ServerResponse, shape: ErrorShape, problem: WireProblem): void {
+  const rendered = shape(problem, { req });
+  res.writeHead(rendered.status ?? problem.status, { ...rendered.headers, 'content-type': rendered.contentType, 'content-length': Buffer.byteLength(rendered.body), connection: 'close' });
+  res.end(rendered.body);
 }
 
 type Listener = (req: http.IncomingMessage, res: http.ServerResponse) => unknown;
@@ -110,6 +133,7 @@ export function guardRequests(server: http.Server, shape: ErrorShape, log: Error
 
 export function guarded(listener: Listener, shape: ErrorShape, log: ErrorLog): Listener {
   return function (this: unknown, req, res) {
+    if (missingHost(req)) return sendProblem(req, res, shape, { status: 400, code: 'bad_request', message: 'an HTTP/1.1 request needs a Host header' });
     const fail = (e: unknown) => failRequest(req, res, e, shape, log);
     try {
       const out = listener.call(this, req, res);

@@ -147,4 +147,31 @@ describe('every fake refuses in its own shape (issue 13, findings 6 and 7)', fun
     expect(state.status).to.equal(200);
     JSON.parse(state.body.toString());
   });
+
+  each('answers an HTTP/1.1 request without Host (400) and an unsupported Expect (417) in shape, not Node\'s empty body', async (s) => {
+    const bytes = (head: string) => Buffer.from(`${head}\r\nConnection: close\r\n${Object.entries(s.route ?? {}).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n`);
+    const noHost = answered(await exchange(endpoint(s.url), { bytes: bytes('GET /x HTTP/1.1') }));
+    expect(noHost.status).to.equal(400);
+    expect(s.shape(noHost), noHost.body.toString()).to.equal(undefined);
+    const expect417 = answered(await request(s.url, 'GET', '/x', { ...s.route, Expect: 'nonsense' }));
+    expect(expect417.status).to.equal(417);
+    expect(s.shape(expect417), expect417.body.toString()).to.equal(undefined);
+  });
+
+  each('keeps unknown /__admin paths in the admin API\'s shape', async (s) => {
+    if (s.route) return;
+    const a = answered(await request(s.url, 'GET', '/__admin/no-such-thing', {}));
+    expect(a.status).to.equal(404);
+    expect(shapes.frameError(a), a.body.toString()).to.equal(undefined);
+  });
+
+  each('refuses a fault whose match is not two strings (one made every later request a 500; found by npm run fuzz)', async (s) => {
+    if (s.route) return;
+    for (const match of [{ method: 7 }, { path: ['x'] }, 'GET', null]) {
+      const a = answered(await request(s.url, 'POST', '/__admin/faults', { 'content-type': 'application/json' }, JSON.stringify({ status: 503, match })));
+      expect(a.status, JSON.stringify(match)).to.equal(400);
+    }
+    const after = answered(await request(s.url, 'GET', '/__admin/faults', {}));
+    expect(JSON.parse(after.body.toString())).to.deep.equal({ faults: [] });
+  });
 });
