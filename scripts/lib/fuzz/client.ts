@@ -19,6 +19,8 @@ export interface RawRequest {
   hangUpAfter?: number;
   /** The answer carries no body (a HEAD request). */
   noBody?: boolean;
+  /** Half-close after writing (the request promised more bytes than it sends: end of stream instead of a wait). */
+  halfClose?: boolean;
 }
 
 export type Outcome =
@@ -51,7 +53,7 @@ export function exchange(to: Endpoint, req: RawRequest, timeoutMs = 15_000): Pro
     }, timeoutMs);
 
     socket.once(to.tls ? 'secureConnect' : 'connect', () => {
-      if (req.hangUpAfter === undefined) return void socket.write(req.bytes);
+      if (req.hangUpAfter === undefined) return void (req.halfClose ? socket.end(req.bytes) : socket.write(req.bytes));
       socket.write(req.bytes.subarray(0, req.hangUpAfter), () => {
         // Give the server a moment to start on the partial request, then vanish.
         setTimeout(() => finish({ kind: 'none', reason: 'hung-up', ms: ms() }), 5);

@@ -45,7 +45,8 @@ export const apiGatewayError = json('{"message"}', (b) => str(b.message));
 export const frameError = json('{"error"}', (b) => str(b.error));
 export const customerioError = json('{"meta":{"error"}}', (b) => isObject(b.meta) && str(b.meta.error));
 export const extendError = json('{"error"}', (b) => str(b.error));
-export const vaultError = json('{"errors":[…]}', (b) => Array.isArray(b.errors));
+/** Vault: `{"errors":[…]}`, except a read of a soft-deleted KV v2 version: 404 with the data envelope (vault/errors.ts). */
+export const vaultError = json('{"errors":[…]} or the 404 data envelope', (b) => Array.isArray(b.errors) || (typeof b.request_id === 'string' && 'data' in b));
 /** AWS JSON 1.0/1.1: `__type` always; dynalite sends SerializationException without a message, as DynamoDB does. */
 export const awsJsonError = json('{"__type"}', (b) => str(b.__type));
 
@@ -57,6 +58,10 @@ const xmlError = (a: Answer): string | undefined => {
 
 /** S3 answers errors in XML; a HEAD answer has no body to carry one. */
 export const s3Error: ShapeCheck = (a) => (a.body.length === 0 && a.headers['x-amz-request-id'] ? undefined : xmlError(a));
+
+/** S3's refusal of a request its parser could not read (edge-errors.ts): the edge's default when no service is known. */
+export const s3ParserRefusal: ShapeCheck = (a) =>
+  s3Error(a) ?? (/<Code>(BadRequest|RequestHeaderSectionTooLarge|RequestTimeout)<\/Code>/.test(a.body.toString('utf8')) ? undefined : 'not a parser refusal');
 
 /** DynamoDB: AWS JSON, except the non-POST refusal DynamoDB answers with `<UnknownOperationException/>` (dynalite records it). */
 export const dynamodbError: ShapeCheck = (a) => (/^<UnknownOperationException\/>/.test(a.body.toString('utf8')) ? undefined : awsJsonError(a));
