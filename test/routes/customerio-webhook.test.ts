@@ -75,8 +75,11 @@ describe('POST /webhooks/customerio', function () {
       expect(stored.map((e) => e.metric).sort()).to.deep.equal(['delivered', 'sent']);
       expect(stored[0]).to.include({ objectType: 'email', customer: 'ada@example.com' });
       expect(stored[0].expiresAt).to.be.greaterThan(stored[0].receivedAt);
+      // Each delivered (a slow first answer under load may have been retried: still stored once).
       const hooks = await admin(cio, '/webhooks');
-      expect(hooks.attempts.map((a: { outcome: number }) => a.outcome)).to.deep.equal([200, 200]);
+      expect(hooks.delivered).to.equal(2);
+      expect(new Set(hooks.attempts.filter((a: { outcome: number }) => a.outcome === 200).map((a: { eventId: string }) => a.eventId)).size).to.equal(2);
+      expect(stored).to.have.length(2);
     });
 
     it('suppresses the person at Customer.io when their email bounces, and audits it without their address', async () => {
