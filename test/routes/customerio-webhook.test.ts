@@ -14,6 +14,7 @@ import { signCustomerioWebhook } from '../../proxy/auth/customerio-webhook.ts';
 import { subjectRef, type AuditLine } from '../../proxy/core/audit.ts';
 import { cardsAwsClients, type CardsAws } from '../../proxy/routes/cards/aws.ts';
 import { admin, call, testStack } from '../helpers/stack.ts';
+import { vaultWriter } from '../../proxy/secrets/store-writer.ts';
 
 const KEY = loadSeed().workspace.webhookSigningKey;
 const PREVIOUS_KEY = 'previous-local-cio-webhook-key';
@@ -181,6 +182,23 @@ describe('POST /webhooks/customerio', function () {
       const res = await post(JSON.stringify({ hello: 'test ping' }));
       expect(res.status).to.equal(200);
       expect(res.body).to.deep.equal({ received: true, stored: false, suppressed: false });
+    });
+
+    it('picks up a key rotated in the store on the first webhook signed with it, without a cold start', async () => {
+      const vault = vaultWriter({ addr: stack.proxyEnv.VAULT_ADDR!, token: 'root' });
+      const before = await vault.read('gatehouse/customerio');
+      try {
+        expect((await post(event('01J0R0TATEDR0TATEDR0TATEDR'), { key: 'rotated-webhook-key' })).status).to.equal(401);
+        await new Promise((r) => setTimeout(r, 1100)); // the chain starts at most one store read a second
+        const now = await vault.read('gatehouse/customerio');
+        await vault.write('gatehouse/customerio', { ...now!.data, CIO_WEBHOOK_SIGNING_KEY: 'rotated-webhook-key' }, now);
+        const res = await post(event('01J0R0TATEDR0TATEDR0TATEDR'), { key: 'rotated-webhook-key' });
+        expect(res.status, res.text).to.equal(200);
+      } finally {
+        const now = await vault.read('gatehouse/customerio');
+        await vault.write('gatehouse/customerio', before!.data, now);
+        vault.close();
+      }
     });
 
     it('accepts the previous signing key during a rotation overlap', async () => {

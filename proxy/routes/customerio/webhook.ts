@@ -20,7 +20,7 @@
 import { audit, subjectRef } from '../../core/audit.ts';
 import { ProxyError } from '../../core/errors.ts';
 import type { Handler } from '../../core/types.ts';
-import { verifyCustomerioWebhook } from '../../auth/customerio-webhook.ts';
+import { TIMESTAMP_HEADER, verifyCustomerioWebhook } from '../../auth/customerio-webhook.ts';
 import { cioOf, privacyOf } from './deps.ts';
 import { parseReportingEvent, type ReportingEvent } from './webhook-events.ts';
 
@@ -34,8 +34,10 @@ export const customerioWebhook: Handler = async (req, deps) => {
   const now = deps.clock.now();
   const verify = () => verifyCustomerioWebhook(req.headers, req.body, { keys: p.webhookKeys(), now, maxAgeSeconds: p.cfg.webhookMaxAgeSeconds, replays: p.replays });
   let verdict = verify();
-  // No key verifies: the key may have been rotated in the store since the container read it (one re-read, rate-limited by the chain).
-  if (!verdict.ok && verdict.reason === 'bad_signature' && (await p.rereadWebhookKeys('a Customer.io webhook no key verifies'))) verdict = verify();
+  // No key verifies a current timestamp: the key may have been rotated in the store since this container read it.
+  // One re-read (the chain starts at most one per interval); an old or garbage timestamp never causes one.
+  const fresh = Math.abs(Math.floor(now / 1000) - Number(req.headers[TIMESTAMP_HEADER])) <= p.cfg.webhookMaxAgeSeconds;
+  if (!verdict.ok && verdict.reason === 'bad_signature' && fresh && (await p.rereadWebhookKeys('a Customer.io webhook no key verifies'))) verdict = verify();
   if (!verdict.ok) throw new ProxyError(401, `webhook_${verdict.reason}`, verdict.message);
   const remember = () => p.replays.remember(verdict.signature, Math.floor(now / 1000) + p.cfg.webhookMaxAgeSeconds);
 
