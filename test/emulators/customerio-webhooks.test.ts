@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { startCustomerio, type RunningCustomerio } from '../../emulators/customerio/index.ts';
 import { verifyCustomerioWebhook } from '../../proxy/auth/customerio-webhook.ts';
 import { memoryReplayCache } from '../../proxy/auth/mailgun-webhook.ts';
+import { eventually } from '../helpers/steady-load.ts';
 
 const SITE = 'local-fake-site-id';
 const TRACK = 'Basic ' + Buffer.from(`${SITE}:local-fake-track-api-key`).toString('base64');
@@ -44,15 +45,6 @@ async function receiver() {
   };
 }
 
-async function eventually<T>(check: () => T | undefined | Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > until) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('fake Customer.io reporting webhooks', function () {
   this.timeout(30_000);

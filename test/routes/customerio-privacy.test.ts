@@ -12,20 +12,11 @@ import { cardsAwsClients, type CardsAws } from '../../proxy/routes/cards/aws.ts'
 import { ApiTokenStore } from '../../proxy/routes/cards/api-tokens.ts';
 import type { AuditLine } from '../../proxy/core/audit.ts';
 import { admin, call, testStack } from '../helpers/stack.ts';
+import { eventually } from '../helpers/steady-load.ts';
 
 const ADA = 'ada@example.com';
 const KEY = 'local-crm-api-key-000000000000000000000000';
 
-/** Poll until `check` returns a value (not undefined), or fail after `ms` with what it last saw. */
-async function eventually<T>(check: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > until) throw new Error('condition not met before the deadline');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('Customer.io privacy routes (forget me)', function () {
   this.timeout(60_000);
