@@ -88,7 +88,8 @@ export class AppRole {
       if ((opts.ttl === 0 && role.secretIdTtl > 0) || (role.secretIdTtl > 0 && opts.ttl > role.secretIdTtl)) throw respError("ttl cannot be longer than the role's secret_id_ttl");
       ttl = opts.ttl;
     }
-    if (role.secretIds.has(secretId)) throw coreError('SecretID is already registered', 500);
+    // path_role.go registerSecretIDEntry's error, wrapped by handleRoleSecretIDCommon: a plain error, so 500.
+    if (role.secretIds.has(secretId)) throw coreError('failed to store secret_id: SecretID is already registered', 500);
     const now = this.now();
     const entry: SecretIdEntry = {
       accessor: randomUUID(), numUses, ttl, creationTime: now, expirationTime: ttl > 0 ? new Date(now.getTime() + ttl * 1000) : null, lastUpdatedTime: now,
