@@ -45,7 +45,7 @@ const NONE: ReadonlySet<string> = new Set();
 export function sanitiseOutbound(req: OutboundRequest, pii: PiiSanitiser): { req: OutboundRequest; touched: string[] } {
   const rule = piiRuleFor(req.upstream);
   if (!rule.sanitise || req.body === undefined || req.body.length === 0) return { req, touched: [] };
-  const path = new URL(req.url).pathname;
+  const path = rule.keep ? new URL(req.url).pathname : '';
   const keep = rule.keep?.find((k) => k.method === req.method.toUpperCase() && path.endsWith(k.pathSuffix))?.fields ?? NONE;
   const text = typeof req.body === 'string' ? req.body : req.body.toString('utf8');
   const type = contentType(req.headers);
