@@ -69,7 +69,7 @@ function process(state: VaultState, req: VaultRequest, trace: Trace): { reply: R
   trace.op = op;
   if (token && req.op !== 'help') {
     const root = !!mount && matchesSpecial(mount.backend.root, rest);
-    state.authorize(token, req.path, op, root);
+    state.authorize(token, req.path, op, root, { data: req.data, wrapTtl: req.wrapTtl });
   }
   if (!mount) throw noHandler(req.path.replace(/\/$/, ''));
   const lastUse = token ? state.tokens.use(token) : false;

@@ -131,9 +131,9 @@ export class VaultState {
     return this.policies.acl(token.policies);
   }
 
-  /** Refuse unless the token's ACL allows `op` on `path` (and `sudo` too on root-protected paths). */
-  authorize(token: TokenEntry, path: string, op: Op, needsSudo: boolean): void {
-    const { allowed, sudo } = this.acl(token).allows(path, op);
+  /** Refuse unless the token's ACL allows `op` on `path` with this data (and `sudo` too on root-protected paths). */
+  authorize(token: TokenEntry, path: string, op: Op, needsSudo: boolean, request?: { data: Record<string, unknown>; wrapTtl?: number }): void {
+    const { allowed, sudo } = this.acl(token).allows(path, op, request);
     if (!allowed || (needsSudo && !sudo)) throw permissionDenied();
   }
 

@@ -161,6 +161,11 @@ path "secret/metadata/app/" { capabilities = ["list"] }
       expect((await call('POST', 'sys/auth/ci', { type: 'approle' }, ops)).status).to.equal(403);
       await ok('PUT', 'sys/policies/acl/ops', { policy: 'path "sys/auth/*" { capabilities = ["create", "update", "sudo"] }' });
       expect((await call('POST', 'sys/auth/ci', { type: 'approle' }, ops)).status).to.equal(204);
+      // Parameter rules judge the request's data: options (check-and-set) is denied here.
+      await ok('PUT', 'sys/policies/acl/nocas', { policy: 'path "secret/data/free/*" {\n  capabilities = ["create", "update"]\n  denied_parameters = { "options" = [] }\n}' });
+      const nocas = (await ok('POST', 'auth/token/create', { policies: ['nocas'] })).auth.client_token;
+      await ok('POST', 'secret/data/free/a', { data: { v: '1' } }, nocas);
+      expect((await call('POST', 'secret/data/free/a', { data: { v: '2' }, options: { cas: 1 } }, nocas)).status).to.equal(403);
       expect((await ok('PUT', 'sys/capabilities-self', { paths: ['secret/data/app/x', 'secret/data/app/admin'] }, token)).data)
         .to.deep.equal({ 'secret/data/app/x': ['create', 'read'], 'secret/data/app/admin': ['deny'] });
     });

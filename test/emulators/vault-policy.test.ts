@@ -127,3 +127,33 @@ describe('Vault ACL evaluation', () => {
     expect(refusal(() => store.set('root', 'path "x" {}'))).to.equal('cannot update "root" policy');
   });
 });
+
+describe('Vault ACL parameter rules and wrapping bounds', () => {
+  const allows = (text: string, op: 'create' | 'update' | 'read', data: Record<string, unknown>, wrapTtl?: number) => acl(text).allows('secret/data/x', op, { data, wrapTtl }).allowed;
+
+  it('keeps writes to the allowed parameters and values (globs at either end; an empty list is any value)', () => {
+    const p = 'path "secret/data/x" { capabilities = ["create"]\n allowed_parameters = { "data" = [] "env" = ["prod-*", "*-test"] } }';
+    expect(allows(p, 'create', { data: { a: 1 } })).to.equal(true);
+    expect(allows(p, 'create', { env: 'prod-eu' })).to.equal(true);
+    expect(allows(p, 'create', { env: 'stage-test' })).to.equal(true);
+    expect(allows(p, 'create', { env: 'dev' })).to.equal(false);
+    expect(allows(p, 'create', { other: '1' })).to.equal(false);
+    expect(allows(p, 'create', {}), 'no data at all').to.equal(true);
+  });
+
+  it('refuses denied parameters ("*" denies any), and requires required ones', () => {
+    expect(allows('path "secret/data/x" { capabilities = ["create"]\n denied_parameters = { "options" = [] } }', 'create', { data: {}, options: {} })).to.equal(false);
+    expect(allows('path "secret/data/x" { capabilities = ["create"]\n denied_parameters = { "*" = [] } }', 'create', { data: {} })).to.equal(false);
+    expect(allows('path "secret/data/x" { capabilities = ["create"]\n required_parameters = ["data"] }', 'create', { options: {} })).to.equal(false);
+    expect(allows('path "secret/data/x" { capabilities = ["create"]\n required_parameters = ["data"] }', 'create', { data: {} })).to.equal(true);
+  });
+
+  it('holds a wrapped answer between min_wrapping_ttl and max_wrapping_ttl', () => {
+    const p = 'path "secret/data/x" { capabilities = ["read"]\n min_wrapping_ttl = "1m"\n max_wrapping_ttl = 300 }';
+    expect(allows(p, 'read', {})).to.equal(false);
+    expect(allows(p, 'read', {}, 30)).to.equal(false);
+    expect(allows(p, 'read', {}, 120)).to.equal(true);
+    expect(allows(p, 'read', {}, 600)).to.equal(false);
+    expect(refusal(() => parsePolicy('x', 'path "a" { capabilities = ["read"]\n min_wrapping_ttl = "5m"\n max_wrapping_ttl = "1m" }'))).to.equal('failed to parse policy: max_wrapping_ttl cannot be less than min_wrapping_ttl');
+  });
+});

@@ -9,14 +9,15 @@
  * The `root` policy allows everything.
  */
 import type { Capability, ParsedPolicy, PathRule } from './parse.ts';
+import { clonePermissions, mergePermissions, requestAllowed, type Permissions } from './permissions.ts';
 
 export type Op = 'read' | 'list' | 'create' | 'update' | 'delete' | 'patch';
 
 export class Acl {
   readonly root: boolean;
-  private readonly exact = new Map<string, Set<Capability>>();
-  private readonly prefix = new Map<string, Set<Capability>>();
-  private readonly segment = new Map<string, Set<Capability>>();
+  private readonly exact = new Map<string, Permissions>();
+  private readonly prefix = new Map<string, Permissions>();
+  private readonly segment = new Map<string, Permissions>();
 
   constructor(policies: (ParsedPolicy | 'root')[]) {
     this.root = policies.includes('root');
@@ -32,6 +33,20 @@ export class Acl {
 
   /** The capabilities that apply to a request on `path` with `op` (empty when no rule matches). */
   capabilitiesFor(path: string, op: Op): Set<Capability> {
+    return this.permissionsFor(path, op)?.caps ?? new Set();
+  }
+
+  /** Whether `op` is allowed on `path` (with the request's data and wrap TTL when given), and whether sudo is granted. */
+  allows(path: string, op: Op, request?: { data: Record<string, unknown>; wrapTtl?: number }): { allowed: boolean; sudo: boolean } {
+    if (this.root) return { allowed: true, sudo: true };
+    const perm = this.permissionsFor(path, op);
+    if (!perm || perm.caps.has('deny')) return { allowed: false, sudo: false };
+    const sudo = perm.caps.has('sudo');
+    if (!perm.caps.has(op)) return { allowed: false, sudo };
+    return { allowed: !request || requestAllowed(perm, op, request.data, request.wrapTtl), sudo };
+  }
+
+  private permissionsFor(path: string, op: Op): Permissions | undefined {
     const p = path.replace(/^\/+/, '');
     const exact = this.exact.get(p) ?? (op === 'list' ? this.exact.get(p.replace(/\/$/, '')) : undefined);
     if (exact) return exact;
@@ -39,15 +54,7 @@ export class Acl {
       const trimmed = this.nonExact(p.slice(0, -1));
       if (trimmed) return trimmed;
     }
-    return this.nonExact(p) ?? new Set();
-  }
-
-  /** Whether `op` is allowed on `path`, and whether the matching rule also grants sudo. */
-  allows(path: string, op: Op): { allowed: boolean; sudo: boolean } {
-    if (this.root) return { allowed: true, sudo: true };
-    const caps = this.capabilitiesFor(path, op);
-    if (caps.has('deny')) return { allowed: false, sudo: false };
-    return { allowed: caps.has(op), sudo: caps.has('sudo') };
+    return this.nonExact(p);
   }
 
   /** sys/capabilities's answer for a path: sorted (vault/capabilities.go), "deny" when none, "root" for root. */
@@ -63,7 +70,7 @@ export class Acl {
     if (this.root) return true;
     const tables = [this.exact, this.prefix, this.segment];
     for (const t of tables) {
-      for (const [pattern, caps] of t) {
+      for (const [pattern, { caps }] of t) {
         if (caps.has('deny') || caps.size === 0) continue;
         const literal = pattern.split('+')[0].replace(/\*$/, '');
         if (literal.startsWith(prefix) || prefix.startsWith(literal)) return true;
@@ -72,8 +79,8 @@ export class Acl {
     return false;
   }
 
-  private nonExact(path: string): Set<Capability> | undefined {
-    interface Candidate { firstWildcard: number; isPrefix: boolean; wildcards: number; pattern: string; caps: Set<Capability> }
+  private nonExact(path: string): Permissions | undefined {
+    interface Candidate { firstWildcard: number; isPrefix: boolean; wildcards: number; pattern: string; caps: Permissions }
     const candidates: Candidate[] = [];
     let longest: string | undefined;
     for (const pattern of this.prefix.keys()) if (path.startsWith(pattern) && (longest === undefined || pattern.length > longest.length)) longest = pattern;
@@ -107,17 +114,8 @@ export class Acl {
   }
 }
 
-function merge(table: Map<string, Set<Capability>>, rule: PathRule): void {
+function merge(table: Map<string, Permissions>, rule: PathRule): void {
   const existing = table.get(rule.path);
-  if (!existing) {
-    table.set(rule.path, new Set(rule.capabilities));
-    return;
-  }
-  if (existing.has('deny')) return;
-  if (rule.capabilities.has('deny')) {
-    existing.clear();
-    existing.add('deny');
-    return;
-  }
-  for (const c of rule.capabilities) existing.add(c);
+  if (existing) mergePermissions(existing, rule.permissions);
+  else table.set(rule.path, clonePermissions(rule.permissions));
 }

@@ -3,9 +3,11 @@
  * only `name` and `path` at the top, only the documented keys inside a path, capabilities from the known set,
  * the old `policy = "read"` shorthand mapped to capabilities, `deny` alone when present, a leading "/" stripped,
  * `+*` refused, and a trailing `*` turning the rule into a prefix (unless the path also has `+` segments).
+ * Parameter rules and wrapping TTL bounds are parsed in permissions.ts.
  */
 import { parseHcl, HclError, type HclItem, type HclValue } from './hcl.ts';
 import { multiError } from '../errors.ts';
+import { parsePermissions, type Permissions } from './permissions.ts';
 
 export type Capability = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo' | 'deny';
 
@@ -17,6 +19,8 @@ export interface PathRule {
   isPrefix: boolean;
   hasSegmentWildcards: boolean;
   capabilities: Set<Capability>;
+  /** The capabilities plus parameter rules and wrapping TTL bounds. */
+  permissions: Permissions;
   /** Uses identity templating ({{identity.entity.id}}); the fake has no identity store, so it never matches. */
   templated: boolean;
 }
@@ -98,7 +102,9 @@ function rule(key: string, item: HclItem): PathRule {
     if (!CAPABILITIES.includes(c as Capability)) throw new Error(`path ${JSON.stringify(key)}: invalid capability ${JSON.stringify(c)}`);
     capabilities.add(c as Capability);
   }
-  return { path, isPrefix, hasSegmentWildcards, capabilities, templated: /\{\{.*\}\}/.test(path) };
+  // A deny keeps nothing else (policy.go goto PathFinished).
+  const permissions = capabilities.has('deny') ? { caps: capabilities, required: [], minWrap: 0, maxWrap: 0 } : parsePermissions(body, capabilities, key);
+  return { path, isPrefix, hasSegmentWildcards, capabilities, permissions, templated: /\{\{.*\}\}/.test(path) };
 }
 
 function attr(body: HclItem[], name: string): HclValue | undefined {
