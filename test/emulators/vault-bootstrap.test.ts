@@ -113,6 +113,41 @@ describe('Vault emulator set up by its own API', () => {
     });
   });
 
+  describe('the bodies real bootstrap tools send', () => {
+    // The Go API client (vault CLI, Terraform's provider) sends every struct field, empty ones as "" or null.
+    const mountConfig = {
+      default_lease_ttl: '', max_lease_ttl: '', force_no_cache: false, audit_non_hmac_request_keys: null, audit_non_hmac_response_keys: null,
+      listing_visibility: '', passthrough_request_headers: null, allowed_response_headers: null, token_type: '', allowed_managed_keys: null,
+      plugin_version: '', user_lockout_config: null, delegated_auth_accessors: null, identity_token_key: '',
+    };
+
+    it('takes `vault secrets enable`, `auth enable`, `policy write`, `write role`, `token create` and `kv put` as the CLI sends them', async () => {
+      const mount = await call('POST', 'sys/mounts/app', { type: 'kv', description: '', config: mountConfig, local: false, seal_wrap: false, external_entropy_access: false, options: { version: '2' }, plugin_name: '' });
+      expect(mount.status).to.equal(204);
+      expect((await call('POST', 'sys/auth/ci', { type: 'approle', description: '', config: mountConfig, local: false, seal_wrap: false, external_entropy_access: false, options: null })).status).to.equal(204);
+      expect((await call('PUT', 'sys/policies/acl/app', { policy: 'path "app/data/*" { capabilities = ["read"] }' })).status).to.equal(204);
+      // Terraform's vault_approle_auth_backend_role sends every field.
+      const role = await call('POST', 'auth/ci/role/web', {
+        bind_secret_id: true, secret_id_bound_cidrs: [], secret_id_num_uses: 0, secret_id_ttl: 0, token_ttl: 3600, token_max_ttl: 0, token_period: 0,
+        token_policies: ['app'], token_bound_cidrs: [], token_explicit_max_ttl: 0, token_no_default_policy: false, token_num_uses: 0, token_type: 'default',
+      });
+      expect(role.status).to.equal(204);
+      const token = await ok('POST', 'auth/token/create', {
+        id: '', role_name: '', policies: ['app'], meta: null, lease: '', ttl: '1h', explicit_max_ttl: '', period: '', no_parent: false,
+        no_default_policy: false, display_name: '', num_uses: 0, renewable: true, type: '', entity_alias: '',
+      });
+      expect(token.auth).to.include({ lease_duration: 3600, renewable: true });
+      expect((await ok('POST', 'auth/token/lookup', { token: token.auth.client_token })).data.meta).to.equal(null);
+      // `vault kv put app/x a=b` first asks which KV version the mount is, then writes.
+      const ui = await ok('GET', 'sys/internal/ui/mounts/app/x', undefined, token.auth.client_token);
+      expect(ui.data).to.include({ path: 'app/', type: 'kv' });
+      expect(ui.data.options).to.deep.equal({ version: '2' });
+      expect((await call('PUT', 'app/data/x', { data: { a: 'b' }, options: {} })).status).to.equal(200);
+      expect(await errors('GET', 'sys/internal/ui/mounts/secret/x', undefined, token.auth.client_token))
+        .to.deep.equal({ status: 403, errors: ['preflight capability check returned 403, please ensure client\'s policies grant access to path "secret/"'] });
+    });
+  });
+
   describe('policies (sys/policies/acl and sys/policy)', () => {
     const hcl = `
 # app may read and create, never overwrite, and never touch the admin secret

@@ -40,7 +40,7 @@ function readInput(data: Record<string, unknown>): CreateInput {
   };
   const ttl = get<string>('ttl', 'string', '') || get<string>('lease', 'string', '');
   return {
-    id: get('id', 'string', ''), policies: get<string[]>('policies', 'string-slice', []), meta: data.meta === undefined ? null : get<Record<string, string>>('meta', 'kv-pairs', {}),
+    id: get('id', 'string', ''), policies: get<string[]>('policies', 'string-slice', []), meta: data.meta === undefined || data.meta === null ? null : get<Record<string, string>>('meta', 'kv-pairs', {}),
     noParent: get('no_parent', 'bool', false), noDefaultPolicy: get('no_default_policy', 'bool', false), ttl,
     renewable: data.renewable === undefined ? undefined : get('renewable', 'bool', true), explicitMaxTtl: get('explicit_max_ttl', 'string', ''),
     displayName: get('display_name', 'string', ''), numUses: get('num_uses', 'int', 0), period: get('period', 'string', ''), type: get('type', 'string', ''),
