@@ -10,13 +10,7 @@ import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, CopyObjectCommand, DeleteObjectCommand, PutBucketVersioningCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
-import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
-
-function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
-  if (t.embedded) return;
-  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
-  ctx.skip();
-}
+import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
 
 describe('S3 conditional writes and copies', () => {
   let t: AwsTarget;

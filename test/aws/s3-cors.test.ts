@@ -3,14 +3,7 @@ import { expect } from 'chai';
 import { randomBytes } from 'node:crypto';
 import { S3Client, CreateBucketCommand, PutBucketCorsCommand, GetBucketCorsCommand, DeleteBucketCorsCommand, PutObjectCommand, GetObjectCommand } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { awsTarget, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
-
-/** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
-function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
-  if (t.embedded) return;
-  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
-  ctx.skip();
-}
+import { awsTarget, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
 
 describe('S3 CORS', () => {
   let t: AwsTarget;

@@ -11,13 +11,7 @@ import {
   CopyObjectCommand, DeleteObjectsCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { awsTarget, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
-
-function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
-  if (t.embedded) return;
-  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
-  ctx.skip();
-}
+import { awsTarget, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
 
 const PORTABLE = [
   ' ', '_ ', '  two leading', 'trailing two  ', ' both ', 'a+b c', '1+1=2', '100%', '%2F%41 not decoded twice', 'naïve/ünïcödé',

@@ -9,17 +9,10 @@ import {
   AbortMultipartUploadCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, UploadPartCopyCommand, ListMultipartUploadsCommand,
   type CompletedPart,
 } from '@aws-sdk/client-s3';
-import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
 
 const MiB = 1024 * 1024;
 
-
-/** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
-function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
-  if (t.embedded) return;
-  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
-  ctx.skip();
-}
 
 describe('S3 multipart upload', () => {
   let t: AwsTarget;

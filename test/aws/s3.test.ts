@@ -6,14 +6,7 @@ import {
   S3Client, CreateBucketCommand, DeleteBucketCommand, HeadBucketCommand, ListBucketsCommand, PutObjectCommand, GetObjectCommand,
   HeadObjectCommand, DeleteObjectCommand, CopyObjectCommand, DeleteObjectsCommand, ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { awsTarget, errorOf, sdkConfig, type AwsTarget } from '../helpers/aws.ts';
-
-/** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
-function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
-  if (t.embedded) return;
-  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
-  ctx.skip();
-}
+import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 const bucketName = () => `s3t-${randomBytes(5).toString('hex')}`;

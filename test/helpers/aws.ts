@@ -27,6 +27,13 @@ export async function awsTarget(opts: { clock?: () => number } = {}): Promise<Aw
   return { endpoint: edge.url, region, credentials, embedded: true, close: () => edge.close() };
 }
 
+/** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
+export function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {
+  if (t.embedded) return;
+  console.log(`      (skipped on ${t.endpoint}: ${reason})`);
+  ctx.skip();
+}
+
 /** What an SDK call that must fail threw (its AWS error name and HTTP status), or a failure when it succeeded. */
 export type SdkError = Error & { name: string; $metadata: { httpStatusCode?: number }; $response?: { headers: Record<string, string> } };
 
