@@ -182,6 +182,27 @@ describe('S3 persistence (persistDir)', () => {
     expect(fs.existsSync(path.join(dir, 'buckets'))).to.equal(false);
   });
 
+  it('refuses a write the journal could not take, and rebuilds memory from what is durable', async () => {
+    await withServer(async (s3, srv) => {
+      await s3.send(new CreateBucketCommand({ Bucket: 'kept' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'k', Body: 'durable' }));
+      // Make the next journal write fail (EBADF), as a full or failing disk would.
+      const store = (srv.s3.state as unknown as { store: { fd: number } }).store;
+      store.fd = 2 ** 30;
+      // One attempt: the SDK would retry the 500, and the retry would succeed.
+      const once = new S3Client({ endpoint: srv.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, forcePathStyle: true, maxAttempts: 1 });
+      const failed = await once.send(new PutObjectCommand({ Bucket: 'kept', Key: 'k', Body: 'never acknowledged' })).then(() => undefined, (e: { name: string; $metadata: { httpStatusCode: number } }) => e);
+      once.destroy();
+      expect([failed?.name, failed?.$metadata.httpStatusCode]).to.deep.equal(['InternalError', 500]);
+      expect((await text(s3, 'k')).toString()).to.equal('durable');
+      await s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'k2', Body: 'after' }));
+    });
+    await withServer(async (s3) => {
+      expect((await text(s3, 'k')).toString()).to.equal('durable');
+      expect((await text(s3, 'k2')).toString()).to.equal('after');
+    });
+  });
+
   it('forgets everything on reset, on disk too', async () => {
     const srv = await startS3Server({ credentials: { test: 'test' }, persistDir: dir });
     srv.s3.state.createBucket('wiped', 'us-east-1');

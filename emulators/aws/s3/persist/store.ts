@@ -111,7 +111,11 @@ export class DiskStore {
 
   /** After a failed write: close the journal and replay what is durable into a fresh model. */
   reopen(apply: (r: Rec) => void): void {
-    if (this.fd >= 0) fs.closeSync(this.fd);
+    try {
+      if (this.fd >= 0) fs.closeSync(this.fd);
+    } catch {
+      // the descriptor that failed may be unusable; a new one is opened below
+    }
     this.fd = -1;
     this.load(apply);
   }
@@ -211,7 +215,11 @@ export class DiskStore {
     }
   }
 
-  /** A journal write failed: cut the file back to its durable length and let the state reload from disk. */
+  /**
+   * A journal write failed: the batch and any after it are refused (their clients get 500, nothing was
+   * acknowledged), and the state reloads from what is durable (load() also cuts off a partly written batch). If
+   * even that fails, writes are refused from then on while reads go on.
+   */
   private fail(e: Error, batch: Batch): void {
     console.error(`[s3] journal write failed: ${e.message}`);
     this.inflight = undefined;
@@ -220,12 +228,11 @@ export class DiskStore {
     this.open?.reject(err);
     this.open = undefined;
     try {
-      fs.ftruncateSync(this.fd, this.journalBytes);
-    } catch (te) {
-      console.error(`[s3] cannot roll the journal back (${(te as Error).message}); refusing writes from now on`);
+      this.onFailure?.();
+    } catch (re) {
+      console.error(`[s3] cannot reload from ${this.root} (${(re as Error).message}); refusing writes from now on`);
       this.failed = true;
     }
-    this.onFailure?.();
   }
 
   /**
