@@ -203,6 +203,13 @@ describe('S3 persistence (persistDir)', () => {
     });
   });
 
+  it('refuses a second server on a directory another one is using', async () => {
+    await withServer(async () => {
+      const second = await startS3Server({ credentials: { test: 'test' }, persistDir: dir }).catch((e: Error) => e);
+      expect((second as Error).message).to.match(/is in use by process \d+/);
+    });
+  });
+
   it('forgets everything on reset, on disk too', async () => {
     const srv = await startS3Server({ credentials: { test: 'test' }, persistDir: dir });
     srv.s3.state.createBucket('wiped', 'us-east-1');

@@ -74,6 +74,7 @@ export class DiskStore {
   constructor(dir: string, opts: StoreOptions = {}) {
     this.root = path.join(dir, 's3');
     fs.mkdirSync(this.root, { recursive: true });
+    takeLock(path.join(this.root, 'LOCK'));
     this.bodies = new DiskBodies(this.root);
     this.compactBytes = opts.compactBytes ?? (Number(process.env.S3_COMPACT_BYTES) || DEFAULT_COMPACT_BYTES);
   }
@@ -158,6 +159,7 @@ export class DiskStore {
     await this.compacting;
     if (this.fd >= 0) fs.closeSync(this.fd);
     this.fd = -1;
+    fs.rmSync(path.join(this.root, 'LOCK'), { force: true });
   }
 
   /** Forget everything: the admin reset. Pending batches are settled as the state they belong to is gone. */
@@ -302,6 +304,30 @@ export class DiskStore {
 
   private file(name: string): string {
     return path.join(this.root, name);
+  }
+}
+
+/**
+ * One writer per directory: two processes appending to one journal would interleave batches. The lock names its
+ * process; a lock whose process is gone (killed, crashed) is taken over.
+ */
+function takeLock(file: string): void {
+  let holder: number | undefined;
+  try {
+    holder = Number(fs.readFileSync(file, 'utf8'));
+  } catch {
+    // no lock yet
+  }
+  if (holder && isAlive(holder)) throw new Error(`${path.dirname(file)} is in use by process ${holder}`);
+  fs.writeFileSync(file, String(process.pid));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
