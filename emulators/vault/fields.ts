@@ -9,7 +9,7 @@ import { badRequest } from './errors.ts';
 import { parseDurationSeconds } from './duration.ts';
 
 export type FieldType =
-  | 'string' | 'lowercase-string' | 'int' | 'bool' | 'duration' | 'comma-string-slice' | 'string-slice' | 'map' | 'kv-pairs' | 'slice';
+  | 'string' | 'lowercase-string' | 'int' | 'bool' | 'duration' | 'signed-duration' | 'comma-string-slice' | 'string-slice' | 'map' | 'kv-pairs' | 'slice';
 
 export interface FieldSchema {
   type: FieldType;
@@ -40,7 +40,7 @@ export class FieldData {
     const v = this.getOk<T>(name);
     if (v !== undefined) return v;
     const s = this.schema[name];
-    if (s.default !== undefined) return (s.type === 'duration' ? parseDurationSeconds(s.default) : s.default) as T;
+    if (s.default !== undefined) return (s.type.endsWith('duration') ? parseDurationSeconds(s.default) : s.default) as T;
     return zero(s.type) as T;
   }
 
@@ -84,7 +84,7 @@ export const ignoredWarning = (ignored: string[]): string => `Endpoint ignored t
 function zero(t: FieldType): Decoded {
   switch (t) {
     case 'string': case 'lowercase-string': return '';
-    case 'int': case 'duration': return 0;
+    case 'int': case 'duration': case 'signed-duration': return 0;
     case 'bool': return false;
     case 'comma-string-slice': case 'string-slice': case 'slice': return [];
     case 'map': case 'kv-pairs': return {};
@@ -98,13 +98,20 @@ export function decode(v: unknown, t: FieldType): Decoded {
     case 'lowercase-string': return asString(v).toLowerCase();
     case 'int': return asInt(v);
     case 'bool': return asBool(v);
-    case 'duration': return parseDurationSeconds(v);
+    case 'duration': return unsignedSeconds(parseDurationSeconds(v));
+    case 'signed-duration': return parseDurationSeconds(v);
     case 'comma-string-slice': return commaSlice(v);
     case 'string-slice': return Array.isArray(v) ? v.map(asString) : [asString(v)];
     case 'slice': return Array.isArray(v) ? v : [v];
     case 'map': return asMap(v);
     case 'kv-pairs': return kvPairs(v);
   }
+}
+
+// field_data.go: TypeDurationSecond refuses what TypeSignedDurationSecond allows.
+function unsignedSeconds(n: number): number {
+  if (n < 0) throw new Error(`cannot provide negative value '${n}'`);
+  return n;
 }
 
 // mapstructure weak decoding messages (github.com/mitchellh/mapstructure decode.go).

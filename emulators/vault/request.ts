@@ -35,8 +35,20 @@ export function parseVaultRequest(method: string, url: string, headers: Record<s
   else if (op === 'read' && parseBool(parsed.searchParams.get('list'))) op = 'list';
   let path = decodePath(parsed.pathname.replace(/^\/v1\/?/, ''));
   if (op === 'list' && !path.endsWith('/')) path += '/';
+  if (op === 'patch') checkMergePatch(headers['content-type']);
   const data = op === 'update' || op === 'patch' ? parseBody(raw) : queryData(parsed.searchParams);
   return { op, path, query: parsed.searchParams, data, tokenId: tokenFrom(headers), wrapTtl: wrapTtl(headers), remoteAddress };
+}
+
+/** http/logical.go: a PATCH must be a JSON merge patch; the media type is parsed as Go's mime.ParseMediaType does. */
+function checkMergePatch(header: string | string[] | undefined): void {
+  const value = (Array.isArray(header) ? header[0] : header) ?? '';
+  const type = value.split(';')[0].trim().toLowerCase();
+  if (type === '') throw badRequest('mime: no media type');
+  if (!/^[^\s/]+\/[^\s/]+$/.test(type)) throw badRequest('mime: expected slash after first token');
+  if (type !== 'application/merge-patch+json') {
+    throw new VaultError(415, [`PATCH requires Content-Type of application/merge-patch+json, provided ${type}`]);
+  }
 }
 
 function decodePath(p: string): string {

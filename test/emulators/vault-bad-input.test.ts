@@ -20,7 +20,7 @@ describe('Vault emulator refuses malformed input on every route in its own shape
   const send = async (method: string, path: string, body?: string): Promise<{ status: number; json: any }> => {
     // Reads take their fields from the query string, as Vault's do.
     const query = method === 'GET' && body ? `?${new URLSearchParams(Object.entries(JSON.parse(body) as Record<string, unknown>).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)]))}` : '';
-    const res = await fetch(`${vault.url}/v1/${path}${query}`, { method, headers: { 'x-vault-token': 'root', 'content-type': 'application/json' }, body: method === 'GET' ? undefined : body });
+    const res = await fetch(`${vault.url}/v1/${path}${query}`, { method, headers: { 'x-vault-token': 'root', 'content-type': method === 'PATCH' ? 'application/merge-patch+json' : 'application/json' }, body: method === 'GET' ? undefined : body });
     const text = await res.text();
     return { status: res.status, json: text ? JSON.parse(text) : undefined };
   };

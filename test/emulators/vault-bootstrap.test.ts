@@ -98,6 +98,70 @@ describe('Vault emulator set up by its own API', () => {
       expect((await ok('GET', 'apps/kv/subkeys/x?version=2')).data.subkeys).to.deep.equal({ v: null });
     });
 
+    it('takes custom_metadata as path_metadata.go does: weak strings, every bad key and value in one multierror, merged by PATCH, empty is null', async () => {
+      await ok('POST', 'sys/mounts/apps/kv', { type: 'kv-v2' });
+      await ok('POST', 'apps/kv/metadata/x', { custom_metadata: { owner: 'team-a', tier: 2, paged: true } });
+      const created = (await ok('GET', 'apps/kv/metadata/x')).data;
+      expect(created.custom_metadata).to.deep.equal({ owner: 'team-a', tier: '2', paged: '1' });
+      clock += 60_000;
+      // http/logical.go: a PATCH must say it is a JSON merge patch.
+      expect(await errors('PATCH', 'apps/kv/metadata/x', { custom_metadata: { tier: null } })).to.deep.equal({
+        status: 415, errors: ['PATCH requires Content-Type of application/merge-patch+json, provided application/json'],
+      });
+      await call('PATCH', 'apps/kv/metadata/x', { custom_metadata: { tier: null, region: 'eu' } }, 'root', { 'content-type': 'application/merge-patch+json' });
+      const patched = (await ok('GET', 'apps/kv/metadata/x')).data;
+      expect(patched.custom_metadata).to.deep.equal({ owner: 'team-a', paged: '1', region: 'eu' });
+      expect(patched.updated_time, 'metadata writes leave updated_time alone').to.equal(created.updated_time);
+      await ok('POST', 'apps/kv/metadata/x', { custom_metadata: {} });
+      expect((await ok('GET', 'apps/kv/metadata/x')).data.custom_metadata).to.equal(null);
+      const bad = await errors('POST', 'apps/kv/metadata/x', { custom_metadata: { '': 'v', empty: '', [`k${'a'.repeat(128)}`]: 'v', 'un\u200bprintable': 'v' } });
+      expect(bad.status).to.equal(400);
+      expect(bad.errors[0]).to.equal([
+        '4 errors occurred:',
+        '\t* custom_metadata validation failed: length of key "" is 0 but must be 0 < len(key) <= 128',
+        '\t* custom_metadata validation failed: length of value for key "empty" is 0 but must be 0 < len(value) <= 512',
+        `\t* custom_metadata validation failed: length of key "k${'a'.repeat(128)}" is 129 but must be 0 < len(key) <= 128`,
+        '\t* custom_metadata validation failed: key "un\\u200bprintable" (un\u200bprintable) contains unprintable characters',
+        '', '',
+      ].join('\n'));
+      const tooMany = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']));
+      expect((await errors('POST', 'apps/kv/metadata/x', { custom_metadata: tooMany })).errors[0]).to.equal(
+        '1 error occurred:\n\t* custom_metadata validation failed: payload must contain at most 64 keys, provided 65\n\n');
+      expect((await errors('POST', 'apps/kv/metadata/x', { custom_metadata: { a: { b: 'c' } } })).errors[0]).to.match(
+        /^custom_metadata validation failed: '' expected type 'string', got unconvertible type 'map\[string\]interface \{\}'/);
+      await ok('POST', 'apps/kv/config', { cas_required: true });
+      expect((await ok('POST', 'apps/kv/metadata/x', { cas_required: false })).warnings).to.deep.equal([
+        '"cas_required" set to false, but is mandated by backend config. This value will be ignored.',
+      ]);
+    });
+
+    it('applies delete_version_after: a version is readable until its deletion_time, the smaller of the engine\'s and the key\'s; a negative engine value disables it', async () => {
+      await ok('POST', 'sys/mounts/apps/kv', { type: 'kv-v2' });
+      await ok('POST', 'apps/kv/config', { delete_version_after: '1h' });
+      const written = await ok('POST', 'apps/kv/data/x', { data: { v: '1' } });
+      expect(written.data.deletion_time).to.equal('2026-03-01T11:00:00.000Z');
+      await ok('POST', 'apps/kv/metadata/y', { delete_version_after: '10m' });
+      await ok('POST', 'apps/kv/data/y', { data: { v: '1' } });
+      expect((await ok('GET', 'apps/kv/metadata/y')).data.delete_version_after).to.equal('10m0s');
+      clock += 11 * 60_000;
+      expect((await ok('GET', 'apps/kv/data/x')).data.data, 'before its deletion_time').to.deep.equal({ v: '1' });
+      const gone = await call('GET', 'apps/kv/data/y');
+      expect(gone.status).to.equal(404);
+      expect(gone.body.data.metadata.deletion_time).to.equal('2026-03-01T10:10:00.000Z');
+      clock += 50 * 60_000;
+      expect((await call('GET', 'apps/kv/data/x')).status).to.equal(404);
+      await ok('POST', 'apps/kv/undelete/x', { versions: [1] });
+      expect((await ok('GET', 'apps/kv/data/x')).data.data).to.deep.equal({ v: '1' });
+      await ok('POST', 'apps/kv/config', { delete_version_after: '-1s' });
+      expect((await ok('GET', 'apps/kv/config')).data.delete_version_after).to.equal('-1s');
+      expect((await ok('POST', 'apps/kv/data/y', { data: { v: '2' } })).data.deletion_time).to.equal('');
+      // field_data.go: a key's delete_version_after is TypeDurationSecond, which refuses negatives (the existence
+      // check validates first, so Vault's text has no "Field validation failed" prefix here).
+      expect(await errors('POST', 'apps/kv/metadata/y', { delete_version_after: '-5s' })).to.deep.equal({
+        status: 400, errors: ['error converting input -5s for field "delete_version_after": cannot provide negative value \'-5\''],
+      });
+    });
+
     it('disables a mount (its data goes with it), answers 204 for one that never existed, and remounts', async () => {
       await ok('POST', 'sys/mounts/tmp', { type: 'kv-v2' });
       await ok('POST', 'tmp/data/x', { data: { a: '1' } });

@@ -2,11 +2,12 @@
  * The KV engines' wire layer. KV v2 paths are /:mount/{data,metadata,subkeys,delete,undelete,destroy,config}/:path
  * (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2); KV v1 is /:mount/:path (…/kv-v1).
  */
-import { badRequest } from '../errors.ts';
+import { badRequest, respError } from '../errors.ts';
 import { goDuration } from '../duration.ts';
 import type { Fields } from '../fields.ts';
 import type { BackendDef, Ctx, PathDef, Resp } from '../route-types.ts';
 import { KV1_LEASE_SECONDS, type KvV1 } from './kv1.ts';
+import { parseCustomMetadata } from './custom-metadata.ts';
 import type { KvV2, MetadataInput, SecretData } from './kv2.ts';
 
 const v2 = (ctx: Ctx): KvV2 => ctx.mount.engine as KvV2;
@@ -18,14 +19,17 @@ const METADATA_FIELDS: Fields = {
   max_versions: { type: 'int' }, cas_required: { type: 'bool' }, delete_version_after: { type: 'duration' }, custom_metadata: { type: 'map' },
 };
 
+// path_config.go: a negative delete_version_after (TypeSignedDurationSecond) disables it on every key.
+const CONFIG_FIELDS: Fields = { max_versions: { type: 'int' }, cas_required: { type: 'bool' }, delete_version_after: { type: 'signed-duration' } };
+
 const KV2_PATHS: PathDef[] = [
   {
     pattern: /^config$/,
-    fields: METADATA_FIELDS,
+    fields: CONFIG_FIELDS,
     help: 'Configures settings for the KV store',
     ops: {
       read: (ctx) => ok({ ...v2(ctx).config, delete_version_after: goDuration(v2(ctx).config.delete_version_after) }),
-      write: (ctx) => (v2(ctx).configure(metadataInput(ctx)), null),
+      write: (ctx) => (v2(ctx).configure(metadataInput(ctx, false)), null),
     },
   },
   {
@@ -74,8 +78,8 @@ const KV2_PATHS: PathDef[] = [
       read: (ctx) => ok(v2(ctx).readMetadata(path(ctx))),
       // Docs "List secrets": LIST /:mount/metadata/:path → {"keys": [...]}, folders end in "/".
       list: (ctx) => ok({ keys: v2(ctx).list(path(ctx)) }),
-      write: (ctx) => (v2(ctx).writeMetadata(path(ctx), metadataInput(ctx)), null),
-      patch: (ctx) => (v2(ctx).patchMetadata(path(ctx), metadataInput(ctx)), null),
+      write: (ctx) => writeMetadata(ctx, (kv, input) => kv.writeMetadata(path(ctx), input)),
+      patch: (ctx) => writeMetadata(ctx, (kv, input) => kv.patchMetadata(path(ctx), input)),
       delete: (ctx) => (v2(ctx).deleteMetadata(path(ctx)), null),
     },
   },
@@ -117,17 +121,25 @@ function versionsField(ctx: Ctx): number[] {
   return (ctx.data.get<string[]>('versions')).map((v) => intValue(v, 'versions'));
 }
 
-function metadataInput(ctx: Ctx): MetadataInput {
+/** path_metadata.go pathMetadataWrite / pathMetadataPatch: checks and the cas_required warning around the change. */
+function writeMetadata(ctx: Ctx, apply: (kv: KvV2, input: MetadataInput) => void): Resp | null {
+  if (path(ctx) === '') throw respError('missing path');
+  const input = metadataInput(ctx);
+  apply(v2(ctx), input);
+  if (input.cas_required === false && v2(ctx).config.cas_required) {
+    return { warnings: ['"cas_required" set to false, but is mandated by backend config. This value will be ignored.'] };
+  }
+  return null;
+}
+
+/** The settings a metadata write carries; the engine's config takes the same but custom_metadata (path_config.go). */
+function metadataInput(ctx: Ctx, withCustom = true): MetadataInput {
   const out: MetadataInput = {};
   const d = ctx.data;
   if (d.has('max_versions')) out.max_versions = d.get<number>('max_versions');
   if (d.has('cas_required')) out.cas_required = d.get<boolean>('cas_required');
   if (d.has('delete_version_after')) out.delete_version_after = d.get<number>('delete_version_after');
-  if (d.has('custom_metadata')) {
-    const cm = d.get<Record<string, unknown>>('custom_metadata');
-    if (Object.values(cm).some((v) => typeof v !== 'string')) throw badRequest('custom_metadata must be an object of strings');
-    out.custom_metadata = cm as Record<string, string>;
-  }
+  if (withCustom && d.has('custom_metadata')) out.custom_metadata = parseCustomMetadata(d.get('custom_metadata'), ctx.op === 'patch');
   return out;
 }
 

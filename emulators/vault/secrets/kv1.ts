@@ -1,6 +1,6 @@
 /** The KV version 1 engine: one unversioned JSON object per path (https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v1). */
 import { badRequest, notFound } from '../errors.ts';
-import { listKeys, normalizePath } from './paths.ts';
+import { listOrNotFound, normalizePath } from './paths.ts';
 import type { SecretData } from './kv2.ts';
 
 // Docs (KV v1 "Read secret" sample response): lease_duration 2764800, the 768h default TTL, is only advisory.
@@ -30,9 +30,7 @@ export class KvV1 {
   }
 
   list(prefix: string): string[] {
-    const keys = listKeys(this.secrets.keys(), prefix);
-    if (keys.length === 0) throw notFound();
-    return keys;
+    return listOrNotFound(this.secrets.keys(), prefix);
   }
 
   keys(): string[] {

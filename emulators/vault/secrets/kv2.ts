@@ -3,8 +3,9 @@
  * metadata. Rules follow https://developer.hashicorp.com/vault/api-docs/secret/kv/kv-v2. No HTTP here.
  */
 import { VaultError, badRequest, notFound } from '../errors.ts';
-import { listKeys, normalizePath } from './paths.ts';
+import { listOrNotFound, normalizePath } from './paths.ts';
 import { goDuration } from '../duration.ts';
+import type { CustomMetadataInput } from './custom-metadata.ts';
 
 export type SecretData = Record<string, unknown>;
 
@@ -41,7 +42,7 @@ export interface MetadataInput {
   max_versions?: number;
   cas_required?: boolean;
   delete_version_after?: number;
-  custom_metadata?: Record<string, string>;
+  custom_metadata?: CustomMetadataInput;
 }
 
 export interface Kv2Config {
@@ -75,7 +76,7 @@ export class KvV2 {
     if (!v) throw notFound();
     const metadata = this.versionMetadata(rec, n, v);
     // Observed (hvac#906, vault#24499): 404 whose body is the envelope with data null and the version's metadata.
-    if (v.destroyed || v.deletion_time || !v.data) throw new VaultError(404, [], { data: null, metadata });
+    if (v.destroyed || this.isDeleted(v) || !v.data) throw new VaultError(404, [], { data: null, metadata });
     return { data: structuredClone(v.data), metadata };
   }
 
@@ -87,7 +88,7 @@ export class KvV2 {
     const stamp = this.now().toISOString();
     const target = rec ?? this.emptyRecord(stamp);
     const version = target.current_version + 1;
-    const v: VersionRecord = { data: structuredClone(data), created_time: stamp, deletion_time: '', destroyed: false };
+    const v: VersionRecord = { data: structuredClone(data), created_time: stamp, deletion_time: this.scheduledDeletion(target, stamp), destroyed: false };
     target.versions.set(version, v);
     target.current_version = version;
     target.updated_time = stamp;
@@ -110,7 +111,8 @@ export class KvV2 {
 
   deleteVersions(path: string, versions: number[]): void {
     this.eachVersion(path, versions, (v) => {
-      if (!v.destroyed && !v.deletion_time) v.deletion_time = this.now().toISOString();
+      // path_delete.go: a version whose deletion time has passed keeps it; a scheduled one is deleted now.
+      if (!v.destroyed && !this.isDeleted(v)) v.deletion_time = this.now().toISOString();
     });
   }
 
@@ -149,27 +151,39 @@ export class KvV2 {
   /** Create or update a key's metadata; a key can have metadata before it has any version. */
   writeMetadata(path: string, input: MetadataInput): void {
     const key = normalizePath(path);
-    const stamp = this.now().toISOString();
-    const rec = this.secrets.get(key) ?? this.emptyRecord(stamp);
-    if (input.max_versions !== undefined) rec.max_versions = input.max_versions;
-    if (input.cas_required !== undefined) rec.cas_required = input.cas_required;
-    if (input.delete_version_after !== undefined) rec.delete_version_after = input.delete_version_after;
-    if (input.custom_metadata !== undefined) rec.custom_metadata = { ...input.custom_metadata };
-    rec.updated_time = stamp;
+    // path_metadata.go: created_time/updated_time are set for a new key only; versions move updated_time.
+    const rec = this.secrets.get(key) ?? this.emptyRecord(this.now().toISOString());
+    this.applyMetadata(rec, input, false);
     this.secrets.set(key, rec);
   }
 
   /** PATCH /:mount/metadata/:path: like a write, but only for a key that exists. */
   patchMetadata(path: string, input: MetadataInput): void {
-    if (!this.exists(path)) throw notFound();
-    this.writeMetadata(path, input);
+    const rec = this.secrets.get(normalizePath(path));
+    if (!rec) throw notFound();
+    this.applyMetadata(rec, input, true);
+  }
+
+  /** A patch merges custom_metadata (a null removes that key); a write replaces it. Empty is stored as none (null). */
+  private applyMetadata(rec: SecretRecord, input: MetadataInput, merge: boolean): void {
+    if (input.max_versions !== undefined) rec.max_versions = input.max_versions;
+    if (input.cas_required !== undefined) rec.cas_required = input.cas_required;
+    if (input.delete_version_after !== undefined) rec.delete_version_after = input.delete_version_after;
+    if (input.custom_metadata === undefined) return;
+    const next: Record<string, string> = merge ? { ...rec.custom_metadata } : {};
+    for (const [k, v] of Object.entries(input.custom_metadata)) {
+      if (v === null) delete next[k];
+      else next[k] = v;
+    }
+    rec.custom_metadata = Object.keys(next).length > 0 ? next : null;
   }
 
   /** POST /:mount/config: the engine-wide defaults. */
   configure(input: MetadataInput): void {
     if (input.max_versions !== undefined) this.config.max_versions = input.max_versions;
     if (input.cas_required !== undefined) this.config.cas_required = input.cas_required;
-    if (input.delete_version_after !== undefined) this.config.delete_version_after = input.delete_version_after;
+    // path_config.go: a negative duration disables delete_version_after on every key (stored as -1s), zero clears it.
+    if (input.delete_version_after !== undefined) this.config.delete_version_after = input.delete_version_after < 0 ? -1 : input.delete_version_after;
   }
 
   /** Docs "Read secret subkeys": the secret's structure with every leaf value replaced by null, to `depth` levels (0: all). */
@@ -186,9 +200,7 @@ export class KvV2 {
   }
 
   list(prefix: string): string[] {
-    const keys = listKeys(this.secrets.keys(), prefix);
-    if (keys.length === 0) throw notFound();
-    return keys;
+    return listOrNotFound(this.secrets.keys(), prefix);
   }
 
   /** Every key with its live data, for seeding snapshots and admin views. */
@@ -204,6 +216,24 @@ export class KvV2 {
     }
     // Observed wire text for a lost check-and-set race (400).
     if (cas !== (rec?.current_version ?? 0)) throw badRequest('check-and-set parameter did not match the current version');
+  }
+
+  /** path_data.go: a version is deleted once its deletion_time is in the past (delete_version_after sets a future one). */
+  private isDeleted(v: VersionRecord): boolean {
+    // <=: with a frozen test clock a delete and the read that follows share one instant.
+    return v.deletion_time !== '' && Date.parse(v.deletion_time) <= this.now().getTime();
+  }
+
+  /**
+   * delete_version_after.go deletionTime: creation plus the smaller non-zero of the engine's and the key's
+   * delete_version_after; none when both are zero or the engine's is negative (disabled).
+   */
+  private scheduledDeletion(rec: SecretRecord, created: string): string {
+    const mount = this.config.delete_version_after;
+    const meta = rec.delete_version_after;
+    if (mount < 0 || (mount === 0 && meta === 0)) return '';
+    const after = meta !== 0 && (mount === 0 || meta < mount) ? meta : mount;
+    return new Date(Date.parse(created) + after * 1000).toISOString();
   }
 
   private eachVersion(path: string, versions: number[], change: (v: VersionRecord) => void): void {

@@ -1,4 +1,5 @@
 /** Path helpers shared by both KV engines. */
+import { notFound } from '../errors.ts';
 
 /** Vault treats "a/b", "/a/b" and "a/b/" as the same secret. */
 export const normalizePath = (p: string): string => p.replace(/^\/+|\/+$/g, '').replace(/\/{2,}/g, '/');
@@ -18,4 +19,11 @@ export function listKeys(paths: Iterable<string>, prefix: string): string[] {
     keys.add(slash < 0 ? rest : rest.slice(0, slash + 1));
   }
   return [...keys].sort();
+}
+
+/** A KV LIST: the keys below `prefix`, or Vault's bare 404 when there are none (KV list docs). */
+export function listOrNotFound(paths: Iterable<string>, prefix: string): string[] {
+  const keys = listKeys(paths, prefix);
+  if (keys.length === 0) throw notFound();
+  return keys;
 }

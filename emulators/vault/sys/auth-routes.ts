@@ -8,7 +8,7 @@ import type { Fields } from '../fields.ts';
 import { withSlash, type MountEntry } from '../mounts.ts';
 import type { Ctx, PathDef, Resp } from '../route-types.ts';
 import type { UserLockout } from '../auth/lockout.ts';
-import { applyConfig, applyLockout, mountInfo, tuneInfo } from './mount-config.ts';
+import { applyConfig, applyLockout, mountInfo, readTune } from './mount-config.ts';
 import { listing, TUNE_FIELDS } from './mounts-routes.ts';
 
 const ENABLE_FIELDS: Fields = {
@@ -26,12 +26,7 @@ export const AUTH_PATHS: PathDef[] = [
     fields: TUNE_FIELDS,
     help: 'Tune configuration parameters for a given auth path.',
     ops: {
-      read: (ctx) => {
-        const m = authMount(ctx);
-        // logical_system.go handleTuneReadCommon.
-        if (!m) throw respError(`cannot fetch sysview for path ${JSON.stringify(`auth/${withSlash(ctx.params.path)}`)}`);
-        return { data: tuneInfo(m) };
-      },
+      read: (ctx) => readTune(authMount(ctx), `auth/${withSlash(ctx.params.path)}`),
       update: (ctx) => {
         const m = authMount(ctx);
         if (!m) throw respError(`tune of path ${JSON.stringify(`auth/${withSlash(ctx.params.path)}`)} failed: no mount entry found`);

@@ -6,6 +6,7 @@
 import { respError } from '../errors.ts';
 import { parseDurationSeconds } from '../duration.ts';
 import type { MountEntry } from '../mounts.ts';
+import type { Resp } from '../route-types.ts';
 import { SYSTEM_TTL } from '../tokens/ttl.ts';
 import { VAULT_VERSION } from './health.ts';
 import type { UserLockout, LockoutConfig } from '../auth/lockout.ts';
@@ -81,7 +82,14 @@ export function applyConfig(m: Pick<MountEntry, 'config' | 'table'>, raw: Record
   }
 }
 
-/** GET sys/mounts/:path/tune (and sys/auth/:path/tune): effective TTLs, the system's when unset. */
+/** GET sys/mounts/:path/tune and sys/auth/:path/tune; `label` is the path as Vault names it in the refusal. */
+export function readTune(m: MountEntry | undefined, label: string): Resp {
+  // logical_system.go handleTuneReadCommon.
+  if (!m) throw respError(`cannot fetch sysview for path ${JSON.stringify(label)}`);
+  return { data: tuneInfo(m) };
+}
+
+/** The tune view: effective TTLs, the system's when unset. */
 export function tuneInfo(m: MountEntry): Record<string, unknown> {
   const info = mountInfo(m);
   const config = info.config as Record<string, unknown>;

@@ -10,7 +10,7 @@ import { envelope } from '../reply.ts';
 import type { Fields } from '../fields.ts';
 import { routePath, withSlash, type MountEntry } from '../mounts.ts';
 import type { Ctx, PathDef, Resp } from '../route-types.ts';
-import { applyConfig, mountInfo, tuneInfo } from './mount-config.ts';
+import { applyConfig, mountInfo, readTune } from './mount-config.ts';
 import { upgradeKv } from '../engines.ts';
 
 const ENABLE_FIELDS: Fields = {
@@ -44,12 +44,7 @@ export const MOUNT_PATHS: PathDef[] = [
     fields: TUNE_FIELDS,
     help: 'Tune backend configuration parameters for this mount.',
     ops: {
-      read: (ctx) => {
-        const m = secretMount(ctx);
-        // logical_system.go handleTuneReadCommon.
-        if (!m) throw respError(`cannot fetch sysview for path ${JSON.stringify(withSlash(ctx.params.path))}`);
-        return { data: tuneInfo(m) };
-      },
+      read: (ctx) => readTune(secretMount(ctx), withSlash(ctx.params.path)),
       update: (ctx) => tune(ctx, secretMount(ctx)),
     },
   },
