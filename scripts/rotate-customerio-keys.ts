@@ -21,6 +21,7 @@ await runCli(USAGE, async () => {
   const which = flags.track || flags.app ? ([flags.track && 'track', flags.app && 'app'].filter(Boolean) as ('track' | 'app')[]) : (['track', 'app'] as const).slice();
   const stdin = flags.customerio ? '' : readFileSync(0, 'utf8');
   const issuer = flags.customerio ? fakeCustomerioIssuer(String(flags.customerio)) : operatorIssuer(stdin);
+  const seen: string[] = [];
   const store = storeWriterFromEnv(env);
   try {
     await rotateCustomerioKeys({
@@ -28,7 +29,8 @@ await runCli(USAGE, async () => {
       location: store.kind === 'vault' ? env.VAULT_SECRET_PATH || 'gatehouse/customerio' : env.CIO_SECRET_ID || 'customerio-credentials',
       propagationMs: flags['propagation-seconds'] !== undefined ? Number(flags['propagation-seconds']) * 1000 : propagationMs(env),
       // The new keys pass through this process: the audit logger must never print them, whatever a step reports.
-      report: cliReporter('rotate-customerio-keys', stdin ? Object.values(JSON.parse(stdin) as Record<string, string>) : []),
+      report: cliReporter('rotate-customerio-keys', () => seen),
+      handled: (values) => seen.push(...values),
     });
     process.stderr.write(`the proxy's ${which.join(' and ')} key${which.length > 1 ? 's are' : ' is'} rotated\n`);
   } finally {

@@ -15,6 +15,8 @@ export function customerioAdmin(router: Router, state: CustomerioState): void {
     res.json({ deleted: req.params.id });
   });
   router.get('/api-keys', (_req, res) => res.json(state.credentials.list()));
+  // The reporting webhooks' signing key, regenerated: the answer is the only place the new key is shown.
+  router.post('/api-keys/webhook-signing-key', (_req, res) => res.status(201).json({ key: state.credentials.regenerateWebhookSigningKey() }));
   // A person by id, email or cio_<id>, including deleted and suppressed people (the App API hides those).
   router.get('/people/:identifier', (req, res) => {
     const id = req.params.identifier;

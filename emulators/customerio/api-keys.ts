@@ -2,7 +2,8 @@
  * The workspace's API credentials. A Customer.io workspace holds several Tracking API keys (each a Site ID and API
  * key pair) and several App API keys; an admin creates and deletes them in Settings → API Credentials, and a
  * deleted key is refused at once (Track and App API references: 401 "Unauthorized request"). That is what a key
- * rotation needs: the new key works before the old one is deleted. The dashboard has no public API, so the fake's
+ * rotation needs: the new key works before the old one is deleted. The reporting webhooks' signing key is here too:
+ * regenerated, it signs the next webhook at once. The dashboard has no public API, so the fake's
  * admin routes stand in for it. Shapes from the dashboard: 20 hex characters for Site IDs and Tracking API keys,
  * 32 for App API keys (GitGuardian's Customer.io detectors describe the same lengths).
  */
@@ -25,6 +26,8 @@ export const appKeyId = (key: string): string => `app-${sha256(key).toString('he
 export class ApiCredentials {
   private track: TrackKey[] = [];
   private app: AppKey[] = [];
+  /** The reporting webhooks' signing key; regenerating it switches at once (no overlap on the sending side). */
+  webhookSigningKey = '';
   private digests = new Map<string, Buffer>();
 
   constructor(private readonly seed: Workspace) {
@@ -35,6 +38,7 @@ export class ApiCredentials {
   reset(): void {
     this.track = [{ siteId: this.seed.siteId, apiKey: this.seed.trackApiKey }];
     this.app = [{ id: appKeyId(this.seed.appApiKey), key: this.seed.appApiKey }];
+    this.webhookSigningKey = this.seed.webhookSigningKey;
     this.digests.clear();
   }
 
@@ -49,6 +53,11 @@ export class ApiCredentials {
     const k = { id: appKeyId(key), key };
     this.app.push(k);
     return k;
+  }
+
+  regenerateWebhookSigningKey(): string {
+    this.webhookSigningKey = hex(32);
+    return this.webhookSigningKey;
   }
 
   /** false when no such key exists. */

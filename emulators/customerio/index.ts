@@ -61,7 +61,7 @@ export function createCustomerioEmulator(state: CustomerioState, webhooks: Webho
 export async function startCustomerio(opts: CustomerioOptions = {}): Promise<RunningCustomerio> {
   const state = new CustomerioState(loadSeed(opts.fixture));
   // Everything the workspace reports becomes a signed webhook to the configured endpoint (none until configured).
-  const webhooks = new WebhookSender(() => state.workspace.webhookSigningKey);
+  const webhooks = new WebhookSender(() => state.credentials.webhookSigningKey);
   state.observe((fact) => webhooks.enqueue(toWebhook(fact, state.now())));
   const emulator = createCustomerioEmulator(state, webhooks);
   const host = opts.host ?? '127.0.0.1';

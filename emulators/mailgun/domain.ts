@@ -40,8 +40,12 @@ function checkUrls(urls: string[]): string[] {
 export class DomainState {
   readonly suppressions = new SuppressionTables();
   private webhooks = new Map<WebhookId, string[]>();
+  /** The key webhooks are signed with now: the seed's, until the account's key is regenerated (account-routes.ts). */
+  webhookSigningKey: string;
 
-  constructor(readonly config: DomainConfig) {}
+  constructor(readonly config: DomainConfig) {
+    this.webhookSigningKey = config.webhookSigningKey;
+  }
 
   get name(): string {
     return this.config.name;

@@ -7,6 +7,7 @@ import { decodePage, type EventPage, parseEventQuery } from './events.ts';
 import { parseForm } from './form.ts';
 import { parseSendRequest } from './send-request.ts';
 import type { MailgunState } from './state.ts';
+import { accountRoutes } from './account-routes.ts';
 import { suppressionRoutes } from './suppression-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { handle, origin, param, queryStrings, requireApiKey } from './wire.ts';
@@ -54,6 +55,7 @@ export function mailgunRoutes(state: MailgunState): (app: Express) => void {
 
     webhookRoutes(app, state);
     suppressionRoutes(app, state);
+    accountRoutes(app, state);
 
     app.use((_req, res) => {
       res.status(404).type('html').send(NOT_FOUND_HTML);

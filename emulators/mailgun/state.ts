@@ -3,7 +3,7 @@
  * events (accepted, then delivered — or failed when a suppression list holds the recipient). Every event is
  * also handed to listeners (the webhook dispatcher).
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type DomainConfig, DomainState, type WebhookId } from './domain.ts';
 import { notFound, badRequest } from './errors.ts';
 import { acceptedEvent, deliveredEvent, engagementEvent, failedEvent, type FailureSpec, suppressedFailure } from './event-data.ts';
@@ -76,6 +76,21 @@ export class MailgunState {
 
   onEvent(listener: EventListener): void {
     this.listeners.push(listener);
+  }
+
+  /**
+   * The account's HTTP webhook signing key. Mailgun has one per account today (v5 accounts API); the seed gives each
+   * domain a key of its own, as Mailgun once did, so until the first regeneration this is the first domain's.
+   */
+  webhookSigningKey(): string {
+    return [...this.domains.values()][0]?.webhookSigningKey ?? '';
+  }
+
+  /** Regenerate the account's key: every domain's webhooks are signed with the new one from the next attempt on. */
+  regenerateWebhookSigningKey(): string {
+    const key = randomBytes(16).toString('hex');
+    for (const d of this.domains.values()) d.webhookSigningKey = key;
+    return key;
   }
 
   /** Basic auth must be `api:<account key>`; compared in constant time. */

@@ -1,7 +1,8 @@
 /**
  * Outgoing event webhooks: for each event whose type has configured URLs, POST
  * `{"signature": {timestamp, token, signature}, "event-data": {...}}` where signature is the hex HMAC-SHA256 of
- * timestamp+token under the domain's webhook signing key (documentation.mailgun.com "Securing Webhooks").
+ * timestamp+token under the domain's current webhook signing key (read per attempt, so a retry after a key
+ * rotation is signed with the new key) (documentation.mailgun.com "Securing Webhooks").
  * Delivery is asynchronous and every attempt is journaled. Retries follow "Automatic Retries": a 2xx is done,
  * 406 is a rejection that is never retried, anything else is retried on a schedule — except for the
  * `delivered` webhook, which Mailgun does not retry. The schedule is Mailgun's, scaled down to milliseconds.
@@ -131,7 +132,7 @@ export class WebhookDispatcher {
     let status: number | undefined;
     let error: string | undefined;
     try {
-      const body = JSON.stringify({ signature: newSignature(job.domain.config.webhookSigningKey, Date.now()), 'event-data': job.event });
+      const body = JSON.stringify({ signature: newSignature(job.domain.webhookSigningKey, Date.now()), 'event-data': job.event });
       const res = await fetch(job.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'mailgun-emulator/1' }, body, signal: controller.signal });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);

@@ -3,6 +3,8 @@
  * HMAC-SHA256 of `timestamp + token` under the webhook signing key. On top of the signature: the timestamp must
  * be recent, and a token is accepted once (the replay cache remembers tokens for the age window, after which
  * the timestamp check refuses them anyway). Pure: time and the cache are passed in.
+ * Several keys may be given (a rotated key and its predecessor during the overlap): every key is tried, so the
+ * time taken does not tell which one matched.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
@@ -16,7 +18,8 @@ export interface ReplayCache {
 }
 
 export interface WebhookCheck {
-  signingKey: string;
+  /** Every key a webhook may be signed with now (current first). */
+  signingKeys: string[];
   /** Epoch milliseconds. */
   now: number;
   maxAgeSeconds: number;
@@ -29,8 +32,10 @@ export function verifyMailgunWebhook(body: unknown, o: WebhookCheck): WebhookVer
   if (typeof timestamp !== 'string' && typeof timestamp !== 'number') return fail('malformed', 'signature.timestamp is missing');
   if (typeof token !== 'string' || token.length === 0 || token.length > 256) return fail('malformed', 'signature.token is missing');
   if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/i.test(signature)) return fail('malformed', 'signature.signature is not a hex SHA-256 HMAC');
-  const expected = createHmac('sha256', o.signingKey).update(String(timestamp) + token).digest();
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) return fail('bad_signature', 'the webhook signature does not verify');
+  const given = Buffer.from(signature, 'hex');
+  let matched = false;
+  for (const key of o.signingKeys) matched = timingSafeEqual(createHmac('sha256', key).update(String(timestamp) + token).digest(), given) || matched;
+  if (!matched) return fail('bad_signature', 'the webhook signature does not verify');
   const ts = Number(timestamp);
   const nowSeconds = Math.floor(o.now / 1000);
   if (!Number.isFinite(ts) || Math.abs(nowSeconds - ts) > o.maxAgeSeconds) return fail('stale', `the webhook timestamp is more than ${o.maxAgeSeconds} s away from now`);

@@ -64,6 +64,8 @@ export interface Secrets {
    * resolve to the names whose value changed. A failed read keeps the old values and resolves to [].
    */
   refresh(reason: string): Promise<string[]>;
+  /** The chain has a store to re-read (false: `refresh` can never change anything). */
+  readonly refreshable: boolean;
   /** Called with the changed names after a refresh changed something; returns the unsubscribe function. */
   onChange(listener: (changed: string[]) => void): () => void;
 }
@@ -190,6 +192,7 @@ function liveSecrets(initial: Layer[], wanted: readonly string[], o: ChainOption
     names: () => [...values.keys()],
     values: () => [...values.values()],
     refresh: (reason) => (schedule ? schedule.request(reason) : Promise.resolve([])),
+    refreshable: schedule !== undefined,
     onChange(fn) {
       listeners.add(fn);
       return () => listeners.delete(fn);
@@ -206,6 +209,7 @@ export const staticSecrets = (obj: Record<string, string>): Secrets => {
     names: () => [...values.keys()],
     values: () => [...values.values()],
     refresh: async () => [],
+    refreshable: false,
     onChange: () => () => {},
   };
 };

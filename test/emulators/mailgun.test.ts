@@ -323,6 +323,23 @@ describe('emulators/mailgun', () => {
       expect(body['event-data'].message.headers['message-id']).to.equal(sent.id!.slice(1, -1));
     });
 
+    it('regenerates the account\'s signing key through the client: the next webhook is signed with the new key only', async () => {
+      expect(await client.accountManagement.getWebhookSigningKey()).to.deep.include({ http_signing_key: SIGNING_KEY });
+      const regenerated = await client.accountManagement.createWebhookSigningKey();
+      const key = (regenerated as unknown as { http_signing_key: string }).http_signing_key; // the typings omit it; the README documents it
+      expect(key).to.match(/^[0-9a-f]{32}$/).and.not.equal(SIGNING_KEY);
+      expect(await client.accountManagement.getWebhookSigningKey()).to.deep.include({ http_signing_key: key });
+      receiver = await startReceiver();
+      await client.webhooks.create(DOMAIN, 'delivered', receiver.url, false);
+      await send();
+      await webhookCalls((c) => c.length === 1);
+      const { timestamp, token, signature } = receiver.bodies[0].signature;
+      expect(signature).to.equal(createHmac('sha256', key).update(timestamp + token).digest('hex'));
+      expect((await fetch(`${mg.url}/v5/accounts/http_signing_key`)).status).to.equal(401);
+      await admin('/reset', { method: 'POST' });
+      expect(await client.accountManagement.getWebhookSigningKey()).to.deep.include({ http_signing_key: SIGNING_KEY });
+    });
+
     it('posts permanent_fail for a suppressed recipient and retries until a 2xx', async () => {
       receiver = await startReceiver([500, 503, 200]);
       await client.webhooks.create(DOMAIN, 'permanent_fail', receiver.url, false);

@@ -86,7 +86,7 @@ function senderFor(base: string): MailgunSender {
     mailgunBaseUrl: base, mailgunDomain: MAILGUN_DOMAIN, mailgunApiKey: FAKE_API_KEY, batchSize: 1000, upstreamTimeoutMs: 5000,
     breakerFailureThreshold: 5, breakerCoolDownMs: 30_000,
     // Unused by the sender; present because MailConfig is one record.
-    webhookSigningKey: 'unused', piiSalt: 'unused', signatureMaxSkewSeconds: 300, webhookMaxAgeSeconds: 300, reportsBucket: 'unused',
+    webhookSigningKey: 'unused', piiSalt: 'unused', signatureMaxSkewSeconds: 300, webhookMaxAgeSeconds: 300, webhookKeyRecheckMs: 0, reportsBucket: 'unused',
     reportsPrefix: 'reports/', cloudfrontBaseUrl: 'https://unused.invalid', cloudfrontKeySecretId: 'unused', linkTtlDays: 25, deliveriesTable: 'unused',
   };
   const breaker = new CircuitBreaker({ name: 'mailgun', failureThreshold: cfg.breakerFailureThreshold, coolDownMs: cfg.breakerCoolDownMs, clock: systemClock });

@@ -17,9 +17,8 @@ export const cioOf = (deps: Deps): CustomerioServices => deps.services.customeri
 /** The privacy routes' services (seed 001): personal data in Gatehouse's tables, webhook events, replay cache. */
 export interface PrivacyServices {
   cfg: PrivacyConfig;
-  /** The webhook signing keys as the secret chain holds them now, and a re-read of the store (a rotation). */
+  /** The webhook signing keys as the secret chain holds them now. */
   webhookKeys(): string[];
-  rereadWebhookKeys(reason: string): Promise<boolean>;
   data: PersonalData;
   events: WebhookEvents;
   replays: ReplayCache;

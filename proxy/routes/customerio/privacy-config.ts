@@ -14,7 +14,7 @@ export const WEBHOOK_KEY_NAMES = ['CIO_WEBHOOK_SIGNING_KEY', 'CIO_WEBHOOK_SIGNIN
 export const withWebhookKeys = (spec: SecretSpec): SecretSpec => ({
   ...spec,
   required: [...spec.required, WEBHOOK_KEY_NAMES[0]],
-  optional: [...(spec.optional ?? []), WEBHOOK_KEY_NAMES[1]],
+  optional: [...(spec.optional ?? []), WEBHOOK_KEY_NAMES[1], `${WEBHOOK_KEY_NAMES[0]}_ROTATING_UNTIL`],
 });
 
 /** The keys a webhook may verify under now (current first); read per request so a rotation needs no cold start. */
@@ -23,6 +23,8 @@ export const webhookKeysOf = (secrets: Pick<Secrets, 'get'>): string[] => WEBHOO
 export interface PrivacyConfig {
   /** Oldest X-CIO-Timestamp accepted, in seconds (also how long signatures are remembered against replays). */
   webhookMaxAgeSeconds: number;
+  /** During an announced key rotation, how long a webhook no key verifies waits for the new key (proxy/auth/key-recheck.ts). */
+  webhookKeyRecheckMs: number;
   /** How long a stored webhook event is kept (DynamoDB TTL), in days. */
   webhookEventTtlDays: number;
   tables: { extendTokens: string; apiTokens: string; mailDeliveries: string; webhookEvents: string };
@@ -39,6 +41,7 @@ export function loadPrivacyConfig(env: Record<string, string | undefined>, secre
   };
   const cfg: PrivacyConfig = {
     webhookMaxAgeSeconds: r.int('CIO_WEBHOOK_MAX_AGE_SECONDS', 300, 1, 86_400),
+    webhookKeyRecheckMs: r.int('WEBHOOK_KEY_RECHECK_MS', 3000, 0, 30_000),
     webhookEventTtlDays: r.int('CIO_WEBHOOK_EVENT_TTL_DAYS', 90, 1, 3650),
     tables: {
       extendTokens: table('EXTEND_TOKEN_TABLE', 'gatehouse-extend-tokens'),

@@ -7,7 +7,7 @@ import { memoryReplayCache } from '../../auth/mailgun-webhook.ts';
 import type { Secrets } from '../../secrets/chain.ts';
 import type { PrivacyServices } from './deps.ts';
 import { PersonalData } from './personal-data.ts';
-import { loadPrivacyConfig, WEBHOOK_KEY_NAMES, webhookKeysOf } from './privacy-config.ts';
+import { loadPrivacyConfig, webhookKeysOf } from './privacy-config.ts';
 import { WebhookEvents } from './webhook-events.ts';
 
 export function privacyServices(env: Record<string, string | undefined>, secrets: Secrets, http: HttpClient): PrivacyServices {
@@ -16,7 +16,6 @@ export function privacyServices(env: Record<string, string | undefined>, secrets
   return {
     cfg,
     webhookKeys: () => webhookKeysOf(secrets),
-    rereadWebhookKeys: async (reason) => (await secrets.refresh(reason)).some((n) => (WEBHOOK_KEY_NAMES as readonly string[]).includes(n)),
     data: new PersonalData(ddb, cfg.tables),
     events: new WebhookEvents(ddb, cfg.tables.webhookEvents, cfg.webhookEventTtlDays),
     replays: memoryReplayCache(),

@@ -21,6 +21,8 @@ import { audit, subjectRef } from '../../core/audit.ts';
 import { ProxyError } from '../../core/errors.ts';
 import type { Handler } from '../../core/types.ts';
 import { TIMESTAMP_HEADER, verifyCustomerioWebhook } from '../../auth/customerio-webhook.ts';
+import { rotationAnnounced, verifyAcrossRereads } from '../../auth/key-recheck.ts';
+import { WEBHOOK_KEY_NAMES } from './privacy-config.ts';
 import { cioOf, privacyOf } from './deps.ts';
 import { parseReportingEvent, type ReportingEvent } from './webhook-events.ts';
 
@@ -33,11 +35,12 @@ export const customerioWebhook: Handler = async (req, deps) => {
   const p = privacyOf(deps);
   const now = deps.clock.now();
   const verify = () => verifyCustomerioWebhook(req.headers, req.body, { keys: p.webhookKeys(), now, maxAgeSeconds: p.cfg.webhookMaxAgeSeconds, replays: p.replays });
-  let verdict = verify();
-  // No key verifies a current timestamp: the key may have been rotated in the store since this container read it.
-  // One re-read (the chain starts at most one per interval); an old or garbage timestamp never causes one.
+  // No key verifies a current timestamp: the key may have been rotated in the store since this container read it
+  // (proxy/auth/key-recheck.ts: one re-read, or a few during an announced rotation); an old or garbage timestamp
+  // never causes one.
   const fresh = Math.abs(Math.floor(now / 1000) - Number(req.headers[TIMESTAMP_HEADER])) <= p.cfg.webhookMaxAgeSeconds;
-  if (!verdict.ok && verdict.reason === 'bad_signature' && fresh && (await p.rereadWebhookKeys('a Customer.io webhook no key verifies'))) verdict = verify();
+  const verdict = await verifyAcrossRereads(verify, (v) => !v.ok && v.reason === 'bad_signature' && fresh, deps.secrets,
+    { holdMs: rotationAnnounced(deps.secrets, WEBHOOK_KEY_NAMES[0], now) ? p.cfg.webhookKeyRecheckMs : 0, reason: 'a Customer.io webhook no key verifies' });
   if (!verdict.ok) throw new ProxyError(401, `webhook_${verdict.reason}`, verdict.message);
   const remember = () => p.replays.remember(verdict.signature, Math.floor(now / 1000) + p.cfg.webhookMaxAgeSeconds);
 

@@ -7,9 +7,17 @@ import type { Secrets } from '../../secrets/chain.ts';
 import { gatewayKeyProblems } from '../../secrets/gateway-keys.ts';
 import type { SecretSpec } from '../../secrets/index.ts';
 
+/** The webhook signing keys: the current one, and its predecessor while a rotation overlaps (rotate:mailgun-webhook-key). */
+export const MAILGUN_WEBHOOK_KEY_NAMES = ['MAILGUN_WEBHOOK_SIGNING_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY_PREVIOUS'] as const;
+
+/** The keys a webhook may verify under now; read per request, so a rotation needs no cold start. */
+export const mailgunWebhookKeysOf = (secrets: Pick<Secrets, 'get'>): string[] =>
+  MAILGUN_WEBHOOK_KEY_NAMES.map((n) => secrets.get(n)).filter((k): k is string => Boolean(k));
+
 /** Where the mail function's secrets live in each store. */
 export const mailSecretSpec = (env: Record<string, string | undefined>): SecretSpec => ({
   required: ['MAILGUN_API_KEY', 'MAILGUN_WEBHOOK_SIGNING_KEY', 'PII_SALT'],
+  optional: ['MAILGUN_WEBHOOK_SIGNING_KEY_PREVIOUS', 'MAILGUN_WEBHOOK_SIGNING_KEY_ROTATING_UNTIL'],
   vaultPath: env.MAIL_VAULT_SECRET_PATH || 'gatehouse/mail',
   secretsManager: { id: env.MAIL_SECRET_ID || 'gatehouse-mail-credentials' },
   gatewayKeys: true,
@@ -25,6 +33,8 @@ export interface MailConfig {
   signatureMaxSkewSeconds: number;
   /** Oldest webhook timestamp accepted, in seconds. */
   webhookMaxAgeSeconds: number;
+  /** During an announced rotation, how long a webhook no key verifies waits for the store to bring the new key (proxy/auth/key-recheck.ts). */
+  webhookKeyRecheckMs: number;
   reportsBucket: string;
   /** Every report key starts with this (no leading slash, ends with "/"). */
   reportsPrefix: string;
@@ -58,6 +68,7 @@ export function loadMailConfig(env: Record<string, string | undefined>, secrets:
     piiSalt: secret('PII_SALT', 'salt of hashed personal data such as phone_hash'),
     signatureMaxSkewSeconds: r.int('SIGNATURE_MAX_SKEW_SECONDS', 300, 1, 3600),
     webhookMaxAgeSeconds: r.int('MAILGUN_WEBHOOK_MAX_AGE_SECONDS', 300, 1, 86_400),
+    webhookKeyRecheckMs: r.int('WEBHOOK_KEY_RECHECK_MS', 3000, 0, 30_000),
     reportsBucket: r.optional('REPORTS_BUCKET', 'gatehouse-package-assets')!,
     reportsPrefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
     cloudfrontBaseUrl: r.url('CLOUDFRONT_BASE_URL', 'https://d111111abcdef8.cloudfront.net')!.replace(/\/+$/, ''),

@@ -7,7 +7,9 @@
  */
 import { ProxyError } from '../../core/errors.ts';
 import type { Handler } from '../../core/types.ts';
+import { rotationAnnounced, verifyAcrossRereads } from '../../auth/key-recheck.ts';
 import { verifyMailgunWebhook } from '../../auth/mailgun-webhook.ts';
+import { MAILGUN_WEBHOOK_KEY_NAMES, mailgunWebhookKeysOf } from './config.ts';
 import { mailOf } from './deps.ts';
 import { bareMessageId } from './mailgun.ts';
 import type { DeliveryEvent } from './deliveries.ts';
@@ -16,7 +18,16 @@ const TRACKED: DeliveryEvent['status'][] = ['accepted', 'delivered', 'failed', '
 
 export const mailgunWebhook: Handler = async (req, deps) => {
   const mail = mailOf(deps);
-  const verdict = verifyMailgunWebhook(req.json, { signingKey: mail.cfg.webhookSigningKey, now: deps.clock.now(), maxAgeSeconds: mail.cfg.webhookMaxAgeSeconds, replays: mail.replays });
+  const now = deps.clock.now();
+  // The keys as the store holds them now. A current signature none verifies gets a re-read of the store (Mailgun
+  // switches keys at once; proxy/auth/key-recheck.ts); an old or garbage timestamp never causes one.
+  const ts = Number((req.json as { signature?: { timestamp?: unknown } } | undefined)?.signature?.timestamp);
+  const fresh = Math.abs(Math.floor(now / 1000) - ts) <= mail.cfg.webhookMaxAgeSeconds;
+  const verdict = await verifyAcrossRereads(
+    () => verifyMailgunWebhook(req.json, { signingKeys: mailgunWebhookKeysOf(deps.secrets), now, maxAgeSeconds: mail.cfg.webhookMaxAgeSeconds, replays: mail.replays }),
+    (v) => !v.ok && v.reason === 'bad_signature' && fresh, deps.secrets,
+    { holdMs: rotationAnnounced(deps.secrets, MAILGUN_WEBHOOK_KEY_NAMES[0], now) ? mail.cfg.webhookKeyRecheckMs : 0, reason: 'a Mailgun webhook no key verifies' },
+  );
   if (!verdict.ok) {
     deps.log.warn('mailgun webhook refused', { requestId: req.requestId, reason: verdict.reason });
     throw new ProxyError(406, `webhook_${verdict.reason}`, verdict.message);

@@ -32,6 +32,8 @@ export interface CustomerioKeyRotation {
   issuer: CustomerioKeyIssuer;
   propagationMs: number;
   report: RotationReporter;
+  /** Told every key value this rotation handles (new and old), so the reporter's logger can mask them. */
+  handled?: (values: string[]) => void;
   wait?: (ms: number) => Promise<void>;
 }
 
@@ -46,6 +48,7 @@ export async function rotateCustomerioKeys(o: CustomerioKeyRotation): Promise<Ci
   await runSteps(resource, o.report, [
     ...o.which.map((w): [string, () => Promise<Record<string, unknown>>] => [`create a new ${w === 'track' ? 'Tracking API key (Site ID + API key)' : 'App API key'} in Customer.io`, async () => {
       const got = await o.issuer.create(w);
+      o.handled?.(Object.values(got).filter((v): v is string => !!v));
       for (const n of NAMES[w]) if (!got[n]) throw new Error(`the new ${w} key has no ${n}`);
       Object.assign(fresh, got);
       // The Site ID is not a secret (it names the workspace's key pair); keys are named, never shown.
@@ -55,6 +58,7 @@ export async function rotateCustomerioKeys(o: CustomerioKeyRotation): Promise<Ci
       const doc = await o.store.read(o.location);
       if (!doc) throw new Error(`${where} does not exist; the proxy reads its Customer.io keys there`);
       old = Object.fromEntries(names.map((n) => [n, doc.data[n]]).filter(([, v]) => typeof v === 'string'));
+      o.handled?.(Object.values(old).filter((v): v is string => !!v));
       const written = await o.store.write(o.location, { ...doc.data, ...fresh }, doc);
       return { names, version: written.version };
     }],

@@ -17,11 +17,14 @@ export type RotationReporter = (e: RotationEvent) => void;
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Audit lines on stdout (JSON, for a log shipper), progress for people on stderr. */
-export function cliReporter(name: string, secretValues: Iterable<string> = []): RotationReporter {
+/**
+ * Audit lines on stdout (JSON, for a log shipper), progress for people on stderr. `secretValues` are the keys this
+ * process has handled so far (asked before every line): the logger masks them should any step's detail carry one.
+ */
+export function cliReporter(name: string, secretValues: () => Iterable<string> = () => []): RotationReporter {
   const log = createLogger({ name, sink: (l) => process.stdout.write(l + '\n') });
-  log.addSecretValues(secretValues);
   return (e) => {
+    log.addSecretValues(secretValues());
     audit({ log }, { action: 'secret.rotate', actor: 'operator', resource: e.resource, outcome: e.outcome, details: { step: e.step, ...e.detail } });
     process.stderr.write(`${e.outcome === 'success' ? '✓' : '✗'} ${e.step}${e.detail?.error ? `: ${String(e.detail.error)}` : ''}\n`);
   };
