@@ -40,6 +40,11 @@ export class ActivityLog {
     return { items, next: from + filter.limit < all.length ? String(from + filter.limit) : '' };
   }
 
+  /** Hand a person's activity (those `keep` selects) to another person, as a merge does. */
+  reassign(fromCioId: string, toCioId: string, keep: (a: Activity) => boolean): void {
+    for (const a of this.items) if (a.cioId === fromCioId && keep(a)) a.cioId = toCioId;
+  }
+
   all(): Activity[] {
     return this.items;
   }

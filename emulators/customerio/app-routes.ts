@@ -3,7 +3,7 @@ import { badRequest, notFound } from './errors.ts';
 import { activity, customerAttributes, identifiersOf, sendResult } from './render.ts';
 import type { CustomerioState } from './state.ts';
 import type { IdentifierKind, Person } from './types.ts';
-import { broadcastBody, sendEmailBody, sendPushBody } from './validate-app.ts';
+import { broadcastBody, sendEmailBody, sendPushBody, sendSmsBody, sendTemplateOnlyBody } from './validate-app.ts';
 import { ok, type Route, type WireRequest } from './wire.ts';
 
 // `id_type` query parameter (App API customers endpoints). `phone` is valid only in workspaces that enable
@@ -24,6 +24,24 @@ export const appRoutes: Route[] = [
     paths: ['/v1/send/push'],
     auth: 'app',
     handle: (req, state) => ok(sendResult(state.send(sendPushBody(req.body)))),
+  },
+  {
+    method: 'post',
+    paths: ['/v1/send/sms'],
+    auth: 'app',
+    handle: (req, state) => ok(sendResult(state.send(sendSmsBody(req.body)))),
+  },
+  {
+    method: 'post',
+    paths: ['/v1/send/in_app'],
+    auth: 'app',
+    handle: (req, state) => ok(sendResult(state.send(sendTemplateOnlyBody('in_app', req.body)))),
+  },
+  {
+    method: 'post',
+    paths: ['/v1/send/inbox_message'],
+    auth: 'app',
+    handle: (req, state) => ok(sendResult(state.send(sendTemplateOnlyBody('inbox', req.body)))),
   },
   {
     // The documented path is /v1/campaigns/{broadcast_id}/triggers (App API "Trigger a broadcast"); the official

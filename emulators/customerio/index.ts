@@ -27,6 +27,8 @@ export interface CustomerioOptions {
   tlsDir?: string;
   /** Seed file (default fixtures/customerio/seed.json). */
   fixture?: string;
+  /** The workspace clock in unix seconds (tests move it to expire download links). */
+  now?: () => number;
 }
 
 export interface RunningCustomerio {
@@ -59,7 +61,7 @@ export function createCustomerioEmulator(state: CustomerioState, webhooks: Webho
 }
 
 export async function startCustomerio(opts: CustomerioOptions = {}): Promise<RunningCustomerio> {
-  const state = new CustomerioState(loadSeed(opts.fixture));
+  const state = new CustomerioState(loadSeed(opts.fixture), opts.now);
   // Everything the workspace reports becomes a signed webhook to the configured endpoint (none until configured).
   const webhooks = new WebhookSender(() => state.credentials.webhookSigningKey);
   state.observe((fact) => webhooks.enqueue(toWebhook(fact, state.now())));

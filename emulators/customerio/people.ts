@@ -123,6 +123,11 @@ export class People {
     this.suppressedIds.delete(identifier);
   }
 
+  /** Set attributes (and `id`/`email`) on a person that exists, outside the Track API's suppression rules (a merge). */
+  update(person: Person, attrs: Attributes): AttributeChange[] {
+    return this.apply(person, attrs);
+  }
+
   upsertDevice(person: Person, device: Device): void {
     const i = person.devices.findIndex((d) => d.id === device.id);
     if (i < 0) person.devices.push(device);

@@ -8,7 +8,8 @@
  */
 import { monotonicFactory } from 'ulid';
 import { identifiersOf } from './render.ts';
-import type { Attributes, Delivery, Person, Recipients } from './types.ts';
+import { matches, parseFilter } from './audience.ts';
+import type { Attributes, Delivery, Person, Recipients, Segment } from './types.ts';
 
 export interface ReportingWebhook {
   event_id: string;
@@ -50,11 +51,11 @@ export function toWebhook(fact: ReportingFact, at: number): ReportingWebhook {
 }
 
 /**
- * Who a broadcast trigger reaches, in the fake: named ids, emails or per-user data that find a person; for the
- * default audience or a segment filter (the fake models no segments) everyone not deleted. A data file URL is not
+ * Who a broadcast trigger reaches, in the fake: named ids, emails or per-user data that find a person; the people a
+ * `recipients` filter selects (segments and attributes, audience.ts); for the default audience everyone not deleted. A data file URL is not
  * fetched, so it reaches no one here. Suppressed people are never reached.
  */
-export function broadcastAudience(recipients: Recipients, people: { find(id: string, kind: 'id' | 'email'): Person | undefined; all(): Person[] }): Person[] {
+export function broadcastAudience(recipients: Recipients, people: { find(id: string, kind: 'id' | 'email'): Person | undefined; all(): Person[] }, segments: Segment[] = []): Person[] {
   const named = (ids: (string | undefined)[], kind: 'id' | 'email') => ids.map((v) => (v ? people.find(v, kind) : undefined));
   let found: (Person | undefined)[];
   switch (recipients.kind) {
@@ -62,6 +63,8 @@ export function broadcastAudience(recipients: Recipients, people: { find(id: str
     case 'emails': found = named(recipients.emails, 'email'); break;
     case 'per_user_data': found = recipients.per_user_data.map((u: Attributes) => (typeof u.id === 'string' ? people.find(u.id, 'id') : typeof u.email === 'string' ? people.find(u.email, 'email') : undefined)); break;
     case 'data_file_url': found = []; break;
+    // A `recipients` filter picks its audience as an export's filters do (audience.ts).
+    case 'segment': found = people.all().filter((p) => matches(p, parseFilter(recipients.recipients, 'recipients'), segments)); break;
     default: found = people.all();
   }
   return [...new Set(found.filter((p): p is Person => !!p && !p.deleted && !p.suppressed))];

@@ -2,12 +2,14 @@
 import type { Express, NextFunction, Request, Response } from 'express';
 import { appRoutes } from './app-routes.ts';
 import { errorBody } from './errors.ts';
+import { exportRoutes } from './export-routes.ts';
+import { segmentRoutes } from './segment-routes.ts';
 import type { CustomerioState } from './state.ts';
 import { trackRoutes } from './track-routes.ts';
 import { mount } from './wire.ts';
 
 export function customerioRoutes(app: Express, state: CustomerioState): void {
-  mount(app, [...trackRoutes, ...appRoutes], state);
+  mount(app, [...trackRoutes, ...segmentRoutes, ...appRoutes, ...exportRoutes], state);
   app.use((req: Request, res: Response) => {
     res.status(404).json(errorBody(`no route for ${req.method} ${req.path}`));
   });

@@ -1,7 +1,7 @@
 /** Reads a workspace seed (fixtures/customerio/seed.json by default) into typed values, failing loudly on bad data. */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Attributes, Broadcast, Device, Platform, TransactionalMessage, Workspace } from './types.ts';
+import { DELIVERY_TYPES, type Attributes, type Broadcast, type DeliveryType, type Device, type Platform, type Segment, type TransactionalMessage, type Workspace } from './types.ts';
 
 export const DEFAULT_FIXTURE = fileURLToPath(new URL('../../fixtures/customerio/seed.json', import.meta.url));
 
@@ -19,6 +19,7 @@ export interface Seed {
   people: SeedPerson[];
   broadcasts: Broadcast[];
   transactionalMessages: TransactionalMessage[];
+  segments: Segment[];
 }
 
 export function loadSeed(file: string = DEFAULT_FIXTURE): Seed {
@@ -41,7 +42,13 @@ export function loadSeed(file: string = DEFAULT_FIXTURE): Seed {
     }),
     transactionalMessages: list(raw.transactional_messages).map((t, i) => {
       const o = obj(t, where(`transactional_messages[${i}]`));
-      return { id: num(o.id, where(`transactional_messages[${i}].id`)), name: String(o.name ?? ''), type: o.type === 'push' ? 'push' : 'email' };
+      const type = o.type ?? 'email';
+      if (!DELIVERY_TYPES.includes(type as DeliveryType)) throw new Error(where(`transactional_messages[${i}].type must be one of ${DELIVERY_TYPES.join(', ')}`));
+      return { id: num(o.id, where(`transactional_messages[${i}].id`)), name: String(o.name ?? ''), type: type as DeliveryType };
+    }),
+    segments: list(raw.segments).map((g, i) => {
+      const o = obj(g, where(`segments[${i}]`));
+      return { id: num(o.id, where(`segments[${i}].id`)), name: String(o.name ?? ''), members: list(o.members).map(String) };
     }),
   };
 }

@@ -6,11 +6,13 @@ import crypto from 'node:crypto';
 import { ActivityLog, type ActivityFilter } from './activities.ts';
 import { eraseHistory } from './erasure.ts';
 import { broadcastAudience, type ReportingFact } from './reporting.ts';
-import { notFound } from './errors.ts';
+import { ExportStore } from './exports.ts';
+import { badRequest, notFound } from './errors.ts';
+import { mergePeople } from './merge.ts';
 import { People, type AttributeChange } from './people.ts';
 import type { Seed } from './seed.ts';
 import { ApiCredentials } from './api-keys.ts';
-import type { Activity, Attributes, BroadcastTrigger, Delivery, DeliveryType, Device, EventType, IdentifierKind, Metric, Person, Recipients, TrackedEvent, Workspace } from './types.ts';
+import type { Activity, Attributes, BroadcastTrigger, Delivery, DeliveryType, Device, EventType, IdentifierKind, Metric, Person, Recipients, Segment, TrackedEvent, Workspace } from './types.ts';
 
 export interface NewEvent {
   name: string;
@@ -46,12 +48,16 @@ export class CustomerioState {
   readonly people: People;
   /** Tracking and App API keys: the seed's, plus any an admin created (rotation), minus any deleted. */
   readonly credentials: ApiCredentials;
+  /** App API exports: files built from this workspace (exports.ts, export-routes.ts). */
+  readonly exports: ExportStore;
   private events: TrackedEvent[] = [];
   private dedupeIds = new Set<string>();
   private readonly activities: ActivityLog;
   private metrics: Metric[] = [];
   private deliveries: Delivery[] = [];
   private triggers: BroadcastTrigger[] = [];
+  /** Manual segments (seeded; Track API add_customers/remove_customers change their members). */
+  private segmentList: Segment[] = [];
   private seq = 0;
   /** Who hears what the workspace reports (the reporting-webhook sender). */
   private readonly observers = new Set<(fact: ReportingFact) => void>();
@@ -61,6 +67,7 @@ export class CustomerioState {
     readonly now: () => number = () => Math.floor(Date.now() / 1000),
   ) {
     this.people = new People(now);
+    this.exports = new ExportStore(now);
     this.activities = new ActivityLog(now);
     this.credentials = new ApiCredentials(seed.workspace);
     this.reset();
@@ -80,6 +87,8 @@ export class CustomerioState {
     this.deliveries = [];
     this.triggers = [];
     this.seq = 0;
+    this.exports.clear();
+    this.segmentList = this.seed.segments.map((g) => ({ ...g, members: [...g.members] }));
   }
 
   /** Observe reporting facts (deliveries' metrics, subscription changes); returns the unsubscribe function. */
@@ -115,6 +124,14 @@ export class CustomerioState {
     this.people.remove(person);
     this.people.forgetIdentifiers(person);
     this.forget(person.cioId);
+  }
+
+  /** Track API merge_customers; a no-op unless both people exist (merge.ts). */
+  mergeCustomers(primary: Identifiers, secondary: Identifiers): void {
+    const keep = this.people.find(primary.value, primary.kind);
+    const gone = this.people.find(secondary.value, secondary.kind);
+    if (!keep || !gone) return;
+    mergePeople(keep, gone, { people: this.people, events: this.events, deliveries: this.deliveries, activities: this.activities, now: this.now() });
   }
 
   /** Suppressing someone unknown still blocks the identifier: keep a deleted, suppressed record of it. */
@@ -173,13 +190,14 @@ export class CustomerioState {
   }
 
   send(req: NewSend): Delivery {
+    this.checkTemplate(req);
     const person = this.people.ensure(req.identifiers.value, req.identifiers.kind) ?? this.suppressedTarget(req.identifiers);
     const delivery: Delivery = {
       deliveryId: crypto.randomBytes(21).toString('base64url'),
       type: req.type,
       cioId: person.cioId,
       transactionalMessageId: req.transactionalMessageId,
-      to: req.type === 'email' ? (req.to ?? person.email ?? '') : pushTargets(person, req.to),
+      to: recipientOf(req, person),
       message: req.message,
       queuedAt: this.now(),
       suppressed: person.suppressed,
@@ -190,18 +208,55 @@ export class CustomerioState {
     return delivery;
   }
 
+  /**
+   * A send names its template by numeric id or by trigger name, case-insensitively ("Send a transactional SMS",
+   * transactional_message_id), and the template must be of the endpoint's channel. The wording is ours.
+   */
+  private checkTemplate(req: NewSend): void {
+    const id = req.transactionalMessageId;
+    if (id === undefined) return;
+    const wanted = String(id).toLowerCase();
+    const template = this.seed.transactionalMessages.find((t) => String(t.id) === wanted || t.name.toLowerCase() === wanted);
+    if (!template) throw badRequest(`transactional message ${id} not found`);
+    if (template.type !== req.type) throw badRequest(`transactional message ${id} is a ${template.type} message, not ${req.type}`);
+  }
+
   triggerBroadcast(broadcastId: number, data: Attributes, recipients: Recipients): BroadcastTrigger {
     if (!this.seed.broadcasts.some((b) => b.id === broadcastId)) throw notFound(`broadcast ${broadcastId} not found`);
     const trigger: BroadcastTrigger = { id: this.triggers.length + 1, broadcastId, data, recipients, createdAt: this.now() };
     this.triggers.push(trigger);
     // Each person the broadcast reaches gets an email delivery, reported like any other.
-    for (const person of broadcastAudience(recipients, this.people)) {
+    for (const person of broadcastAudience(recipients, this.people, this.segmentList)) {
       const delivery: Delivery = { deliveryId: crypto.randomBytes(21).toString('base64url'), type: 'email', cioId: person.cioId, broadcastId, to: person.email ?? '', message: data, queuedAt: this.now(), suppressed: false };
       this.deliveries.push(delivery);
       this.activities.add(person.cioId, 'sent_email', { data: {}, delivery });
       this.reportSent(delivery, person);
     }
     return trigger;
+  }
+
+  /** What exports read: the workspace's segments, broadcasts, deliveries and the metrics recorded per delivery. */
+  get segments(): Segment[] {
+    return this.segmentList;
+  }
+
+  /** Track API add_customers / remove_customers on a manual segment; members are kept as given (id, email, cio_<id>). */
+  changeSegment(segmentId: number, members: string[], add: boolean): void {
+    const segment = this.segmentList.find((g) => g.id === segmentId);
+    if (!segment) throw notFound(`segment ${segmentId} not found`);
+    segment.members = add ? [...new Set([...segment.members, ...members])] : segment.members.filter((m) => !members.includes(m));
+  }
+
+  hasBroadcast(id: number): boolean {
+    return this.seed.broadcasts.some((b) => b.id === id);
+  }
+
+  deliveryList(): readonly Delivery[] {
+    return this.deliveries;
+  }
+
+  metricsOf(deliveryId: string): string[] {
+    return this.metrics.filter((m) => m.deliveryId === deliveryId).map((m) => m.metric);
   }
 
   peopleByEmail(email: string): Person[] {
@@ -275,6 +330,14 @@ export class CustomerioState {
     if (!person) throw notFound(`customer ${ids.value} not found`);
     return person;
   }
+}
+
+/** Where a delivery goes: the email or phone sent to, the push's device tokens; in-app and inbox go to the person's SDK sessions. */
+function recipientOf(req: NewSend, person: Person): string | string[] {
+  if (req.type === 'email') return req.to ?? person.email ?? '';
+  if (req.type === 'sms') return req.to ?? '';
+  if (req.type === 'push') return pushTargets(person, req.to);
+  return [];
 }
 
 function pushTargets(person: Person, to: string | undefined): string[] {

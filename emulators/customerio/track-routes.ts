@@ -4,7 +4,7 @@
  * person are accepted and ignored, as Customer.io does.
  */
 import type { CustomerioState } from './state.ts';
-import { deviceBody, eventBody, identifier, identifyBody, metricBody, pushMetricBody } from './validate-track.ts';
+import { deviceBody, eventBody, identifier, identifyBody, mergeBody, metricBody, pushMetricBody } from './validate-track.ts';
 import { ok, type Route, type WireRequest } from './wire.ts';
 
 /**
@@ -71,6 +71,17 @@ export const trackRoutes: Route[] = [
     auth: 'track',
     handle: (req, state) => {
       state.deleteDevice(person(req), req.params.deviceId ?? '');
+      return ok();
+    },
+  },
+  {
+    method: 'post',
+    paths: ['/api/v1/merge_customers'],
+    auth: 'track',
+    maxBody: TRACK_BODY_LIMIT,
+    handle: (req, state) => {
+      const { primary, secondary } = mergeBody(req.body);
+      state.mergeCustomers(primary, secondary);
       return ok();
     },
   },

@@ -73,7 +73,9 @@ export interface Metric {
   timestamp: number;
 }
 
-export type DeliveryType = 'email' | 'push';
+/** Transactional channels (App API /v1/send/{email,push,sms,in_app,inbox_message}); `inbox` is the inbox_message one. */
+export type DeliveryType = 'email' | 'push' | 'sms' | 'in_app' | 'inbox';
+export const DELIVERY_TYPES: readonly DeliveryType[] = ['email', 'push', 'sms', 'in_app', 'inbox'];
 
 export interface Delivery {
   deliveryId: string;
@@ -82,7 +84,7 @@ export interface Delivery {
   transactionalMessageId?: string | number;
   /** Set for a message a broadcast trigger sent. */
   broadcastId?: number;
-  /** Email address, or the device tokens a push went to. */
+  /** Email address or phone number, the device tokens a push went to, or [] for in-app and inbox messages. */
   to: string | string[];
   /** The sent message fields (subject, title, message_data …), attachments reduced to their names. */
   message: Attributes;
@@ -105,6 +107,13 @@ export interface BroadcastTrigger {
   data: Attributes;
   recipients: Recipients;
   createdAt: number;
+}
+
+/** A manual segment: its members by id, email or `cio_<id>` (seed data; the fake has no segment builder). */
+export interface Segment {
+  id: number;
+  name: string;
+  members: string[];
 }
 
 export interface Broadcast {

@@ -3,6 +3,7 @@
  * (docs.customer.io/integrations/api/app: "Send a transactional email", "Send a transactional push",
  * "Trigger a broadcast"); the docs give no error wording, so messages are ours and name the field.
  */
+import { parseFilter } from './audience.ts';
 import { badRequest } from './errors.ts';
 import type { Identifiers, NewSend } from './state.ts';
 import type { Attributes, IdentifierKind, Recipients } from './types.ts';
@@ -21,8 +22,18 @@ export function identifiers(v: unknown): Identifiers {
   return { kind, value: String(value) };
 }
 
+/** Fields every transactional send may carry (App API send requests): their types, when present. */
+function commonFields(b: Record<string, unknown>): void {
+  if (b.message_data !== undefined && b.message_data !== null && !isObject(b.message_data)) throw badRequest('message_data must be an object');
+  if (b.send_at !== undefined && b.send_at !== null && !(Number.isInteger(b.send_at) && (b.send_at as number) >= 0)) throw badRequest('send_at must be a unix timestamp');
+  for (const flag of ['disable_message_retention', 'send_to_unsubscribed', 'queue_draft', 'tracked', 'fake_bcc', 'disable_css_preprocessing']) {
+    if (b[flag] !== undefined && b[flag] !== null && typeof b[flag] !== 'boolean') throw badRequest(`${flag} must be a boolean`);
+  }
+}
+
 export function sendEmailBody(body: unknown): NewSend {
   const b = object(body, 'request body must be a JSON object');
+  commonFields(b);
   const ids = identifiers(b.identifiers);
   const to = requiredString(b.to, 'to');
   const templateId = messageId(b.transactional_message_id, false);
@@ -39,11 +50,39 @@ export function sendEmailBody(body: unknown): NewSend {
 
 export function sendPushBody(body: unknown): NewSend {
   const b = object(body, 'request body must be a JSON object');
+  commonFields(b);
   const ids = identifiers(b.identifiers);
   const templateId = messageId(b.transactional_message_id, true);
   if (b.to !== undefined && b.to !== null && typeof b.to !== 'string') throw badRequest('to must be "all", "last_used" or a device token');
   const { identifiers: _ids, ...message } = b;
   return { type: 'push', identifiers: ids, transactionalMessageId: templateId, to: (b.to as string | null) ?? undefined, message };
+}
+
+/** E.164 (`+` and up to 15 digits), or Liquid that renders one from an attribute ("Send a transactional SMS", `to`). */
+const PHONE = /^(\+[1-9]\d{1,14}|\{\{.+\}\})$/;
+
+export function sendSmsBody(body: unknown): NewSend {
+  const b = object(body, 'request body must be a JSON object');
+  commonFields(b);
+  const ids = identifiers(b.identifiers);
+  const templateId = messageId(b.transactional_message_id, true);
+  const to = requiredString(b.to, 'to');
+  if (!PHONE.test(to.trim())) throw badRequest('to must be a phone number in E.164 format, like +15551234567, or Liquid');
+  const { identifiers: _ids, ...message } = b;
+  return { type: 'sms', identifiers: ids, transactionalMessageId: templateId, to: to.trim(), message };
+}
+
+/**
+ * In-app and inbox messages take their body from the template only: identifiers and a template, no `to`
+ * ("Send a transactional in-app message", "Send a transactional inbox message").
+ */
+export function sendTemplateOnlyBody(type: 'in_app' | 'inbox', body: unknown): NewSend {
+  const b = object(body, 'request body must be a JSON object');
+  commonFields(b);
+  const ids = identifiers(b.identifiers);
+  const templateId = messageId(b.transactional_message_id, true);
+  const { identifiers: _ids, ...message } = b;
+  return { type, identifiers: ids, transactionalMessageId: templateId, message };
 }
 
 /** The recipient fields of a broadcast trigger are mutually exclusive (App API "Trigger a broadcast"). */
@@ -66,6 +105,8 @@ function recipientsOf(field: (typeof RECIPIENT_FIELDS)[number] | undefined, b: R
     case undefined:
       return { kind: 'default' };
     case 'recipients':
+      // Checked as an audience filter (and/or/not, segment, attribute) here, so a bad one is 400, not silently no one.
+      parseFilter(b.recipients, 'recipients');
       return { kind: 'segment', recipients: object(b.recipients, 'recipients must be an object') };
     case 'ids':
       return { kind: 'ids', ids: list(b.ids, 'ids').map(String) };

@@ -5,8 +5,8 @@
  * 100 bytes, event data 100000 bytes). Where the docs give no wording, the message is ours and says what is wrong.
  */
 import { badRequest } from './errors.ts';
-import type { NewEvent, NewMetric } from './state.ts';
-import type { Attributes, Device, EventType, Platform } from './types.ts';
+import type { Identifiers, NewEvent, NewMetric } from './state.ts';
+import type { Attributes, Device, EventType, IdentifierKind, Platform } from './types.ts';
 
 export const LIMITS = {
   identifierBytes: 150,
@@ -75,6 +75,26 @@ export function deviceBody(body: unknown): Device {
   if (d.last_used !== undefined && !isUnixTime(d.last_used)) throw badRequest('device last_used must be a unix timestamp');
   if (d.attributes !== undefined && !isObject(d.attributes)) throw badRequest('device attributes must be an object');
   return { id: d.id, platform: d.platform as Platform, last_used: d.last_used as number | undefined, attributes: (d.attributes ?? {}) as Attributes };
+}
+
+const ID_KINDS: readonly IdentifierKind[] = ['id', 'email', 'cio_id'];
+
+/**
+ * merge_customers: `primary` and `secondary` each name a person by exactly one of id, email or cio_id; "You cannot
+ * have multiple identifiers (id, email, etc) in the primary or secondary objects" (Track API, 400 response).
+ */
+export function mergeBody(body: unknown): { primary: Identifiers; secondary: Identifiers } {
+  const b = object(body, 'request body must be a JSON object');
+  const side = (name: 'primary' | 'secondary'): Identifiers => {
+    const o = object(b[name], `${name} is required: an object with one of id, email or cio_id`);
+    const keys = Object.keys(o);
+    if (keys.length !== 1 || !ID_KINDS.includes(keys[0] as IdentifierKind)) throw badRequest(`${name} must identify a person by exactly one of id, email or cio_id`);
+    const kind = keys[0] as IdentifierKind;
+    const value = o[kind];
+    if ((typeof value !== 'string' && typeof value !== 'number') || String(value).trim() === '') throw badRequest(`${name}.${kind} must be a non-empty string`);
+    return { kind, value: identifier(String(value)) };
+  };
+  return { primary: side('primary'), secondary: side('secondary') };
 }
 
 export function pushMetricBody(body: unknown): NewMetric {

@@ -13,11 +13,15 @@ export interface WireRequest {
   query: Record<string, string | undefined>;
   /** Parsed JSON body ({} when empty). */
   body: unknown;
+  /** Scheme, host and port the client used, for links back to the fake (export downloads). */
+  origin: string;
 }
 
 export interface Reply {
   status: number;
   body: unknown;
+  /** Send `body` (a string) as is with this Content-Type instead of as JSON (export files). */
+  contentType?: string;
 }
 
 export type Auth = 'track' | 'app' | 'none';
@@ -38,7 +42,8 @@ export function mount(app: Express, routes: Route[], state: CustomerioState): vo
   for (const route of routes) {
     app[route.method](route.paths, (req: Request, res: Response) => {
       const reply = run(route, req, state);
-      res.status(reply.status).json(reply.body);
+      if (reply.contentType) res.status(reply.status).type(reply.contentType).send(reply.body);
+      else res.status(reply.status).json(reply.body);
     });
   }
 }
@@ -53,7 +58,8 @@ function run(route: Route, req: Request, state: CustomerioState): Reply {
     if (route.maxBody !== undefined && raw.length > route.maxBody) {
       return { status: 413, body: errorBody(`request body cannot be larger than ${route.maxBody} bytes`) };
     }
-    return route.handle({ params: req.params as Record<string, string>, query: queryOf(req), body: parseJson(raw) }, state);
+    const origin = `${req.protocol}://${req.get('host') ?? '127.0.0.1'}`;
+    return route.handle({ params: req.params as Record<string, string>, query: queryOf(req), body: parseJson(raw), origin }, state);
   } catch (e) {
     if (e instanceof CioError) return { status: e.status, body: errorBody(e.message) };
     return { status: 500, body: errorBody('internal error') };

@@ -1,56 +1,38 @@
+/**
+ * The fake Customer.io beyond what one client method shows: validation wording, HTTPS, faults, reset, metrics and
+ * the journal. Each customerio-node method is tested on its own in customerio-track-client/-api-client.test.ts.
+ */
 import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import os from 'node:os';
 import path from 'node:path';
 import { APIClient, SendEmailRequest, SendPushRequest, TrackClient } from 'customerio-node';
-import { startCustomerio, type RunningCustomerio } from '../../emulators/customerio/index.ts';
-
-const SITE = 'local-fake-site-id';
-const TRACK_KEY = 'local-fake-track-api-key';
-const APP_KEY = 'local-fake-app-api-key';
+import { startCustomerio } from '../../emulators/customerio/index.ts';
+import { APP_KEY, basic, expectRejected, SITE, startCioHarness, TRACK_KEY, type CioHarness } from '../helpers/customerio.ts';
 
 describe('fake Customer.io (Track API v1 + App API v1)', () => {
-  let cio: RunningCustomerio;
-  let tlsDir: string;
-  let ca: string;
+  let h: CioHarness;
   let track: TrackClient;
   let api: APIClient;
-
-  // customerio-node always speaks HTTPS and takes Node request options beside `url`: port and the CA to trust.
-  const overHttps = () => ({ port: cio.https.port, ca });
-  const trackClient = (site = SITE, key = TRACK_KEY) => new TrackClient(site, key, { url: `${cio.https.url}/api/v1`, ...overHttps() });
-  const apiClient = (key = APP_KEY) => new APIClient(key, { url: `${cio.https.url}/v1`, ...overHttps() });
-
-  /** Raw requests for what the client library refuses to send (blank names, oversized bodies, bad enums). */
-  async function raw(method: string, p: string, body?: unknown, auth = basic(SITE, TRACK_KEY)) {
-    const res = await fetch(cio.http.url + p, {
-      method,
-      headers: { authorization: auth, 'content-type': 'application/json' },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    return { status: res.status, headers: res.headers, body: (await res.json()) as any };
-  }
-  const admin = (p: string, init?: { method?: string; body?: unknown }) =>
-    fetch(`${cio.http.url}/__admin${p}`, { method: init?.method ?? 'GET', headers: { 'content-type': 'application/json' }, body: init?.body === undefined ? undefined : JSON.stringify(init.body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }));
+  const raw = (method: string, p: string, body?: unknown, auth = basic(SITE, TRACK_KEY)) => h.raw(method, p, body, auth);
+  const admin = (p: string, init?: { method?: string; body?: unknown }) => h.admin(p, init);
+  const trackClient = (site = SITE, key = TRACK_KEY) => h.track(site, key);
+  const apiClient = (key = APP_KEY) => h.api(key);
 
   before(async () => {
-    tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cio-tls-'));
-    cio = await startCustomerio({ port: 0, httpsPort: 0, tlsDir });
-    ca = fs.readFileSync(path.join(tlsDir, 'ca.pem'), 'utf8');
-    track = trackClient();
-    api = apiClient();
+    h = await startCioHarness();
+    track = h.track();
+    api = h.api();
   });
   after(async () => {
-    await cio?.close();
-    fs.rmSync(tlsDir, { recursive: true, force: true });
+    await h?.close();
   });
   beforeEach(async () => {
-    await admin('/reset', { method: 'POST' });
+    await h.reset();
   });
 
-  const activities = async (id: string, query = '') => ((await api.request.get(`${cio.https.url}/v1/customers/${id}/activities${query}`)) as any).activities as any[];
+  const activities = async (id: string, query = '') => ((await api.request.get(`${h.cio.https.url}/v1/customers/${id}/activities${query}`)) as any).activities as any[];
 
   describe('Track API', () => {
     it('identify creates a person the App API can read back, attribute values as strings', async () => {
@@ -63,56 +45,9 @@ describe('fake Customer.io (Track API v1 + App API v1)', () => {
       expect(found.results[0]).to.include({ id: 'user-new', email: 'new@example.com' });
     });
 
-    it('counts a retried event with the same id once', async () => {
-      const event = { name: 'purchase', id: '01HZX3Q8Y4J6T2B9C0D1E2F3G4', data: { price: 23.45 } };
-      await track.track('user-ada', event);
-      await track.track('user-ada', event);
-      await track.track('user-ada', { name: 'purchase', data: { price: 1 } });
-      const purchases = await activities('user-ada', '?type=event&name=purchase');
-      expect(purchases.map((a) => a.data.price)).to.deep.equal([1, 23.45]);
-    });
-
-    it('merges anonymous events into the person identified with their anonymous_id', async () => {
-      await track.trackAnonymous('anon-42', { name: 'watched_video', data: { video: 'intro' } });
-      expect((await admin('/state')).body.anonymousEvents).to.have.length(1);
-      await track.identify('user-grace', { anonymous_id: 'anon-42' });
-      const watched = await activities('user-grace', '?name=watched_video');
-      expect(watched).to.have.length(1);
-      expect(watched[0]).to.include({ type: 'event', customer_id: 'user-grace' });
-    });
-
-    it('adds, updates and deletes devices', async () => {
-      await track.addDevice('user-grace', 'apns-token-ipad', 'ios', { last_used: 1710000000, app_version: '2.1' });
-      await track.addDevice('user-grace', 'apns-token-ipad', 'ios', { last_used: 1710000999 });
-      let devices = ((await api.getAttributes('user-grace')) as any).customer.devices;
-      expect(devices).to.deep.include({ id: 'apns-token-ipad', platform: 'ios', last_used: 1710000999 });
-      expect(devices).to.have.length(2);
-      await track.deleteDevice('user-grace', 'apns-token-ipad');
-      devices = ((await api.getAttributes('user-grace')) as any).customer.devices;
-      expect(devices.map((d: any) => d.id)).to.deep.equal(['apns-token-grace-iphone']);
-    });
-
-    it('suppress deletes the person and ignores their identifier until unsuppressed', async () => {
-      await track.suppress('user-ada');
-      await expectRejected(api.getAttributes('user-ada'), 404);
-      await track.identify('user-ada', { plan: 'back' });
-      await expectRejected(api.getAttributes('user-ada'), 404);
-      const ada = (await admin('/people/user-ada')).body;
-      expect(ada).to.include({ suppressed: true, deleted: true });
-      await track.unsuppress('user-ada');
-      await track.identify('user-ada', { plan: 'back' });
-      expect(((await api.getAttributes('user-ada')) as any).customer.attributes.plan).to.equal('back');
-    });
-
     it('ignores events for a suppressed person but still answers 200', async () => {
       expect(await track.track('user-linus', { name: 'login' })).to.deep.equal({});
       expect((await admin('/state')).body.events).to.have.length(0);
-    });
-
-    it('destroy removes the person from App API reads', async () => {
-      await track.destroy('user-grace');
-      await expectRejected(api.getAttributes('user-grace'), 404);
-      expect(((await api.getCustomersByEmail('grace@example.com')) as any).results).to.deep.equal([]);
     });
 
     it('attributes push and universal metrics to the delivery they name', async () => {
@@ -126,53 +61,52 @@ describe('fake Customer.io (Track API v1 + App API v1)', () => {
     });
 
     it('works over plain HTTP too', async () => {
-      const plain = new TrackClient(SITE, TRACK_KEY, { url: `${cio.http.url}/api/v1`, port: cio.http.port, protocol: 'http:', agent: new http.Agent() });
+      const plain = new TrackClient(SITE, TRACK_KEY, { url: `${h.cio.http.url}/api/v1`, port: h.cio.http.port, protocol: 'http:', agent: new http.Agent() });
       await plain.identify('user-http', { email: 'http@example.com' });
       expect(((await api.getCustomersByEmail('http@example.com')) as any).results).to.have.length(1);
     });
   });
 
+  describe('Track API routes customerio-node does not call', () => {
+    it('GET /api/v1/accounts/region names the region and the Track URL', async () => {
+      expect((await raw('GET', '/api/v1/accounts/region')).body).to.deep.equal({ url: 'https://track.customer.io', region: 'us', environment_id: 1 });
+      expect((await raw('GET', '/api/v1/accounts/region', undefined, basic(SITE, 'wrong'))).status).to.equal(401);
+    });
+
+    it('adds people to a manual segment and removes them, by id, email or cio_id', async () => {
+      const exportOf = async (segment: number) => ((await api.createCustomersExport({ segment: { id: segment } } as any)) as any).export.total;
+      expect(await exportOf(4)).to.equal(1);
+      expect((await raw('POST', '/api/v1/segments/4/add_customers', { ids: ['user-grace', 'ignored@example.com'] })).status).to.equal(200);
+      expect(await exportOf(4)).to.equal(2);
+      await raw('POST', '/api/v1/segments/4/remove_customers?id_type=email', { ids: ['ada@example.com'] });
+      // Ada is a member by id, not by email: removing her email changes nothing.
+      expect(await exportOf(4)).to.equal(2);
+      const ada = (await admin('/people/user-ada')).body;
+      await raw('POST', '/api/v1/segments/5/remove_customers', { ids: ['user-ada'] });
+      await raw('POST', '/api/v1/segments/5/add_customers?id_type=cio_id', { ids: [ada.cioId] });
+      expect(await exportOf(5)).to.equal(2);
+    });
+
+    it('refuses an unknown segment with 404, an empty or oversized id list and a bad id_type with 400', async () => {
+      expect((await raw('POST', '/api/v1/segments/99/add_customers', { ids: ['user-ada'] })).body).to.deep.equal({ meta: { error: 'segment 99 not found' } });
+      expect((await raw('POST', '/api/v1/segments/4/add_customers', { ids: [] })).body.meta.error).to.equal('ids must be a non-empty array');
+      expect((await raw('POST', '/api/v1/segments/4/add_customers', { ids: Array.from({ length: 1001 }, (_, i) => `u${i}`) })).body.meta.error).to.equal('ids cannot hold more than 1000 customer ids');
+      expect((await raw('POST', '/api/v1/segments/4/add_customers?id_type=phone', { ids: ['x'] })).body.meta.error).to.equal('id_type must be one of: id, email, cio_id');
+    });
+  });
+
   describe('App API', () => {
-    it('sends a transactional email and lists it among the activities', async () => {
-      const req = new SendEmailRequest({ to: 'ada@example.com', identifiers: { id: 'user-ada' }, transactional_message_id: 1, message_data: { code: '1234' } });
-      req.attach('receipt.txt', 'thanks');
-      const sent = (await api.sendEmail(req)) as any;
-      expect(sent.delivery_id).to.be.a('string').with.length.greaterThan(10);
-      expect(sent.queued_at).to.be.a('number');
-      const [activity] = await activities('user-ada', '?type=sent_email');
-      expect(activity).to.include({ delivery_id: sent.delivery_id, delivery_type: 'email' });
-      const [delivery] = (await admin('/deliveries?type=email')).body.deliveries;
-      expect(delivery.message).to.include({ to: 'ada@example.com' });
-      expect(delivery.message.attachments).to.deep.equal(['receipt.txt']);
-    });
-
-    it('sends a transactional push to the person\'s devices', async () => {
-      await api.sendPush(new SendPushRequest({ identifiers: { email: 'grace@example.com' }, transactional_message_id: 2, title: 'Shipped' }));
-      const [delivery] = (await admin('/deliveries?type=push')).body.deliveries;
-      expect(delivery.to).to.deep.equal(['apns-token-grace-iphone']);
-    });
-
     it('accepts a send to a suppressed person but does not deliver it', async () => {
       const sent = (await api.sendEmail(new SendEmailRequest({ to: 'linus@example.com', identifiers: { id: 'user-linus' }, transactional_message_id: 1 }))) as any;
       const [delivery] = (await admin('/deliveries')).body.deliveries;
       expect(delivery).to.include({ deliveryId: sent.delivery_id, suppressed: true });
     });
 
-    it('triggers a broadcast and refuses an unknown one with 404', async () => {
-      const out = (await api.triggerBroadcast(7, { headline: 'hi' }, { ids: ['user-ada', 'user-grace'] })) as any;
-      expect(out).to.deep.equal({ id: 1 });
-      const [trigger] = (await admin('/state')).body.broadcastTriggers;
-      expect(trigger).to.deep.include({ broadcastId: 7, recipients: { kind: 'ids', ids: ['user-ada', 'user-grace'] } });
-      const missing = await raw('POST', '/v1/campaigns/999/triggers', {}, `Bearer ${APP_KEY}`);
-      expect(missing.status).to.equal(404);
-      expect(missing.body.meta.error).to.match(/broadcast 999/);
-    });
-
     it('pages activities with next', async () => {
       for (const name of ['a', 'b', 'c']) await track.track('user-ada', { name });
-      const first = (await api.request.get(`${cio.https.url}/v1/customers/user-ada/activities?type=event&limit=2`)) as any;
+      const first = (await api.request.get(`${h.cio.https.url}/v1/customers/user-ada/activities?type=event&limit=2`)) as any;
       expect(first.activities.map((a: any) => a.name)).to.deep.equal(['c', 'b']);
-      const second = (await api.request.get(`${cio.https.url}/v1/customers/user-ada/activities?type=event&limit=2&start=${first.next}`)) as any;
+      const second = (await api.request.get(`${h.cio.https.url}/v1/customers/user-ada/activities?type=event&limit=2&start=${first.next}`)) as any;
       expect(second.activities.map((a: any) => a.name)).to.deep.equal(['a']);
       expect(second.next).to.equal('');
     });
@@ -274,17 +208,17 @@ describe('fake Customer.io (Track API v1 + App API v1)', () => {
 
   describe('HTTPS', () => {
     it('verifies against the local CA and fails verification without it', async () => {
-      const trusted = await get(cio.https.url + '/__admin/health', { ca });
+      const trusted = await get(h.cio.https.url + '/__admin/health', { ca: h.ca });
       expect(trusted).to.include('"ok":true');
-      const err = await get(cio.https.url + '/__admin/health', {}).then(() => undefined, (e: NodeJS.ErrnoException) => e);
+      const err = await get(h.cio.https.url + '/__admin/health', {}).then(() => undefined, (e: NodeJS.ErrnoException) => e);
       expect(err?.code).to.match(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT_LOCALLY/);
     });
 
     it('reuses the cached CA on the next start', async () => {
-      const second = await startCustomerio({ port: 0, httpsPort: 0, tlsDir });
+      const second = await startCustomerio({ port: 0, httpsPort: 0, tlsDir: h.tlsDir });
       try {
-        expect(fs.readFileSync(path.join(tlsDir, 'ca.pem'), 'utf8')).to.equal(ca);
-        expect(await get(second.https.url.replace('127.0.0.1', 'localhost') + '/__admin/health', { ca })).to.include('customerio');
+        expect(fs.readFileSync(path.join(h.tlsDir, 'ca.pem'), 'utf8')).to.equal(h.ca);
+        expect(await get(second.https.url.replace('127.0.0.1', 'localhost') + '/__admin/health', { ca: h.ca })).to.include('customerio');
       } finally {
         await second.close();
       }
@@ -328,20 +262,6 @@ describe('fake Customer.io (Track API v1 + App API v1)', () => {
     });
   });
 });
-
-function basic(user: string, pass: string): string {
-  return 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
-}
-
-async function expectRejected(p: Promise<unknown>, status: number): Promise<Error & { statusCode: number }> {
-  const err = await p.then(
-    () => undefined,
-    (e: Error & { statusCode: number }) => e,
-  );
-  expect(err, `expected HTTP ${status}`).to.be.instanceOf(Error);
-  expect(err!.statusCode).to.equal(status);
-  return err!;
-}
 
 function get(url: string, opts: https.RequestOptions): Promise<string> {
   return new Promise((resolve, reject) => {
