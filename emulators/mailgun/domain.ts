@@ -4,7 +4,9 @@
  */
 import { badRequest, notFound } from './errors.ts';
 import type { EventType, MailgunEvent } from './events.ts';
+import type { DomainSettings } from './domain-settings.ts';
 import { SuppressionTables } from './suppressions.ts';
+import { Whitelist } from './whitelists.ts';
 
 export type WebhookId = 'accepted' | 'clicked' | 'complained' | 'delivered' | 'opened' | 'permanent_fail' | 'temporary_fail' | 'unsubscribed';
 export const WEBHOOK_IDS: readonly WebhookId[] = ['accepted', 'clicked', 'complained', 'delivered', 'opened', 'permanent_fail', 'temporary_fail', 'unsubscribed'];
@@ -39,16 +41,25 @@ function checkUrls(urls: string[]): string[] {
 
 export class DomainState {
   readonly suppressions = new SuppressionTables();
+  readonly whitelist = new Whitelist();
   private webhooks = new Map<WebhookId, string[]>();
   /** The key webhooks are signed with now: the seed's, until the account's key is regenerated (account-routes.ts). */
   webhookSigningKey: string;
 
-  constructor(readonly config: DomainConfig) {
+  constructor(
+    readonly config: DomainConfig,
+    readonly settings: DomainSettings,
+  ) {
     this.webhookSigningKey = config.webhookSigningKey;
   }
 
   get name(): string {
     return this.config.name;
+  }
+
+  /** A webhook name, or Mailgun's 400 naming the valid ones. */
+  checkWebhookId(id: string): WebhookId {
+    return this.id(id);
   }
 
   private id(id: string): WebhookId {

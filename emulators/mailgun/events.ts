@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { badRequest } from './errors.ts';
+import { compileFilter, FILTER_FIELDS, type FieldValue, type FilterField } from './event-filter.ts';
 import { bareMessageId } from './messages.ts';
 
 export type EventType = 'accepted' | 'delivered' | 'failed' | 'opened' | 'clicked' | 'unsubscribed' | 'complained';
@@ -19,10 +20,8 @@ interface LoggedEvent {
 }
 
 export interface EventQuery {
-  events?: string[];
-  recipient?: string;
-  messageId?: string;
-  tags?: string;
+  /** Filter expressions by field, as given (compiled per page: event-filter.ts). */
+  filters: Partial<Record<FilterField, string>>;
   begin?: number;
   end?: number;
   ascending: boolean;
@@ -58,13 +57,22 @@ export function parseEventQuery(params: Record<string, string | undefined>): Eve
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_EVENT_LIMIT) throw badRequest(`'limit' parameter must be an integer between 1 and ${MAX_EVENT_LIMIT}`);
   const asc = params.ascending;
   if (asc !== undefined && asc !== 'yes' && asc !== 'no') throw badRequest("'ascending' parameter must be 'yes' or 'no'");
+  // "If both the end range date and the direction of the search are specified then they should agree with each
+  // other, otherwise the request will return an error." (Events, Time Range; the wording is ours)
+  if (asc !== undefined && begin !== undefined && end !== undefined && begin !== end && (begin < end) !== (asc === 'yes')) {
+    throw badRequest("'ascending' parameter does not agree with the begin and end of the time range");
+  }
   // Direction: explicit `ascending`, else implied by begin < end, else newest first (Events "Time Range").
   const ascending = asc !== undefined ? asc === 'yes' : begin !== undefined && end !== undefined ? begin <= end : false;
+  const filters: EventQuery['filters'] = {};
+  for (const f of FILTER_FIELDS) {
+    const v = params[f];
+    if (v === undefined || v.trim() === '') continue;
+    compileFilter(f, v); // refuse a malformed expression now, not on a later page
+    filters[f] = v;
+  }
   return {
-    events: params.event ? params.event.split(/\s+OR\s+/).map((e) => e.trim()) : undefined,
-    recipient: params.recipient?.toLowerCase(),
-    messageId: params['message-id'] ? bareMessageId(params['message-id']) : undefined,
-    tags: params.tags,
+    filters,
     begin,
     end,
     ascending,
@@ -77,19 +85,45 @@ export const encodePage = (t: PageToken): string => Buffer.from(JSON.stringify(t
 export function decodePage(token: string): PageToken {
   try {
     const t = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as PageToken;
-    if (t && typeof t === 'object' && t.q && typeof t.q.limit === 'number') return t;
+    if (t && typeof t === 'object' && t.q && typeof t.q.limit === 'number' && t.q.filters && typeof t.q.filters === 'object') return t;
   } catch {
     // fall through
   }
   throw badRequest('Invalid page token');
 }
 
-function matches(e: LoggedEvent, q: EventQuery): boolean {
+/** What each filter field reads from a logged event (Filter Field table). */
+function fieldValue(e: LoggedEvent, f: FilterField): FieldValue {
   const d = e.data;
-  if (q.events && !q.events.includes(d.event)) return false;
-  if (q.recipient && d.recipient !== q.recipient) return false;
-  if (q.messageId && e.messageId !== q.messageId) return false;
-  if (q.tags && !((d.tags as string[] | undefined) ?? []).includes(q.tags)) return false;
+  const message = (d.message ?? {}) as { headers?: Record<string, string>; attachments?: { filename: string }[]; size?: number };
+  switch (f) {
+    case 'event':
+      return d.event;
+    case 'recipient':
+    case 'recipients':
+      return d.recipient;
+    case 'from':
+    case 'to':
+    case 'subject':
+      return message.headers?.[f];
+    case 'message-id':
+      return e.messageId;
+    case 'size':
+      return message.size;
+    case 'attachment':
+      return (message.attachments ?? []).map((a) => a.filename);
+    case 'tags':
+      return (d.tags as string[] | undefined) ?? [];
+    case 'severity':
+      return d.severity as string | undefined;
+    case 'list':
+      return undefined; // the fake has no mailing lists
+  }
+}
+
+function matches(e: LoggedEvent, q: EventQuery, tests: [FilterField, (v: FieldValue) => boolean][]): boolean {
+  const d = e.data;
+  for (const [f, test] of tests) if (!test(fieldValue(e, f))) return false;
   const lo = q.end === undefined ? q.begin : Math.min(q.begin ?? -Infinity, q.end);
   const hi = q.end === undefined ? undefined : Math.max(q.begin ?? -Infinity, q.end);
   if (q.end === undefined && q.begin !== undefined) return q.ascending ? d.timestamp >= q.begin : d.timestamp <= q.begin;
@@ -129,7 +163,8 @@ export class EventLog {
   /** One page of a domain's events; `token` continues a previous page. */
   page(domain: string, token: PageToken): EventPage {
     const { q } = token;
-    const ordered = this.entries.filter((e) => e.domain === domain && matches(e, q));
+    const tests = Object.entries(q.filters).map(([f, src]) => [f, compileFilter(f as FilterField, src!)] as [FilterField, (v: FieldValue) => boolean]);
+    const ordered = this.entries.filter((e) => e.domain === domain && matches(e, q, tests));
     if (!q.ascending) ordered.reverse();
     // Whether sequence number a comes before b in this query's direction.
     const precedes = (a: number, b: number) => (q.ascending ? a < b : a > b);

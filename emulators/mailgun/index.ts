@@ -4,7 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type http from 'node:http';
 import { createEmulator, listen } from '../shared/emulator.ts';
+import { DEFAULT_TLS_DIR } from '../shared/tls.ts';
+import { acceptStorageTunnels } from './storage-tunnel.ts';
 import { jsonShape } from '../shared/http-guard.ts';
 import { mailgunAdmin } from './admin.ts';
 import { mailgunRoutes } from './routes.ts';
@@ -23,6 +26,8 @@ export interface MailgunOptions {
   seedFile?: string;
   /** Webhook timing (first-attempt delay, retry schedule, timeout); also settable at /__admin/webhooks/settings. */
   webhooks?: Partial<WebhookOptions>;
+  /** Where the local CA lives, for the storage-host tunnel's certificate (default `.state/tls`). */
+  tlsDir?: string;
 }
 
 export interface RunningMailgun {
@@ -64,6 +69,7 @@ export async function startMailgun(opts: MailgunOptions = {}): Promise<RunningMa
     bodyLimit: '30mb',
   });
   const server = await listen(app, opts.port ?? DEFAULT_MAILGUN_PORT, { host: opts.host, errors: errorShape });
+  acceptStorageTunnels(server.server as http.Server, opts.tlsDir ?? DEFAULT_TLS_DIR);
   state.baseUrl = server.url;
   return {
     url: server.url,

@@ -26,6 +26,8 @@ export interface StoredMessage extends Omit<SendRequest, 'to' | 'cc' | 'bcc'> {
   cc: string[];
   bcc: string[];
   renderings: Rendering[];
+  /** `o:deliverytime` in epoch ms when the message waits in the scheduled queue; cleared once delivered. */
+  deliverAt?: number;
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');
@@ -85,6 +87,7 @@ export function buildMessage(domain: string, req: SendRequest, now: Date): Store
     recipientVariables: req.recipientVariables,
     attachments: req.attachments,
     inline: req.inline,
+    mime: req.mime,
     renderings,
   };
 }

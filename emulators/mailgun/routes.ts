@@ -4,8 +4,8 @@
  */
 import type { Express, NextFunction, Request, Response } from 'express';
 import { decodePage, type EventPage, parseEventQuery } from './events.ts';
-import { parseForm } from './form.ts';
-import { parseSendRequest } from './send-request.ts';
+import { domainRoutes } from './domain-routes.ts';
+import { messageRoutes } from './message-routes.ts';
 import type { MailgunState } from './state.ts';
 import { accountRoutes } from './account-routes.ts';
 import { suppressionRoutes } from './suppression-routes.ts';
@@ -23,18 +23,10 @@ function renderEvents(base: string, page: EventPage) {
 
 export function mailgunRoutes(state: MailgunState): (app: Express) => void {
   return (app) => {
-    app.use('/v3', requireApiKey(state));
+    for (const version of ['/v2', '/v3', '/v4']) app.use(version, requireApiKey(state));
 
-    app.post(
-      '/v3/:domain/messages',
-      handle(async (req) => {
-        const domain = state.domain(param(req, 'domain')).name;
-        const form = await parseForm(req.body, req.headers['content-type']);
-        const m = state.send(domain, parseSendRequest(form));
-        // Documented success body: {"id": "<…@domain>", "message": "Queued. Thank you."}
-        return { body: { id: m.id, message: 'Queued. Thank you.' } };
-      }),
-    );
+    messageRoutes(app, state);
+    domainRoutes(app, state);
 
     app.get(
       '/v3/:domain/events',

@@ -36,12 +36,14 @@ export interface SendRequest {
   recipientVariables?: RecipientVariables;
   attachments: Attachment[];
   inline: Attachment[];
+  /** The caller's own MIME (messages.mime), kept for the stored message's body-mime. */
+  mime?: Buffer;
 }
 
 /** Batch sending accepts at most 1,000 recipients per call (documentation.mailgun.com "Batch Sending"). */
 export const MAX_RECIPIENTS = 1000;
 
-function addresses(form: ParsedForm, name: 'to' | 'cc' | 'bcc'): Address[] {
+export function addresses(form: ParsedForm, name: 'to' | 'cc' | 'bcc'): Address[] {
   const parsed = parseAddressList(fieldAll(form, name));
   // Observed: {"message": "'to' parameter is not a valid address. please check documentation"}
   if (!parsed.ok) throw badRequest(`'${name}' parameter is not a valid address. please check documentation`);
@@ -81,6 +83,17 @@ const files = (form: ParsedForm, name: string): Attachment[] =>
     .filter((f) => f.field === name)
     .map((f) => ({ filename: f.filename, contentType: f.contentType, size: f.bytes.length, bytes: f.bytes }));
 
+/** The `o:`, `h:` and `v:` parts every send carries, whatever the body (form fields or MIME). */
+export function sendOptions(form: ParsedForm): Pick<SendRequest, 'headers' | 'variables' | 'tags' | 'options' | 'recipientVariables'> {
+  return {
+    headers: prefixed(form, 'h:'),
+    variables: prefixed(form, 'v:'),
+    tags: fieldAll(form, 'o:tag'),
+    options: prefixed(form, 'o:'),
+    recipientVariables: recipientVariables(form),
+  };
+}
+
 export function parseSendRequest(form: ParsedForm): SendRequest {
   const from = checkFrom(form);
   // Observed: {"message": "'to' parameter is missing"}
@@ -105,11 +118,7 @@ export function parseSendRequest(form: ParsedForm): SendRequest {
     subject,
     text,
     html,
-    headers: prefixed(form, 'h:'),
-    variables: prefixed(form, 'v:'),
-    tags: fieldAll(form, 'o:tag'),
-    options: prefixed(form, 'o:'),
-    recipientVariables: recipientVariables(form),
+    ...sendOptions(form),
     attachments: files(form, 'attachment'),
     inline: files(form, 'inline'),
   };

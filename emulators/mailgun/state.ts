@@ -5,17 +5,22 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { type DomainConfig, DomainState, type WebhookId } from './domain.ts';
+import { newSettings } from './domain-settings.ts';
 import { notFound, badRequest } from './errors.ts';
 import { acceptedEvent, deliveredEvent, engagementEvent, failedEvent, type FailureSpec, suppressedFailure } from './event-data.ts';
 import { EventLog, type MailgunEvent } from './events.ts';
 import { type StoredMessage, bareMessageId, buildMessage } from './messages.ts';
 import type { SendRequest } from './send-request.ts';
+import { SendQueue, deliveryTime } from './send-queue.ts';
 import type { SuppressionInput, SuppressionKind } from './suppressions.ts';
 
 export interface MailgunSeed {
   /** The account's private API key, used as the Basic auth password with user `api`. */
   apiKey: string;
   domains: DomainConfig[];
+  /** The account's dedicated IPs (a new domain gets them all) and IP pools. */
+  ips?: string[];
+  ipPools?: { id: string; ips: string[] }[];
   suppressions?: Record<string, Partial<Record<SuppressionKind, SuppressionInput[]>>>;
   webhooks?: Record<string, Partial<Record<WebhookId, string[]>>>;
 }
@@ -51,6 +56,7 @@ export class MailgunState {
   private domains = new Map<string, DomainState>();
   private messages = new Map<string, StoredMessage>();
   private listeners: EventListener[] = [];
+  private readonly queue = new SendQueue();
 
   constructor(
     private readonly seed: MailgunSeed,
@@ -59,11 +65,13 @@ export class MailgunState {
     this.reset();
   }
 
-  /** Back to the seed: seeded domains, suppressions and webhooks; no messages or events. */
+  /** Back to the seed: seeded domains (active), suppressions and webhooks; no messages or events. */
   reset(): void {
-    this.domains = new Map(this.seed.domains.map((d) => [d.name, new DomainState(d)]));
+    const now = new Date(this.clock());
+    this.domains = new Map(this.seed.domains.map((d) => [d.name, new DomainState(d, newSettings(d.name, now, { state: 'active', ips: this.accountIps }))]));
     this.messages.clear();
     this.events.clear();
+    this.queue.reset();
     for (const [name, tables] of Object.entries(this.seed.suppressions ?? {})) {
       const d = this.domain(name);
       for (const [kind, rows] of Object.entries(tables)) for (const row of rows ?? []) d.suppressions.add(kind as SuppressionKind, row);
@@ -98,6 +106,34 @@ export class MailgunState {
     return user === 'api' && timingSafeEqual(digest(password), digest(this.seed.apiKey));
   }
 
+  get accountIps(): string[] {
+    return this.seed.ips ?? [];
+  }
+
+  ipPool(id: string): { id: string; ips: string[] } | undefined {
+    return this.seed.ipPools?.find((p) => p.id === id);
+  }
+
+  listDomains(): DomainState[] {
+    return [...this.domains.values()];
+  }
+
+  /**
+   * A new domain (POST /v4/domains): unverified until verified, so it cannot send yet. It signs webhooks with the
+   * account's current key (Mailgun's webhook signing key is per account).
+   */
+  createDomain(name: string): DomainState {
+    if (this.domains.has(name)) throw badRequest('This domain name is already taken');
+    const d = new DomainState({ name, webhookSigningKey: this.webhookSigningKey() }, newSettings(name, new Date(this.clock()), { ips: this.accountIps }));
+    this.domains.set(name, d);
+    return d;
+  }
+
+  deleteDomain(name: string): void {
+    this.domain(name);
+    this.domains.delete(name);
+  }
+
   /** The domain, or Mailgun's 404 (observed: {"message": "Domain not found: my-domain.co.uk"}). */
   domain(name: string): DomainState {
     const d = this.domains.get(name);
@@ -107,15 +143,57 @@ export class MailgunState {
 
   send(domainName: string, req: SendRequest): StoredMessage {
     const d = this.domain(domainName);
+    // Sending API error codes: "Domain example.com is not allowed to send: The domain is unverified and requires DNS configuration. …"
+    if (d.settings.state !== 'active') throw badRequest(`Domain ${d.name} is not allowed to send: The domain is unverified and requires DNS configuration. Log in to your control panel to view required DNS records.`);
+    const deliverAt = deliveryTime(req.options, this.clock());
     const m = buildMessage(d.name, req, new Date(this.clock()));
     this.messages.set(bareMessageId(m.id), m);
+    for (const r of m.renderings) this.emit(d, m, acceptedEvent(m, r.recipient, this.clock(), this.baseUrl));
+    if (deliverAt === undefined) this.deliver(m);
+    else {
+      m.deliverAt = deliverAt;
+      this.queue.schedule(m, deliverAt, this.clock(), (x) => this.deliver(x));
+    }
+    return m;
+  }
+
+  /** Delivery: each recipient's message is delivered, or fails because a suppression list holds the address. */
+  private deliver(m: StoredMessage): void {
+    m.deliverAt = undefined;
+    const d = this.domains.get(m.domain);
+    if (!d) return; // the domain was deleted while the message waited
     for (const r of m.renderings) {
-      this.emit(d, m, acceptedEvent(m, r.recipient, this.clock(), this.baseUrl));
       const hit = d.suppressions.check(r.recipient, m.tags);
       const outcome = hit ? failedEvent(m, r.recipient, suppressedFailure(hit), this.clock(), this.baseUrl) : deliveredEvent(m, r.recipient, this.clock(), this.baseUrl);
       this.emit(d, m, outcome);
     }
+  }
+
+  /** The scheduled messages of a domain still waiting, and clearing them (the storage host's DELETE envelopes). */
+  scheduled(domain: string): StoredMessage[] {
+    return this.queue.waitingFor(this.domain(domain).name);
+  }
+
+  clearQueue(domain: string): number {
+    return this.queue.clear(this.domain(domain).name);
+  }
+
+  /** A sent message by its storage key (events' `storage.key`), within its domain. */
+  stored(domain: string, key: string): StoredMessage {
+    const d = this.domain(domain);
+    const m = [...this.messages.values()].find((x) => x.domain === d.name && x.storageKey === key);
+    if (!m) throw notFound('Message not found');
     return m;
+  }
+
+  /** Resend a stored message to other recipients: a new message with the same content (Sending, "resend a message"). */
+  resend(domain: string, key: string, to: SendRequest['to']): StoredMessage {
+    const m = this.stored(domain, key);
+    const { deliverytime: _at, ...options } = m.options;
+    return this.send(m.domain, {
+      from: m.from, to, cc: [], bcc: [], subject: m.subject, text: m.text, html: m.html, headers: m.headers, variables: m.variables,
+      tags: m.tags, options, recipientVariables: m.recipientVariables, attachments: m.attachments, inline: m.inline, mime: m.mime,
+    });
   }
 
   listMessages(): StoredMessage[] {
@@ -141,8 +219,8 @@ export class MailgunState {
     if (spec.event === 'delivered') return deliveredEvent(m, recipient, now, this.baseUrl);
     if (spec.event === 'failed') {
       const f = { ...FAILURE_DEFAULTS[spec.severity ?? 'permanent'], ...definedOnly({ reason: spec.reason, code: spec.code, description: spec.description }) };
-      // Hard bounces land on the bounce list (documentation: Tracking Failures).
-      if (f.severity === 'permanent' && f.reason === 'bounce') d.suppressions.add('bounces', { address: recipient, code: f.code, error: f.description });
+      // Hard bounces land on the bounce list (documentation: Tracking Failures) unless whitelisted (Suppressions, Whitelists).
+      if (f.severity === 'permanent' && f.reason === 'bounce' && !d.whitelist.covers(recipient)) d.suppressions.add('bounces', { address: recipient, code: f.code, error: f.description });
       return failedEvent(m, recipient, f, now, this.baseUrl);
     }
     if (spec.event === 'complained') d.suppressions.add('complaints', { address: recipient });
@@ -159,7 +237,7 @@ export class MailgunState {
   /** Everything but credentials: the signing keys and API key stay out of admin output. */
   snapshot(): unknown {
     return {
-      domains: [...this.domains.values()].map((d) => ({ name: d.name, webhooks: d.listWebhooks(), suppressions: d.suppressions.snapshot() })),
+      domains: [...this.domains.values()].map((d) => ({ name: d.name, state: d.settings.state, webhooks: d.listWebhooks(), suppressions: d.suppressions.snapshot(), whitelists: d.whitelist.all() })),
       messages: this.messages.size,
       events: this.events.count(),
     };

@@ -8,15 +8,22 @@ import { badRequest, notFound } from './errors.ts';
 import { field, fieldAll, parseForm } from './form.ts';
 import type { MailgunState } from './state.ts';
 import { SUPPRESSION_KINDS, type SuppressionInput, type SuppressionKind } from './suppressions.ts';
-import { handle, origin, param, queryStrings } from './wire.ts';
+import { csvRecords } from './csv.ts';
+import { listPage } from './list-page.ts';
+import { whitelistRoutes } from './whitelist-routes.ts';
+import { handle, param } from './wire.ts';
 
+// Per-kind wording from the Suppressions reference's sample responses.
+const NOT_FOUND: Record<SuppressionKind, string> = {
+  bounces: 'Address not found in bounces table',
+  unsubscribes: 'Address not found in unsubscribers table',
+  complaints: 'No spam complaints found for this address',
+};
 const REMOVED: Record<SuppressionKind, { one: string; all: string }> = {
   bounces: { one: 'Bounced address has been removed', all: 'Bounced addresses for this domain have been removed' },
   unsubscribes: { one: 'Unsubscribe event has been removed', all: 'Unsubscribe addresses for this domain have been removed' },
   complaints: { one: 'Spam complaint has been removed', all: 'Complaint addresses for this domain have been removed' },
 };
-/** List limit: default 100, at most 1000 (Bounces API reference). */
-const MAX_LIMIT = 1000;
 
 const kindOf = (req: Request): SuppressionKind => param(req, 'kind') as SuppressionKind;
 
@@ -45,7 +52,9 @@ async function add(state: MailgunState, req: Request) {
     if (rows.length > 1000) throw badRequest('Too many records, max is 1000');
     for (const r of rows) d.suppressions.add(kind, r);
     const n = rows.length;
-    return { body: { message: `${n} ${n === 1 ? 'address has' : 'addresses have'} been added to the ${kind} table` } };
+    // "4 addresses have been added to the bounces table"; complaints say "2 complaint addresses have been added…".
+    const noun = `${kind === 'complaints' ? 'complaint ' : ''}${n === 1 ? 'address has' : 'addresses have'}`;
+    return { body: { message: `${n} ${noun} been added to the ${kind} table` } };
   }
   const tags = fieldAll(form, 'tag');
   const input = checkInput({ address: field(form, 'address'), code: field(form, 'code'), error: field(form, 'error'), created_at: field(form, 'created_at'), ...(tags.length ? { tags } : {}) });
@@ -57,21 +66,39 @@ async function add(state: MailgunState, req: Request) {
 function list(state: MailgunState, req: Request) {
   const d = state.domain(param(req, 'domain'));
   const kind = kindOf(req);
-  const q = queryStrings(req);
-  const limit = q.limit === undefined ? 100 : Number(q.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw badRequest(`'limit' parameter must be an integer between 1 and ${MAX_LIMIT}`);
-  const items = d.suppressions.page(kind, { limit, page: q.page, address: q.address, term: q.term });
-  const base = `${origin(req)}/v3/${d.name}/${kind}`;
-  const link = (page: string, address?: string) => {
-    const p = new URLSearchParams({ page, ...(address !== undefined ? { address } : {}), limit: String(limit), ...(q.term ? { term: q.term } : {}) });
-    return `${base}?${p}`;
-  };
-  const firstAddr = items[0]?.address ?? q.address ?? '';
-  const lastAddr = items[items.length - 1]?.address ?? q.address ?? '';
-  return { body: { items, paging: { first: link('first'), last: link('last'), next: link('next', lastAddr), previous: link('previous', firstAddr) } } };
+  return listPage(req, kind, (q) => d.suppressions.page(kind, q), (r) => r.address);
 }
 
+/**
+ * POST /v3/{domain}/{kind}/import: a CSV file (field `file`, at most 25 MB) with the columns the reference names —
+ * bounces `address,code,error,created_at`, unsubscribes `address,tag(s),created_at`, complaints
+ * `address,created_at`, whitelists `address,domain`. Mailgun processes the file later; the fake applies it at once.
+ */
+async function importFile(state: MailgunState, req: Request) {
+  const d = state.domain(param(req, 'domain'));
+  const kind = param(req, 'kind');
+  const form = await parseForm(req.body, req.headers['content-type']);
+  const file = form.files.find((f) => f.field === 'file');
+  if (!file) throw badRequest("'file' parameter is missing");
+  if (file.bytes.length > 25 * 1024 * 1024) throw badRequest('CSV file must be 25MB or under');
+  const { header, records } = csvRecords(file.bytes.toString('utf8'));
+  if (kind === 'whitelists') {
+    if (!header.includes('address') && !header.includes('domain')) throw badRequest("CSV file must contain an 'address' or 'domain' column");
+    const rows = records.filter((r) => r.address || r.domain).map((r) => (r.address ? { address: r.address } : { domain: r.domain }));
+    for (const r of rows) d.whitelist.add(r);
+  } else {
+    if (!header.includes('address')) throw badRequest("CSV file must contain an 'address' column");
+    const rows = records.filter((r) => r.address).map((r) => checkInput({ address: r.address, code: r.code || undefined, error: r.error || undefined, created_at: r.created_at || undefined, ...(r.tags || r.tag ? { tags: (r.tags || r.tag).split(/[;,]/).map((t) => t.trim()).filter(Boolean) } : {}) }));
+    for (const r of rows) d.suppressions.add(kind as SuppressionKind, r);
+  }
+  return { body: { message: 'file uploaded successfully' } };
+}
+
+const IMPORT_KINDS = [...SUPPRESSION_KINDS, 'whitelists'];
+
 export function suppressionRoutes(app: Express, state: MailgunState): void {
+  app.post('/v3/:domain/:kind/import', (req, _res, next) => next(IMPORT_KINDS.includes(param(req, 'kind')) ? undefined : 'route'), handle((req) => importFile(state, req)));
+  whitelistRoutes(app, state);
   const path = '/v3/:domain/:kind';
   app.get(path, onlyKinds, handle((req) => list(state, req)));
   app.post(path, onlyKinds, handle((req) => add(state, req)));
@@ -88,8 +115,7 @@ export function suppressionRoutes(app: Express, state: MailgunState): void {
     onlyKinds,
     handle((req) => {
       const record = state.domain(param(req, 'domain')).suppressions.get(kindOf(req), param(req, 'address'));
-      // Documented sample: {"message": "Address not found in bounces table"}
-      if (!record) throw notFound(`Address not found in ${kindOf(req)} table`);
+      if (!record) throw notFound(NOT_FOUND[kindOf(req)]);
       return { body: record };
     }),
   );
@@ -99,7 +125,7 @@ export function suppressionRoutes(app: Express, state: MailgunState): void {
     handle((req) => {
       const d = state.domain(param(req, 'domain'));
       const address = param(req, 'address').toLowerCase();
-      if (!d.suppressions.remove(kindOf(req), address)) throw notFound(`Address not found in ${kindOf(req)} table`);
+      if (!d.suppressions.remove(kindOf(req), address)) throw notFound(NOT_FOUND[kindOf(req)]);
       return { body: { message: REMOVED[kindOf(req)].one, address } };
     }),
   );

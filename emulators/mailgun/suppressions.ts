@@ -87,27 +87,31 @@ export class SuppressionTables {
     return undefined;
   }
 
-  /**
-   * One page, ordered by address. `page` is Mailgun's direction word relative to `address`:
-   * first (default), last, next (after address), previous (before address).
-   */
+  /** One page, ordered by address (pageByKey). */
   page(kind: SuppressionKind, q: PageQuery): SuppressionRecord[] {
-    let items = this.all(kind);
-    if (q.term) items = items.filter((r) => r.address.startsWith(q.term!.toLowerCase()));
-    const cursor = q.address?.toLowerCase() ?? '';
-    switch (q.page) {
-      case 'next':
-        return items.filter((r) => r.address > cursor).slice(0, q.limit);
-      case 'previous':
-        return items.filter((r) => cursor === '' || r.address < cursor).slice(-q.limit);
-      case 'last':
-        return items.slice(-q.limit);
-      default:
-        return items.slice(0, q.limit);
-    }
+    return pageByKey(this.all(kind), (r) => r.address, q);
   }
 
   snapshot(): Record<SuppressionKind, SuppressionRecord[]> {
     return { bounces: this.all('bounces'), unsubscribes: this.all('unsubscribes'), complaints: this.all('complaints') };
+  }
+}
+
+/**
+ * One page of records ordered by `key`. `page` is Mailgun's direction word relative to the `address` cursor:
+ * first (default), last, next (after the cursor), previous (before it); `term` keeps keys starting with it.
+ */
+export function pageByKey<T>(sorted: T[], key: (r: T) => string, q: PageQuery): T[] {
+  const items = q.term ? sorted.filter((r) => key(r).startsWith(q.term!.toLowerCase())) : sorted;
+  const cursor = q.address?.toLowerCase() ?? '';
+  switch (q.page) {
+    case 'next':
+      return items.filter((r) => key(r) > cursor).slice(0, q.limit);
+    case 'previous':
+      return items.filter((r) => cursor === '' || key(r) < cursor).slice(-q.limit);
+    case 'last':
+      return items.slice(-q.limit);
+    default:
+      return items.slice(0, q.limit);
   }
 }

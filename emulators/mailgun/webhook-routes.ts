@@ -7,6 +7,7 @@ import { badRequest } from './errors.ts';
 import { field, fieldAll, parseForm } from './form.ts';
 import type { MailgunState } from './state.ts';
 import { handle, param } from './wire.ts';
+import { testWebhook } from './webhooks.ts';
 
 const domainOf = (state: MailgunState, req: Request) => state.domain(param(req, 'domain'));
 
@@ -30,6 +31,16 @@ export function webhookRoutes(app: Express, state: MailgunState): void {
       const d = domainOf(state, req);
       const form = await parseForm(req.body, req.headers['content-type']);
       return { body: { message: 'Webhook has been updated', webhook: { urls: d.updateWebhook(param(req, 'id'), fieldAll(form, 'url')) } } };
+    }),
+  );
+  app.put(
+    `${base}/:id/test`,
+    handle(async (req) => {
+      const d = domainOf(state, req);
+      const id = d.checkWebhookId(param(req, 'id'));
+      const url = field(await parseForm(req.body, req.headers['content-type']), 'url');
+      if (!url) throw badRequest("'url' parameter is missing");
+      return { body: await testWebhook(d.webhookSigningKey, id, url) };
     }),
   );
   app.delete(`${base}/:id`, handle((req) => ({ body: { message: 'Webhook has been deleted', webhook: { urls: domainOf(state, req).deleteWebhook(param(req, 'id')) } } })));

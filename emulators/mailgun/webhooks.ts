@@ -53,6 +53,34 @@ function newSignature(signingKey: string, nowMs: number): WebhookSignature {
   return { timestamp, token, signature: signWebhook(signingKey, timestamp, token) };
 }
 
+/**
+ * PUT /v3/domains/{domain}/webhooks/{id}/test (mailgun.js webhooks.create with `test`): one signed sample event
+ * for that webhook posted to `url` now, answered with the endpoint's status and body as `{code, message}`; a
+ * connection failure is code 0 with the error.
+ */
+export async function testWebhook(signingKey: string, webhook: WebhookId, url: string): Promise<{ code: number; message: string }> {
+  const eventFor: Record<WebhookId, string> = { accepted: 'accepted', clicked: 'clicked', complained: 'complained', delivered: 'delivered', opened: 'opened', permanent_fail: 'failed', temporary_fail: 'failed', unsubscribed: 'unsubscribed' };
+  const event = {
+    id: randomBytes(16).toString('base64url').slice(0, 22),
+    event: eventFor[webhook],
+    timestamp: Date.now() / 1000,
+    recipient: 'alice@example.com',
+    ...(webhook.endsWith('_fail') ? { severity: webhook === 'permanent_fail' ? 'permanent' : 'temporary' } : {}),
+    'user-variables': { 'mailgun-test': 'true' },
+  };
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'mailgun-emulator/1' },
+      body: JSON.stringify({ signature: newSignature(signingKey, Date.now()), 'event-data': event }),
+      signal: AbortSignal.timeout(10_000),
+    });
+    return { code: res.status, message: (await res.text()).slice(0, 1024) };
+  } catch (e) {
+    return { code: 0, message: (e as Error).message };
+  }
+}
+
 interface Job {
   domain: DomainState;
   webhook: WebhookId;

@@ -8,6 +8,8 @@ import type { MailgunState } from './state.ts';
 export interface Reply {
   status?: number;
   body: unknown;
+  /** Send these bytes with this Content-Type instead of `body` as JSON (stored attachments). */
+  raw?: { contentType: string; bytes: Buffer };
 }
 
 /** Run a handler; a MailgunError becomes Mailgun's `{"message": ...}` reply, anything else a 500 in that shape. */
@@ -15,7 +17,8 @@ export function handle(fn: (req: Request) => Promise<Reply> | Reply): RequestHan
   return async (req: Request, res: Response) => {
     try {
       const reply = await fn(req);
-      res.status(reply.status ?? 200).json(reply.body);
+      if (reply.raw) res.status(reply.status ?? 200).type(reply.raw.contentType).send(reply.raw.bytes);
+      else res.status(reply.status ?? 200).json(reply.body);
     } catch (e) {
       const err = e instanceof MailgunError ? e : new MailgunError(500, 'Internal Server Error');
       const { status, body } = renderError(err);

@@ -1,65 +1,20 @@
+/**
+ * The fake Mailgun beyond one client method: what it captures, its webhook dispatch and retries, raw requests,
+ * faults. Each mailgun.js method is tested on its own in mailgun-<area>-client.test.ts.
+ */
 import { expect } from 'chai';
 import { createHmac } from 'node:crypto';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
-import FormData from 'form-data';
-import Mailgun from 'mailgun.js';
-import { startMailgun, type RunningMailgun } from '../../emulators/mailgun/index.ts';
+import { DOMAIN, FROM, type Json, KEY, type MailgunClient as Client, quiet, type Receiver, SIGNING_KEY, startMailgunHarness, startReceiver, type MailgunHarness } from '../helpers/mailgun.ts';
 
-const KEY = 'key-gatehouse-local-0000000000000000';
-const SIGNING_KEY = 'whsec-gatehouse-local-signing-key-0000';
-const DOMAIN = 'mg.gatehouse.local';
-const FROM = 'Gatehouse <campaigns@mg.gatehouse.local>';
 const complete = { from: FROM, to: 'a@example.com', subject: 'Hi', text: 'Body' };
 
-type Client = ReturnType<InstanceType<typeof Mailgun>['client']>;
-type Json = Record<string, any>;
-
-/** A local webhook receiver answering with the next status in `statuses` (the last one repeats). */
-interface Receiver {
-  url: string;
-  bodies: Json[];
-  statuses: number[];
-  close(): Promise<void>;
-}
-
-async function startReceiver(statuses: number[] = [200]): Promise<Receiver> {
-  const r = { bodies: [] as Json[], statuses, url: '', close: async () => {} };
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      r.bodies.push(JSON.parse(Buffer.concat(chunks).toString('utf8')) as Json);
-      res.statusCode = r.statuses[Math.min(r.bodies.length - 1, r.statuses.length - 1)];
-      res.end('ok');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  r.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
-  r.close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return r;
-}
-
-/** Run a client call that logs a deprecation warning without cluttering the test output. */
-async function quiet<T>(fn: () => Promise<T>): Promise<T> {
-  const warn = console.warn;
-  console.warn = () => {};
-  try {
-    return await fn();
-  } finally {
-    console.warn = warn;
-  }
-}
-
 describe('emulators/mailgun', () => {
-  let mg: RunningMailgun;
+  let h: MailgunHarness;
+  let mg: MailgunHarness['mg'];
   let client: Client;
 
   const auth = (key = KEY) => `Basic ${Buffer.from(`api:${key}`).toString('base64')}`;
-  const admin = async (path: string, init: RequestInit = {}): Promise<Json> => {
-    const res = await fetch(`${mg.url}/__admin${path}`, { ...init, headers: { 'content-type': 'application/json', ...(init.headers ?? {}) } });
-    return (await res.json()) as Json;
-  };
+  const admin = (path: string, init: RequestInit = {}): Promise<Json> => h.admin(path, init);
   const postForm = (path: string, body: URLSearchParams, key = KEY) =>
     fetch(`${mg.url}${path}`, { method: 'POST', headers: { authorization: auth(key), 'content-type': 'application/x-www-form-urlencoded' }, body });
   const message = (id: string) => admin(`/messages/${encodeURIComponent(id)}`);
@@ -75,10 +30,11 @@ describe('emulators/mailgun', () => {
   }
 
   before(async () => {
-    mg = await startMailgun({ port: 0, webhooks: { retryDelaysMs: [5, 5, 5] } });
-    client = new Mailgun(FormData).client({ username: 'api', key: KEY, url: mg.url });
+    h = await startMailgunHarness();
+    mg = h.mg;
+    client = h.client;
   });
-  after(() => mg.close());
+  after(() => h.close());
   beforeEach(() => admin('/reset', { method: 'POST' }));
 
   describe('sending with mailgun.js', () => {
@@ -188,40 +144,6 @@ describe('emulators/mailgun', () => {
     });
   });
 
-  describe('suppressions with mailgun.js', () => {
-    it('creates, pages, reads and removes bounces', async () => {
-      const created = await client.suppressions.create(DOMAIN, 'bounces', [{ address: 'x@example.com', code: 550, error: 'No such mailbox' }] as any);
-      expect(created.message).to.equal('1 address has been added to the bounces table');
-      const page1 = await client.suppressions.list(DOMAIN, 'bounces', { limit: 1 } as any);
-      expect(page1.items.map((b: any) => b.address)).to.deep.equal(['bounced@example.com']);
-      const page2 = await client.suppressions.list(DOMAIN, 'bounces', { page: page1.pages.next.page } as any);
-      expect(page2.items.map((b: any) => b.address)).to.deep.equal(['x@example.com']);
-      const got = (await client.suppressions.get(DOMAIN, 'bounces', 'x@example.com')) as any;
-      expect(got).to.include({ address: 'x@example.com', code: 550, error: 'No such mailbox' });
-      const removed = await client.suppressions.destroy(DOMAIN, 'bounces', 'x@example.com');
-      expect(removed.message).to.equal('Bounced address has been removed');
-      const err = await client.suppressions.get(DOMAIN, 'bounces', 'x@example.com').catch((e) => e);
-      expect(err.status).to.equal(404);
-      expect(err.details).to.equal('Address not found in bounces table');
-    });
-
-    it('lists seeded complaints and removes one', async () => {
-      const list = await client.suppressions.list(DOMAIN, 'complaints');
-      expect(list.items.map((c: any) => c.address)).to.deep.equal(['complained@example.com']);
-      const removed = await client.suppressions.destroy(DOMAIN, 'complaints', 'complained@example.com');
-      expect(removed.message).to.equal('Spam complaint has been removed');
-      expect((await client.suppressions.list(DOMAIN, 'complaints')).items).to.deep.equal([]);
-    });
-
-    it('adds an unsubscribe that then drops mail to the address', async () => {
-      const res = await client.suppressions.create(DOMAIN, 'unsubscribes', { address: 'leaver@example.com', tag: '*' } as any);
-      expect(res.message).to.equal('Address has been added to the unsubscribes table');
-      const sent = await send({ to: 'leaver@example.com' });
-      const failed = (await message(sent.id!)).events.find((e: Json) => e.event === 'failed');
-      expect(failed).to.deep.include({ reason: 'suppress-unsubscribe', severity: 'permanent' });
-    });
-  });
-
   describe('raw requests', () => {
     it('accepts an urlencoded body with repeated and comma-separated to', async () => {
       const body = new URLSearchParams([
@@ -298,17 +220,6 @@ describe('emulators/mailgun', () => {
   describe('webhooks', () => {
     let receiver: Receiver;
     afterEach(() => receiver?.close());
-
-    it('manages webhooks through the client', async () => {
-      const created = await client.webhooks.create(DOMAIN, 'opened', 'http://127.0.0.1:9/a', false);
-      expect(created).to.include({ id: 'opened', url: 'http://127.0.0.1:9/a' });
-      await client.webhooks.update(DOMAIN, 'opened', 'http://127.0.0.1:9/b');
-      expect((await client.webhooks.get(DOMAIN, 'opened' as Parameters<Client['webhooks']['get']>[1])).urls).to.deep.equal(['http://127.0.0.1:9/b']);
-      expect(await client.webhooks.list(DOMAIN, {})).to.deep.equal({ opened: { urls: ['http://127.0.0.1:9/b'] } });
-      await client.webhooks.destroy(DOMAIN, 'opened');
-      const err = await client.webhooks.get(DOMAIN, 'opened' as Parameters<Client['webhooks']['get']>[1]).catch((e) => e);
-      expect(err.status).to.equal(404);
-    });
 
     it('posts a signed delivered event that verifies with the signing key', async () => {
       receiver = await startReceiver();
