@@ -53,7 +53,7 @@ function process(state: VaultState, req: VaultRequest, trace: Trace): { reply: R
   if ((state.seal.status.sealed || !state.seal.status.initialized) && !(isSys && WHILE_SEALED.includes(rest.replace(/\/$/, '')))) throw sealed();
   const matched = mount && matchPath(mount.backend.paths, rest);
   const unauthenticated = !!mount && matchesSpecial(mount.backend.unauthenticated, rest);
-  const token = unauthenticated ? undefined : state.authenticate(req.tokenId);
+  const token = unauthenticated ? undefined : state.authenticate(req.tokenId, req.remoteAddress);
   trace.token = token;
   // Login and other unauthenticated paths still see a valid token the client sent (sys/internal/ui/mounts uses it).
   const caller = token ?? state.tokens.lookup(req.tokenId);

@@ -8,6 +8,7 @@ import { RAW_BODY, TOO_LARGE } from './journal-body.ts';
 import { errorReply, type Reply } from './reply.ts';
 import { parseVaultRequest } from './request.ts';
 import { handle } from './handle.ts';
+import { clientIp } from './cidr.ts';
 import type { VaultState } from './state.ts';
 
 export function vaultRoutes(state: VaultState): (app: Express) => void {
@@ -53,7 +54,7 @@ function answer(httpReq: Request, state: VaultState): Reply {
     // Vault's http layer (max_request_size): 413 with Go's "request body too large" text.
     if (held[TOO_LARGE]) throw new VaultError(413, ['http: request body too large']);
     const raw = held[RAW_BODY] ?? Buffer.alloc(0);
-    const req = parseVaultRequest(httpReq.method, httpReq.originalUrl, httpReq.headers, raw, httpReq.socket.remoteAddress ?? '');
+    const req = parseVaultRequest(httpReq.method, httpReq.originalUrl, httpReq.headers, raw, clientIp(httpReq.socket.remoteAddress ?? ''));
     return handle(state, req);
   } catch (err) {
     return errorReply(err, false);

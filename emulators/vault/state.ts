@@ -13,6 +13,7 @@ import { TokenRoles } from './tokens/roles.ts';
 import { calculateTtl, SYSTEM_TTL, type MountTtls } from './tokens/ttl.ts';
 import { Seal, type ServerStatus } from './seal/seal.ts';
 import { AuditBroker } from './audit/broker.ts';
+import { inCidrs } from './cidr.ts';
 import type { BackendDef } from './route-types.ts';
 
 export type { ServerStatus } from './seal/seal.ts';
@@ -120,10 +121,12 @@ export class VaultState {
   }
 
   /** The caller's token. No token: "permission denied"; unknown, expired or used up: also "invalid token". */
-  authenticate(tokenId: string | undefined): TokenEntry {
+  authenticate(tokenId: string | undefined, remoteAddress: string): TokenEntry {
     if (!tokenId) throw missingToken();
     const token = this.tokens.lookup(tokenId);
     if (!token) throw invalidToken();
+    // request_handling.go fetchACLTokenEntryAndEntity: "CIDR checks bind all tokens except non-expiring root tokens".
+    if (token.creationTtl !== 0 && token.boundCidrs?.length && !inCidrs(remoteAddress, token.boundCidrs)) throw permissionDenied();
     return token;
   }
 
@@ -154,7 +157,7 @@ export class VaultState {
    */
   loginToken(mount: MountEntry, t: {
     policies: string[]; noDefaultPolicy: boolean; ttl: number; maxTtl: number; period: number; explicitMaxTtl: number;
-    numUses: number; meta: Record<string, string>; displayName: string; renewWith: NewToken['renewWith'];
+    numUses: number; meta: Record<string, string>; displayName: string; renewWith: NewToken['renewWith']; boundCidrs: string[];
   }): { token: TokenEntry; warnings: string[] } {
     // request_handling.go: "auth methods cannot create root tokens".
     if (t.policies.includes('root')) throw respError('auth methods cannot create root tokens');
@@ -165,6 +168,7 @@ export class VaultState {
     const token = this.tokens.create({
       parent: '', policies, path: `${routePath(mount)}login`, meta: t.meta, displayName: t.displayName, numUses: t.numUses,
       creationTtl: ttl, explicitMaxTtl: t.explicitMaxTtl, period: t.period, renewable: true, role: '', mountAccessor: mount.accessor, renewWith: t.renewWith,
+      boundCidrs: t.boundCidrs,
     });
     return { token, warnings };
   }

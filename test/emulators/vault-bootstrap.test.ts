@@ -381,6 +381,45 @@ path "secret/metadata/app/" { capabilities = ["list"] }
       expect((await ok('LIST', 'auth/token/accessors')).data.keys).to.include.members([child.accessor, orphan.accessor, byRole.accessor]);
     });
 
+    it('binds tokens and logins to CIDR blocks: a token used from elsewhere is denied, AppRole and userpass refuse as their path_login.go does', async () => {
+      const denied = { status: 403, errors: ['1 error occurred:\n\t* permission denied\n\n'] };
+      await ok('POST', 'auth/token/roles/far', { token_bound_cidrs: '10.0.0.0/8' });
+      await ok('POST', 'auth/token/roles/near', { token_bound_cidrs: ['127.0.0.1/32', '::1'] });
+      const far = (await ok('POST', 'auth/token/create/far', { policies: 'default', ttl: '1h' })).auth.client_token;
+      const near = (await ok('POST', 'auth/token/create/near', { policies: 'default', ttl: '1h' })).auth.client_token;
+      expect(await errors('GET', 'auth/token/lookup-self', undefined, far)).to.deep.equal(denied);
+      expect((await ok('GET', 'auth/token/lookup-self', undefined, near)).data.bound_cidrs, 'single hosts print bare').to.deep.equal(['127.0.0.1', '::1']);
+      expect((await ok('POST', 'auth/token/lookup', { token: far })).data.bound_cidrs).to.deep.equal(['10.0.0.0/8']);
+      expect((await ok('GET', 'auth/token/roles/near')).data.token_bound_cidrs).to.deep.equal(['127.0.0.1', '::1']);
+
+      await ok('POST', 'auth/approle/role/ci', { token_policies: 'default', token_bound_cidrs: '10.1.0.0/16' });
+      const roleId = (await ok('GET', 'auth/approle/role/ci/role-id')).data.role_id;
+      const secretId = (await ok('POST', 'auth/approle/role/ci/secret-id', {})).data.secret_id;
+      const bound = (await ok('POST', 'auth/approle/login', { role_id: roleId, secret_id: secretId }, null)).auth.client_token;
+      expect(await errors('GET', 'auth/token/lookup-self', undefined, bound), 'the role\'s token_bound_cidrs bind the token').to.deep.equal(denied);
+      const local = (await ok('POST', 'auth/approle/role/ci/secret-id', { token_bound_cidrs: '127.0.0.0/8' })).data.secret_id;
+      const freed = (await ok('POST', 'auth/approle/login', { role_id: roleId, secret_id: local }, null)).auth.client_token;
+      expect((await ok('GET', 'auth/token/lookup-self', undefined, freed)).data.bound_cidrs, 'a secret_id\'s own replace the role\'s').to.deep.equal(['127.0.0.0/8']);
+      const once = (await ok('POST', 'auth/approle/role/ci/secret-id', { cidr_list: '10.0.0.0/8' })).data.secret_id;
+      expect(await errors('POST', 'auth/approle/login', { role_id: roleId, secret_id: once }, null)).to.deep.equal({
+        status: 400, errors: ['source address "127.0.0.1" unauthorized through CIDR restrictions on the secret ID'],
+      });
+      await ok('POST', 'auth/approle/role/ci', { secret_id_num_uses: 2 });
+      const counted = (await ok('POST', 'auth/approle/role/ci/secret-id', { cidr_list: '10.0.0.0/8' })).data;
+      expect(await errors('POST', 'auth/approle/login', { role_id: roleId, secret_id: counted.secret_id }, null)).to.deep.equal({
+        status: 400, errors: ['source address "127.0.0.1" unauthorized by CIDR restrictions on the secret ID: %!w(<nil>)'],
+      });
+      expect((await ok('POST', 'auth/approle/role/ci/secret-id-accessor/lookup', { secret_id_accessor: counted.secret_id_accessor })).data.secret_id_num_uses, 'the refused login spent a use').to.equal(1);
+      await ok('POST', 'auth/approle/role/ci', { secret_id_bound_cidrs: '10.0.0.0/8', secret_id_num_uses: 0 });
+      expect(await errors('POST', 'auth/approle/login', { role_id: roleId, secret_id: secretId }, null)).to.deep.equal({
+        status: 400, errors: ['source address "127.0.0.1" unauthorized by CIDR restrictions on the role: %!w(<nil>)'],
+      });
+
+      await ok('POST', 'sys/auth/userpass', { type: 'userpass' });
+      await ok('POST', 'auth/userpass/users/ops', { password: 'pw', token_bound_cidrs: '10.0.0.0/8' });
+      expect(await errors('POST', 'auth/userpass/login/ops', { password: 'pw' }, null)).to.deep.equal({ status: 403, errors: ['permission denied'] });
+    });
+
     it('refuses what a child may not get, in token_store.go\'s words', async () => {
       const limited = (await ok('POST', 'auth/token/create', { policies: ['gatehouse-proxy'] })).auth.client_token;
       await ok('PUT', 'sys/policies/acl/maker', { policy: 'path "auth/token/create*" { capabilities = ["update"] }' });

@@ -10,7 +10,8 @@ import type { BackendDef, Ctx, Resp } from '../route-types.ts';
 import { authBlock } from '../tokens/describe.ts';
 import { AppRole, describeSecretId, InvalidCredentials, newRole, type Role } from './approle.ts';
 import { UserLockout } from './lockout.ts';
-import { parseTokenFields, tokenData, TOKEN_FIELDS, isCidr } from './token-params.ts';
+import { parseTokenFields, tokenData, TOKEN_FIELDS } from './token-params.ts';
+import { isCidr } from '../cidr.ts';
 
 export interface AppRoleEngine {
   model: AppRole;
@@ -245,11 +246,12 @@ function login(ctx: Ctx): Resp {
     throw e;
   }
   lockout.succeeded(roleId.trim());
-  const { role: r, metadata } = verified;
+  const { role: r, metadata, tokenBoundCidrs } = verified;
   const name = r.name;
   const { token, warnings } = ctx.state.loginToken(ctx.mount, {
     policies: r.token.token_policies, noDefaultPolicy: r.token.token_no_default_policy, ttl: r.token.token_ttl, maxTtl: r.token.token_max_ttl,
     period: r.token.token_period, explicitMaxTtl: r.token.token_explicit_max_ttl, numUses: r.token.token_num_uses, meta: metadata, displayName: 'approle',
+    boundCidrs: tokenBoundCidrs,
     renewWith: () => {
       const current = model.role(name);
       // path_login.go pathLoginRenew.

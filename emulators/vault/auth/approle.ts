@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { coreError, respError, VaultError } from '../errors.ts';
-import { defaultTokenParams, inCidrs, type TokenParams } from './token-params.ts';
+import { defaultTokenParams, type TokenParams } from './token-params.ts';
+import { inCidrs } from '../cidr.ts';
 
 export interface SecretIdEntry {
   accessor: string;
@@ -122,29 +123,35 @@ export class AppRole {
    * Check a login (path_login.go pathLoginUpdate): the role by role_id, then the secret_id when the role binds one,
    * its remaining uses and CIDRs. "invalid role or secret ID" never says which half was wrong.
    */
-  verify(roleId: string, secretId: string, remoteAddress: string): { role: Role; metadata: Record<string, string> } {
+  verify(roleId: string, secretId: string, remoteAddress: string): { role: Role; metadata: Record<string, string>; tokenBoundCidrs: string[] } {
     if (roleId.trim() === '') throw respError('missing role_id');
     const role = [...this.roles.values()].find((r) => r.roleId === roleId.trim());
     if (!role) throw respError('invalid role or secret ID');
+    const where = JSON.stringify(remoteAddress);
     let metadata: Record<string, string> = {};
+    let tokenBoundCidrs = role.token.token_bound_cidrs;
     if (role.bindSecretId) {
       const sid = secretId.trim();
       if (sid === '') throw respError('missing secret_id');
       const entry = this.secretId(role, sid);
       // Returned with logical.ErrInvalidCredentials: counts toward user lockout.
       if (!entry) throw new InvalidCredentials('invalid role or secret ID');
-      if (entry.cidrList.length && !inCidrs(remoteAddress, entry.cidrList)) throw respError(`source address ${JSON.stringify(remoteAddress)} unauthorized through CIDR restrictions on the secret ID`);
-      if (entry.numUses > 0) {
+      if (entry.numUses === 0) {
+        if (!inCidrs(remoteAddress, entry.cidrList)) throw respError(`source address ${where} unauthorized through CIDR restrictions on the secret ID`);
+      } else {
+        // A limited secret_id spends the use before its CIDRs are checked, and that refusal's text ends in Go's
+        // rendering of a nil %w ("%!w(<nil>)"), both as path_login.go has it.
         entry.numUses -= 1;
         entry.lastUpdatedTime = this.now();
         if (entry.numUses === 0) role.secretIds.delete(sid);
+        if (!inCidrs(remoteAddress, entry.cidrList)) throw respError(`source address ${where} unauthorized by CIDR restrictions on the secret ID: %!w(<nil>)`);
       }
       metadata = { ...entry.metadata };
+      // The secret_id's own token_bound_cidrs, when it has some, replace the role's.
+      if (entry.tokenBoundCidrs.length > 0) tokenBoundCidrs = entry.tokenBoundCidrs;
     }
-    if (role.secretIdBoundCidrs.length && !inCidrs(remoteAddress, role.secretIdBoundCidrs)) {
-      throw respError(`source address ${JSON.stringify(remoteAddress)} unauthorized by CIDR restrictions on the role`);
-    }
-    return { role, metadata: { ...metadata, role_name: role.name } };
+    if (!inCidrs(remoteAddress, role.secretIdBoundCidrs)) throw respError(`source address ${where} unauthorized by CIDR restrictions on the role: %!w(<nil>)`);
+    return { role, metadata: { ...metadata, role_name: role.name }, tokenBoundCidrs };
   }
 }
 

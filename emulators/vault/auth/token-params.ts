@@ -3,6 +3,7 @@
  * write updates them (including the deprecated `policies` and `period`, which tokenutil.UpgradeValue maps onto
  * token_policies and token_period), and how a read shows them.
  */
+import { cidrText, isCidr } from '../cidr.ts';
 import { respError } from '../errors.ts';
 import type { FieldData, Fields } from '../fields.ts';
 
@@ -68,31 +69,10 @@ export function parseTokenFields(t: TokenParams, d: FieldData): void {
 /** tokenutil PopulateTokenData, plus the deprecated mirrors a role read adds when they were used. */
 export function tokenData(t: TokenParams): Record<string, unknown> {
   return {
-    token_bound_cidrs: t.token_bound_cidrs, token_explicit_max_ttl: t.token_explicit_max_ttl, token_max_ttl: t.token_max_ttl,
+    token_bound_cidrs: t.token_bound_cidrs.map(cidrText), token_explicit_max_ttl: t.token_explicit_max_ttl, token_max_ttl: t.token_max_ttl,
     token_no_default_policy: t.token_no_default_policy, token_num_uses: t.token_num_uses, token_period: t.token_period,
     token_policies: t.token_policies, token_ttl: t.token_ttl, token_type: t.token_type,
     ...(t.legacyPolicies ? { policies: t.token_policies } : {}),
     ...(t.legacyPeriod ? { period: t.token_period } : {}),
   };
-}
-
-/** An IPv4 or IPv6 address with an optional prefix length. */
-export function isCidr(s: string): boolean {
-  const [addr, bits, extra] = s.split('/');
-  if (extra !== undefined) return false;
-  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(addr);
-  if (v4) return v4.slice(1).every((o) => Number(o) <= 255) && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 32));
-  return /^[0-9a-fA-F:]+$/.test(addr) && addr.includes(':') && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= 128));
-}
-
-/** Is an IPv4 address (or ::ffff:-mapped one) inside any of the CIDRs? IPv6 CIDRs match their exact address. */
-export function inCidrs(address: string, cidrs: string[]): boolean {
-  const ip = address.replace(/^::ffff:/, '');
-  const toInt = (a: string) => a.split('.').reduce((n, o) => (n << 8) + Number(o), 0) >>> 0;
-  return cidrs.some((c) => {
-    const [net, bits = '32'] = c.split('/');
-    if (!net.includes('.') || !ip.includes('.')) return net === ip;
-    const mask = Number(bits) === 0 ? 0 : (~0 << (32 - Number(bits))) >>> 0;
-    return (toInt(ip) & mask) === (toInt(net) & mask);
-  });
 }

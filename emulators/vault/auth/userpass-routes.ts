@@ -4,6 +4,7 @@
  * lower-cased as Vault stores them.
  */
 import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { inCidrs } from '../cidr.ts';
 import { coreError, respError } from '../errors.ts';
 import type { BackendDef, Ctx, Resp } from '../route-types.ts';
 import { authBlock } from '../tokens/describe.ts';
@@ -115,9 +116,12 @@ function login(ctx: Ctx): Resp {
     throw respError('invalid username or password');
   }
   lockout.succeeded(username);
+  // path_login.go: a user's token_bound_cidrs also bind the login itself (logical.ErrPermissionDenied).
+  if (!inCidrs(ctx.req.remoteAddress, u.token.token_bound_cidrs)) throw respError('permission denied', 403);
   const { token, warnings } = ctx.state.loginToken(ctx.mount, {
     policies: u.token.token_policies, noDefaultPolicy: u.token.token_no_default_policy, ttl: u.token.token_ttl, maxTtl: u.token.token_max_ttl,
     period: u.token.token_period, explicitMaxTtl: u.token.token_explicit_max_ttl, numUses: u.token.token_num_uses, meta: { username }, displayName: `userpass-${username}`,
+    boundCidrs: u.token.token_bound_cidrs,
     renewWith: () => {
       const current = users.get(username);
       if (!current) throw coreError('user no longer exists', 500);

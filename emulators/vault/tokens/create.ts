@@ -116,6 +116,8 @@ export function createToken(ctx: Ctx, orphanPath: boolean, role?: TokenRole): Re
   const token = state.tokens.create({
     id: d.id || undefined, parent: orphan ? '' : parent.id, policies, path, meta: d.meta, displayName, numUses: d.numUses,
     creationTtl: ttl, explicitMaxTtl: explicitMax, period, renewable, role: role?.name ?? '', mountAccessor: state.tokenMount().accessor,
+    // token_store.go handleCreateCommon: only a role binds a created token to CIDRs.
+    boundCidrs: role?.token_bound_cidrs ?? [],
   });
   for (const p of policies) if (p !== 'root' && !state.policies.get(p)) warnings.push(`Policy ${JSON.stringify(p)} does not exist`);
   return { auth: authBlock(token, ttl), warnings, wrappedAccessor: token.accessor };

@@ -1,5 +1,6 @@
 /** How tokens appear on the wire: the `auth` block of a login or create, and a lookup's `data`. */
 import type { AuthBlock } from '../route-types.ts';
+import { cidrText } from '../cidr.ts';
 import type { TokenEntry, TokenStore } from './store.ts';
 
 /** logical.Auth as the HTTP layer renders it (docs sample responses of auth/token/create and AppRole login). */
@@ -28,5 +29,6 @@ export function lookupData(store: TokenStore, t: TokenEntry, showId = true): Rec
   }
   if (t.role) data.role = t.role;
   if (t.period) data.period = t.period;
+  if (t.boundCidrs?.length) data.bound_cidrs = t.boundCidrs.map(cidrText);
   return data;
 }

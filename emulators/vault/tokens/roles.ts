@@ -2,6 +2,7 @@
  * Token store roles (auth/token/roles/:name, vault/token_store.go tsRoleEntry): what a token created through
  * auth/token/create/:role may carry. The model only; the fields' parsing is in tokens/routes.ts.
  */
+import { cidrText } from '../cidr.ts';
 
 export interface TokenRole {
   name: string;
@@ -52,7 +53,7 @@ export function describeRole(r: TokenRole): Record<string, unknown> {
     allowed_entity_aliases: r.allowed_entity_aliases, allowed_policies: r.allowed_policies, allowed_policies_glob: r.allowed_policies_glob,
     disallowed_policies: r.disallowed_policies, disallowed_policies_glob: r.disallowed_policies_glob, explicit_max_ttl: r.token_explicit_max_ttl,
     name: r.name, orphan: r.orphan, path_suffix: r.path_suffix, period: r.token_period, renewable: r.renewable,
-    token_bound_cidrs: r.token_bound_cidrs, token_explicit_max_ttl: r.token_explicit_max_ttl, token_no_default_policy: r.token_no_default_policy,
+    token_bound_cidrs: r.token_bound_cidrs.map(cidrText), token_explicit_max_ttl: r.token_explicit_max_ttl, token_no_default_policy: r.token_no_default_policy,
     token_period: r.token_period, token_type: r.token_type,
   };
 }

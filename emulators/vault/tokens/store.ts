@@ -31,6 +31,8 @@ export interface TokenEntry {
   issueTime: Date;
   expireTime: Date | null;
   lastRenewal: Date | null;
+  /** CIDR blocks the token may be used from (a role's or login's token_bound_cidrs); none: anywhere. */
+  boundCidrs?: string[];
   /** What a renewal of a login token asks its auth method for: the role's current TTL settings. */
   renewWith?: () => { ttl: number; maxTtl: number; period: number; explicitMaxTtl: number };
 }
