@@ -1,4 +1,7 @@
-/** `npm start`: the whole stack on its default ports, a table of what runs where, clean stop on Ctrl-C. */
+/**
+ * `npm start`: the whole stack on its default ports — a supervisor and one process per service, a crashed one
+ * restarted alone — a table of what runs where, clean stop on Ctrl-C.
+ */
 import { performance } from 'node:perf_hooks';
 import { startStack } from '../emulators/stack/index.ts';
 
@@ -15,6 +18,7 @@ const urlWidth = Math.max(...stack.services.map((s) => s.url.length));
 const t = stack.timings;
 console.log(`\nGatehouse local stack — ready ${Math.round(process.uptime() * 1000)} ms after the process started (stack ${ms} ms: listen ${t.listen}, seed ${t.seed}, build ${t.build})\n`);
 for (const s of stack.services) console.log(`  ${s.name.padEnd(width)}  ${s.url.padEnd(urlWidth)}  ${s.note}`);
+console.log(`\n  Each service runs in a process of its own: one that dies is restarted alone (JSON lines above tell when).`);
 console.log(`\nTry:  curl -s -X POST ${stack.urls.gateway}/events -H 'content-type: application/json' -d '{"name":"app_opened","anonymous_id":"device-1"}'`);
 console.log('Stop: Ctrl-C\n');
 

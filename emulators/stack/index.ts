@@ -1,31 +1,25 @@
 /**
- * The whole local stack in one process: the fakes, the proxy (every function's app on one Express server) and the
- * signing gateway in front of it. `npm start` and the test helper both use this, so tests exercise exactly what a
- * developer runs. Start-up is three concurrent phases — servers listen, fixtures are seeded, apps are built — and
- * the proxy answers 503 `starting` until its apps are ready. External endpoints win: with VAULT_ADDR or
- * AWS_ENDPOINT_URL set (docker compose), the embedded twin is not started and the external one is seeded.
+ * The whole local stack: the fakes, the proxy (every function's app on one Express server) and the signing gateway
+ * in front of it, each in a process of its own under one supervisor (supervisor.ts; the table of services is
+ * services.ts). A service that dies is restarted alone, on its ports, while the others keep serving. `npm start`
+ * and the test helper both use this, so tests exercise exactly what a developer runs.
+ *
+ * Start-up is three phases — every service listens (each as soon as the services it needs have reported), the
+ * fixtures are seeded and services wired to each other, the proxy's apps are built — and the proxy answers 503
+ * `starting` until its apps are ready. External endpoints win: with VAULT_ADDR or AWS_ENDPOINT_URL set (docker
+ * compose), the embedded twin is not started and the external one is seeded.
  */
-import http from 'node:http';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { DEFAULT_STEPS, startGateway } from '../gateway/index.ts';
-import { seedAws, seedSecrets } from '../aws/seed.ts';
-import { listen } from '../shared/emulator.ts';
-import { expressAdapter } from '../../proxy/adapters/express.ts';
-import { combineApps, type App } from '../../proxy/core/app.ts';
+import { fileURLToPath } from 'node:url';
 import { createLogger, type Logger } from '../../proxy/core/log.ts';
-import { createHttpClient, type Exchange as UpstreamExchange } from '../../proxy/core/http-client.ts';
-import { buildCustomerioApp } from '../../proxy/functions/customerio.ts';
-import { buildMailApp } from '../../proxy/functions/mail.ts';
-import { buildCardsApp } from '../../proxy/functions/cards.ts';
-import { startFakes } from './fakes.ts';
-import { preparePackages } from './packages-service.ts';
+import type { Exchange as UpstreamExchange, OutboundResponse } from '../../proxy/core/http-client.ts';
+import type { AuditFilter } from './audit-trail.ts';
+import type { Report } from './ipc.ts';
 import { resolvePorts, type PortName } from './ports.ts';
-import { proxyEnvironment } from './proxy-env.ts';
-import { seedVault } from './seed-vault.ts';
-import { AuditTrail, auditedGatewaySteps } from './audit-trail.ts';
-import { seedStackSecrets } from './seed-secrets.ts';
-import { wireCustomerioWebhooks } from './customerio-webhooks.ts';
+import { AuditTrail } from './audit-trail.ts';
+import { SERVICES, type ServiceName, type ServiceSpec, type StackContext, type WiringStep } from './services.ts';
+import { Supervisor, type ChildEntry, type RestartPolicy, type ServiceStatus, type Supervised } from './supervisor.ts';
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -33,6 +27,7 @@ export interface StackOptions {
   ephemeral?: boolean;
   /** Where keys, certificates and persisted data live (default `.state/`). */
   stateDir?: string;
+  /** The proxy's log lines (they cross from its process) and the supervisor's. */
   log?: Logger;
   /** Record mode (npm run record): sees every outbound call of every function (Vault, Customer.io, Extend, Mailgun). */
   onUpstreamExchange?: (x: UpstreamExchange) => void;
@@ -43,6 +38,8 @@ export interface StackOptions {
    * time, so their signatures still verify while a test moves the edge past a signed URL's expiry.
    */
   now?: () => number;
+  /** How soon a crashed service comes back (supervisor.ts). */
+  restartPolicy?: Partial<RestartPolicy>;
 }
 
 export interface ServiceInfo {
@@ -51,122 +48,180 @@ export interface ServiceInfo {
   note: string;
 }
 
+export interface StackGateway {
+  url: string;
+  port: number;
+  /** A JWT the gateway accepts, signed here with its key from the state folder. */
+  mintToken(email: string, ttlSeconds?: number): Promise<string>;
+}
+
 export interface Stack {
   urls: Record<string, string>;
   services: ServiceInfo[];
-  gateway: Awaited<ReturnType<typeof startGateway>>;
-  proxyApp: App;
+  gateway: StackGateway;
   /** The environment the proxy was built with (URLs of the fakes, Vault address and token). */
   proxyEnv: Record<string, string | undefined>;
-  /** Every security_audit line of the run (also served at `<proxy>/__admin/audit`). */
+  /** Every security_audit line of the run, from every service's process (also served at `<proxy>/__admin/audit`). */
   auditTrail: AuditTrail;
   stateDir: string;
   /** Milliseconds each start-up phase took. */
   timings: Record<'listen' | 'seed' | 'build', number>;
+  /** Per service: URLs, pid, state, restarts, exits, last exit, uptime — plain JSON. */
+  status(): ServiceStatus[];
+  /** Stop one service and start it again (its wiring redone); resolves when it is up. */
+  restart(name: ServiceName): Promise<void>;
+  /** One service's state back to its seed (`/__admin/reset`, then its wiring again; the proxy restarts). */
+  reset(name: ServiceName): Promise<void>;
   close(): Promise<void>;
 }
 
+/** The order of the table `npm start` prints. */
+const TABLE: ServiceName[] = ['gateway', 'proxy', 'customerio', 'extend', 'mailgun', 'cloudfront', 'vault', 'aws'];
+
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const env = opts.env ?? process.env;
-  const ports = resolvePorts(env, opts.ephemeral);
+  // 127.0.0.1 keeps the fakes private to the machine; a container sets GATEHOUSE_HOST=0.0.0.0 to publish them.
+  const host = env.GATEHOUSE_HOST || '127.0.0.1';
   const stateDir = opts.stateDir ?? env.GATEHOUSE_STATE_DIR ?? '.state';
   // Audit lines are kept by the stack as well as logged (proxy/core/audit.ts; served at /__admin/audit).
   const auditTrail = new AuditTrail();
   const log = auditTrail.tee(opts.log ?? createLogger({ name: 'proxy', level: (env.LOG_LEVEL as 'info') ?? 'info' }));
-  // 127.0.0.1 keeps the fakes private to the machine; a container sets GATEHOUSE_HOST=0.0.0.0 to publish them.
-  const host = env.GATEHOUSE_HOST || '127.0.0.1';
-  const closers: (() => Promise<void>)[] = [];
-  const close = async () => {
-    for (const c of closers.reverse()) await c().catch(() => {});
-  };
   const t0 = performance.now();
+  const supervisor = new Supervisor({ entry: await childEntry(), log: opts.log ?? createLogger({ name: 'supervisor', level: (env.LOG_LEVEL as 'info') ?? 'info' }), policy: opts.restartPolicy });
+  const ctx: StackContext = {
+    env, host, stateDir,
+    ports: resolvePorts(env, opts.ephemeral),
+    reports: {},
+    edgeClock: Boolean(opts.now),
+    recordExchanges: Boolean(opts.onUpstreamExchange),
+    eagerDatabase: opts.eagerDatabase ?? !opts.ephemeral,
+    call: (service, method, args) => supervisor.call(service, method, args),
+  };
+  const running = SERVICES.filter((s) => !s.external?.(env));
+  const supervised = (spec: ServiceSpec): Supervised => ({
+    name: spec.name,
+    env: spec.env,
+    config: () => spec.config(ctx),
+    ready: (report: Report) => {
+      ctx.reports[spec.name] = report;
+      Object.assign(ctx.ports, report.ports);
+    },
+    rewire: () => runWiring(spec.wire ?? [], ctx),
+    answers: { now: () => (opts.now ?? Date.now)(), audit: (filter) => auditTrail.list(filter as AuditFilter) },
+    events: {
+      log: (d) => {
+        const { level, msg, fields } = d as { level: 'info'; msg: string; fields?: Record<string, unknown> };
+        log[level](msg, fields);
+      },
+      audit: (line) => log.audit(line as Record<string, unknown>),
+      secrets: (values) => log.addSecretValues(values as string[]),
+      exchange: (x) => opts.onUpstreamExchange?.(revive(x as UpstreamExchange)),
+    },
+  });
 
   try {
-    // Phase 1: every server listens. The proxy's port opens first and answers 503 until its apps exist.
-    let app: App | undefined;
-    let handler: http.RequestListener | undefined;
-    const proxyServer = http.createServer((req, res) => {
-      if (auditTrail.serve(req, res)) return;
-      if (handler) return handler(req, res);
-      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
-      res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
-    });
-    const proxyAndGateway = (async () => {
-      const proxy = await listen(proxyServer, ports.proxy, { host });
-      closers.push(proxy.close);
-      const gateway = await startGateway({ port: ports.gateway, host, upstream: proxy.url, keyDir: join(stateDir, 'gateway'), steps: auditedGatewaySteps(DEFAULT_STEPS, log) });
-      closers.push(gateway.close);
-      return { proxy, gateway };
-    })();
-    const [f, { proxy, gateway }] = await Promise.all([startFakes({ env, ports, host, stateDir, closers, now: opts.now }), proxyAndGateway]);
+    // Phase 1: every service listens, each once the services it needs have reported (the proxy's port opens first
+    // and answers 503 until its apps exist). Every process is forked at once and loads its code meanwhile.
+    const started = new Map<ServiceName, Promise<Report>>();
+    for (const spec of running) {
+      const deps = running.filter((d) => spec.after.includes(d.name));
+      if (deps.some((d) => !started.has(d.name))) throw new Error(`services.ts: ${spec.name} must come after the services it needs`);
+      started.set(spec.name, supervisor.start(supervised(spec), deps.length ? Promise.all(deps.map((d) => started.get(d.name))) : undefined));
+    }
+    await Promise.all(started.values());
     const t1 = performance.now();
-
-    // Phase 2: fixtures, idempotently, into whichever Vault and AWS are in use.
-    const aws = { endpoint: f.aws.url, region: f.aws.region, credentials: f.aws.credentials };
-    const cloudfrontKey = JSON.stringify({ keyPairId: f.cloudfront.keyPairId, privateKey: f.cloudfront.privateKeyPem() });
-    const mailDomain = env.MAILGUN_DOMAIN ?? f.mailgunSeed.domains[0].name;
-    const vaultToken = f.vault.external ? env.VAULT_TOKEN ?? 'root' : 'root';
-    const [, packages] = await Promise.all([
-      (f.vault.external ? seedVault(f.vault.url, vaultToken) : Promise.resolve()).then(() => seedStackSecrets({
-        gatewayUrl: gateway.url, vault: { url: f.vault.url, token: vaultToken }, aws,
-        // The fake Mailgun's keys (fixtures/mailgun/seed.json) reach the mail function through the store.
-        mail: { MAILGUN_API_KEY: f.mailgunSeed.apiKey, MAILGUN_WEBHOOK_SIGNING_KEY: f.mailgunSeed.domains.find((d) => d.name === mailDomain)?.webhookSigningKey ?? '' },
-      })),
-      // Extend passwords (SSM), the session, API-token and delivery tables, report files, queues; then packages:
-      // versioned bucket, restore queue, the CloudFront key in SSM (after the seed, as both touch that bucket and
-      // queue); the packages database opens when needed.
-      seedAws(aws.endpoint, aws.credentials, aws.region)
-        .then(() => preparePackages({ env, stateDir, aws, cloudfront: f.cloudfront, log })),
-      // The CloudFront edge's private key (generated under .state/cloudfront, never committed) for the mail function.
-      seedSecrets(aws.endpoint, aws.credentials, aws.region, { 'cloudfront-private-key': cloudfrontKey }),
-    ]);
-    closers.push(packages.close);
-    // Mailgun posts delivery events through the gateway, as in production (Mailgun → API Gateway → mail function).
-    for (const id of ['delivered', 'permanent_fail', 'temporary_fail']) f.mailgun.state.domain(mailDomain).createWebhook(id, [`${gateway.url}/webhooks/mailgun`]);
-    // Customer.io posts its reporting webhooks through the gateway too (emulators/stack/customerio-webhooks.ts).
-    wireCustomerioWebhooks(f.customerio.webhooks, gateway.url);
+    // Phase 2: fixtures and secrets, idempotently, into whichever Vault and AWS are in use; webhooks to the gateway.
+    const steps = [...new Map(SERVICES.flatMap((s) => s.wire ?? []).map((w) => [w.name, w])).values()];
+    await Promise.all(steps.filter((w) => w.phase === 'seed').map((w) => w.run(ctx)));
     const t2 = performance.now();
-
     // Phase 3: every function's app, built as its Lambda would be at cold start, served on the proxy's port.
-    const proxyEnv = proxyEnvironment(env, f, { stateDir, packagesEnv: packages.env });
-    // One shared outbound client when recording, so its single onExchange hook sees every function's calls.
-    const outbound = opts.onUpstreamExchange ? createHttpClient() : undefined;
-    if (outbound) outbound.onExchange(opts.onUpstreamExchange!);
-    const build = { env: proxyEnv, log, http: outbound };
-    app = combineApps(await Promise.all([buildCustomerioApp(build), buildCardsApp(build), buildMailApp(build), packages.start(proxyEnv, outbound)]));
-    handler = expressAdapter(app) as unknown as http.RequestListener;
+    await Promise.all(steps.filter((w) => w.phase === 'build').map((w) => w.run(ctx)));
     const t3 = performance.now();
-    // After start-up, not during it: PGlite's open (and a first initdb) would compete with the phases above.
-    if (opts.eagerDatabase ?? !opts.ephemeral) packages.database().catch(() => {});
+    for (const s of running) supervisor.up(s.name);
 
-    const services = [
-      { name: 'gateway', url: gateway.url, note: 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)' },
-      { name: 'proxy', url: proxy.url, note: `Gatehouse proxy (${app.routes().length} routes); verifies the gateway's HTTP signatures` },
-      { name: 'customerio', url: f.customerio.http.url, note: 'fake Customer.io Track /api/v1 + App /v1' },
-      { name: 'customerio-https', url: f.customerio.https.url, note: `same, HTTPS with the local CA (${join(stateDir, 'tls', 'ca.pem')})` },
-      { name: 'extend', url: f.extend.url, note: 'fake Extend API (v2021-03-12); users in fixtures/extend/seed.json' },
-      { name: 'mailgun', url: f.mailgun.url, note: `fake Mailgun v3 (domain ${mailDomain}); captured mail at /__admin/messages` },
-      { name: 'cloudfront', url: f.cloudfront.http.url, note: `local CloudFront edge for s3://${f.cloudfront.distribution.origin.bucket} (signed URLs, key pair ${f.cloudfront.keyPairId})` },
-      { name: 'cloudfront-https', url: f.cloudfront.https.url, note: 'same, HTTPS with the local CA' },
-      { name: 'vault', url: f.vault.url, note: f.vault.external ? 'external (VAULT_ADDR)' : 'fake Vault: KV v2 secret/, KV v1 kv/, AppRole; token "root"' },
-      { name: 'aws', url: f.aws.url, note: f.aws.external ? 'external (AWS_ENDPOINT_URL)' : 'embedded AWS edge: S3, SSM, DynamoDB, SQS, Secrets Manager' },
-      { name: 'restore-worker', url: packages.env.RESTORE_PACKAGE_QUEUE_URL, note: 'SQS event-source mapping → restore worker (batch 10, window 200 ms)' },
-    ];
+    const urls: Record<string, string> = {};
+    const services: ServiceInfo[] = [];
+    for (const name of TABLE) {
+      const spec = SERVICES.find((s) => s.name === name)!;
+      const notes = spec.notes(ctx);
+      const listeners = ctx.reports[name]?.urls ?? { [name]: name === 'aws' ? env.AWS_ENDPOINT_URL! : env.VAULT_ADDR! };
+      for (const [listener, url] of Object.entries(listeners)) {
+        urls[listener] = url;
+        services.push({ name: listener, url, note: notes[listener] ?? '' });
+      }
+    }
+    urls['restore-worker'] = ctx.packagesEnv!.RESTORE_PACKAGE_QUEUE_URL;
+    services.push({ name: 'restore-worker', url: urls['restore-worker'], note: 'SQS event-source mapping → restore worker (batch 10, window 200 ms), in the proxy\'s process' });
+
+    const gateway = ctx.reports.gateway!;
+    let minter: Promise<(email: string, ttl?: number) => Promise<string>> | undefined;
     return {
-      urls: Object.fromEntries(services.map((s) => [s.name, s.url])),
+      urls,
       services,
-      gateway,
-      proxyApp: app,
-      proxyEnv,
+      gateway: {
+        url: gateway.urls.gateway,
+        port: gateway.ports.gateway!,
+        mintToken: async (email, ttl) => (await (minter ??= tokenMinter(join(stateDir, 'gateway'), urls.proxy)))(email, ttl),
+      },
+      proxyEnv: ctx.proxyEnv!,
       auditTrail,
       stateDir,
       timings: { listen: Math.round(t1 - t0), seed: Math.round(t2 - t1), build: Math.round(t3 - t2) },
-      close,
+      status: () => supervisor.status(),
+      restart: (name) => supervisor.restart(name),
+      reset: async (name) => {
+        if (name === 'proxy') return supervisor.restart(name);
+        const base = Object.values(ctx.reports[name]?.urls ?? {})[0];
+        if (!base) throw new Error(`${name} is not run by this stack`);
+        const res = await fetch(`${base}/__admin/reset`, { method: 'POST' });
+        if (!res.ok) throw new Error(`${name}: /__admin/reset answered ${res.status}`);
+        await runWiring(SERVICES.find((s) => s.name === name)!.wire ?? [], ctx);
+      },
+      close: () => supervisor.close(['gateway', 'proxy']),
     };
   } catch (e) {
-    await close();
+    await supervisor.close(['gateway', 'proxy']);
     throw e;
   }
 }
 
-export type { PortName };
+/** A service's wiring after its restart: the seed steps together, then the build. */
+async function runWiring(steps: WiringStep[], ctx: StackContext): Promise<void> {
+  await Promise.all(steps.filter((w) => w.phase === 'seed').map((w) => w.run(ctx)));
+  for (const w of steps.filter((x) => x.phase === 'build')) await w.run(ctx);
+}
+
+/**
+ * How a service process starts: from the compiled stack (built here when running from sources, as the tests do;
+ * beside this code when `npm start` runs the compiled supervisor), or through tsx with GATEHOUSE_NO_BUILD.
+ */
+async function childEntry(): Promise<ChildEntry> {
+  // Replaced by the build with the compiled stack's directory (compile.mjs); unset when running from sources.
+  const compiled = process.env.GATEHOUSE_COMPILED_STACK;
+  if (compiled) return { file: join(compiled, 'service.mjs'), execArgv: [] };
+  if (process.env.GATEHOUSE_NO_BUILD) return { file: fileURLToPath(new URL('./service-main.ts', import.meta.url)), execArgv: ['--import', 'tsx'] };
+  const { compiledStack } = await import('./compile.mjs');
+  return { file: join(await compiledStack(), 'service.mjs'), execArgv: [] };
+}
+
+/** The gateway's JWT key from the state folder (the gateway process made it): tokens signed here verify there. */
+async function tokenMinter(keyDir: string, upstream: string): Promise<(email: string, ttl?: number) => Promise<string>> {
+  const [{ loadGatewayKeys }, { GatewayState }] = await Promise.all([import('../gateway/keys.ts'), import('../gateway/state.ts')]);
+  const state = new GatewayState(loadGatewayKeys({ keyDir }), new URL(upstream));
+  return (email, ttl) => state.mintToken(email, ttl);
+}
+
+/** An exchange as the proxy's process sent it, with the response's readers back. */
+function revive(x: UpstreamExchange): UpstreamExchange {
+  const r = x.response;
+  const response: OutboundResponse | undefined = r && {
+    status: r.status,
+    headers: r.headers,
+    body: r.body,
+    text: () => r.body.toString('utf8'),
+    json: <T>() => JSON.parse(r.body.toString('utf8')) as T,
+  };
+  return { ...x, response, error: x.error && Object.assign(new Error(x.error.message), { name: x.error.name }) };
+}
+
+export type { PortName, ServiceName, ServiceStatus };

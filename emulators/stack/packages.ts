@@ -15,10 +15,12 @@ import {
 import { CreateQueueCommand, GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { migrate, openDatabase, runSqlFile, type Db } from '../../proxy/db/index.ts';
+import { CLOUDFRONT_KEY_PARAM } from './packages-env.ts';
+
+export { CLOUDFRONT_KEY_PARAM };
 
 export const PACKAGES_FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/packages');
 export const RESTORE_QUEUE = 'gatehouse-restore-package';
-export const CLOUDFRONT_KEY_PARAM = '/gatehouse/packages/cloudfront/private-key';
 
 export interface AwsTargetConfig {
   endpoint: string;
@@ -133,19 +135,4 @@ export async function putCloudFrontKey(t: AwsTargetConfig, privateKeyPem: string
   } finally {
     ssm.destroy();
   }
-}
-
-/** The packages function's environment for a stack whose pieces run at these addresses. */
-export function packagesEnv(o: { awsUrl: string; queueUrl: string; cloudfrontDomain: string; cloudfrontKeyId: string; corsOrigins?: string }): Record<string, string> {
-  return {
-    ENV: 'local',
-    PENNSIEVE_DOMAIN: 'localhost',
-    VIEWER_ASSETS_BUCKET: 'gatehouse-package-assets',
-    CLOUDFRONT_DISTRIBUTION_DOMAIN: o.cloudfrontDomain,
-    CLOUDFRONT_KEY_ID: o.cloudfrontKeyId,
-    CLOUDFRONT_PRIVATE_KEY_SSM_PARAM: CLOUDFRONT_KEY_PARAM,
-    PROXY_ALLOWED_BUCKETS: 'gatehouse-package-assets',
-    RESTORE_PACKAGE_QUEUE_URL: o.queueUrl,
-    PROXY_CORS_ALLOWED_ORIGINS: o.corsOrigins ?? 'http://localhost:5173,http://127.0.0.1:5173',
-  };
 }

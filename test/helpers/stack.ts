@@ -1,12 +1,16 @@
 /**
- * The one test helper that starts the whole stack (the same code as `npm start`) on free ports, with its keys
- * and certificates in a temporary state directory, plus small helpers to call it and to read the fakes' admin APIs.
+ * The one test helper that starts the whole stack (the same code as `npm start`: a supervisor and one process per
+ * service) on free ports, with its keys and certificates in a temporary state directory, plus small helpers to call
+ * it and to read the fakes' admin APIs.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../../emulators/stack/index.ts';
 import { silentLogger } from '../../proxy/core/log.ts';
+
+// The AWS SDK warns once per process that it will need Node 22: every stack's proxy would repeat it in the output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export async function testStack(env: Record<string, string | undefined> = {}): Promise<Stack> {
   const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
