@@ -179,7 +179,7 @@ export class Supervisor {
         } else if (m.t === 'failed') failure = m.error;
         else if (m.t === 'reply') slot.calls.settle(m.id, m.value, m.error);
         else if (m.t === 'ask') void this.answer(slot, child, m.id, m.what, m.args);
-        else if (m.t === 'event') slot.s.events?.[m.kind]?.(m.data);
+        else if (m.t === 'event') this.event(slot, m.kind, m.data);
       });
       child.on('error', (e) => {
         failure ??= toWireError(e);
@@ -190,6 +190,15 @@ export class Supervisor {
         this.exited(slot, child, code, signal);
       });
     });
+  }
+
+  /** A service's event (a log line, an exchange): whatever its handler does wrong, the supervisor stays up. */
+  private event(slot: Slot, kind: string, data: unknown): void {
+    try {
+      slot.s.events?.[kind]?.(data);
+    } catch (e) {
+      this.o.log.error('service event not handled', { service: slot.s.name, kind, error: e as Error });
+    }
   }
 
   private async answer(slot: Slot, child: ChildProcess, id: number, what: string, args: unknown): Promise<void> {

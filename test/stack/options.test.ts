@@ -1,9 +1,10 @@
 /**
- * The stack's options reach the services across their process boundary: the proxy's log lines and the secret values
- * to redact arrive at the caller's logger, and record mode sees every outbound exchange of every function.
+ * The stack's options reach the services across their process boundary: the proxy's log lines, the secret values
+ * to redact and every service's audit lines arrive at the caller's logger, and record mode sees every outbound
+ * exchange of every function.
  */
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack } from '../../emulators/stack/index.ts';
@@ -11,12 +12,16 @@ import type { Exchange } from '../../proxy/core/http-client.ts';
 import type { Logger } from '../../proxy/core/log.ts';
 import { call } from '../helpers/stack.ts';
 
+const MAILGUN_API_KEY = (JSON.parse(readFileSync('fixtures/mailgun/seed.json', 'utf8')) as { apiKey: string }).apiKey;
+
 describe('stack options across the process boundary', function () {
   this.timeout(60_000);
   const lines: { level: string; msg: string; fields?: Record<string, unknown> }[] = [];
   const secrets: string[] = [];
   const exchanges: Exchange[] = [];
+  const audits: Record<string, unknown>[] = [];
   const log: Logger = {
+    audit: (line) => audits.push(line),
     debug: (msg, fields) => lines.push({ level: 'debug', msg, fields }),
     info: (msg, fields) => lines.push({ level: 'info', msg, fields }),
     warn: (msg, fields) => lines.push({ level: 'warn', msg, fields }),
@@ -36,9 +41,22 @@ describe('stack options across the process boundary', function () {
     expect(res.status).to.equal(200);
     expect(lines.some((l) => l.msg === 'request' && l.fields?.path === '/events' && l.fields?.status === 200)).to.equal(true);
     expect(lines.some((l) => l.msg === 'secrets loaded')).to.equal(true);
-    // The Customer.io keys from Vault and the Mailgun key from the environment are registered for redaction.
-    expect(secrets).to.include(stack.proxyEnv.MAILGUN_API_KEY);
+    // The Customer.io keys from Vault and the Mailgun key from the store are registered for redaction.
+    expect(secrets).to.include(MAILGUN_API_KEY);
     expect(secrets.length).to.be.greaterThan(3);
+  });
+
+  it('collects the audit lines of the gateway\'s and the proxy\'s processes in one trail', async () => {
+    const refused = await call(stack.urls.gateway, 'POST', '/customers/ada%40example.com/events', { json: { name: 'x' }, headers: { authorization: 'Bearer not-a-jwt' } });
+    expect(refused.status).to.equal(401);
+    const wrongUser = await call(stack.urls.gateway, 'POST', '/customers/grace%40example.com/events', { json: { name: 'x' }, token: await stack.gateway.mintToken('ada@example.com') });
+    expect(wrongUser.status).to.equal(403);
+    const actions = () => audits.map((a) => a.action);
+    for (let i = 0; i < 100 && !(actions().includes('auth.jwt_refused') && actions().includes('auth.identity_mismatch')); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(actions()).to.include.members(['auth.jwt_refused', 'auth.identity_mismatch']);
+    const served = (await (await fetch(`${stack.urls.proxy}/__admin/audit`)).json()) as { entries: { action: string }[] };
+    expect(served.entries.map((e) => e.action)).to.include.members(['auth.jwt_refused', 'auth.identity_mismatch']);
+    expect(stack.auditTrail.list({ action: 'auth.jwt_refused' })).to.have.length.greaterThan(0);
   });
 
   it('record mode: every outbound exchange arrives with its bytes and readers', async () => {

@@ -4,7 +4,7 @@
  * redoes the wiring the restart undid. Repeated crashes back off.
  */
 import { expect } from 'chai';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,7 +143,8 @@ describe('supervised stack: one process per service', function () {
 
     it('Mailgun: its webhooks to the gateway are registered again after a restart', async () => {
       const domain = stack.proxyEnv.MAILGUN_DOMAIN!;
-      const auth = `Basic ${Buffer.from(`api:${stack.proxyEnv.MAILGUN_API_KEY}`).toString('base64')}`;
+      const { apiKey } = JSON.parse(readFileSync('fixtures/mailgun/seed.json', 'utf8')) as { apiKey: string };
+      const auth = `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}`;
       const webhooks = async () => (await (await fetch(`${stack.urls.mailgun}/v3/domains/${domain}/webhooks`, { headers: { authorization: auth } })).json()) as { webhooks: Record<string, { urls: string[] }> };
       await killAndWait(stack, 'mailgun', stack.urls.mailgun);
       expect((await webhooks()).webhooks.delivered.urls).to.deep.equal([`${stack.urls.gateway}/webhooks/mailgun`]);
@@ -184,7 +185,7 @@ describe('supervised stack: one process per service', function () {
     const lines: { msg: string; fields?: Record<string, unknown> }[] = [];
     const log: Logger = {
       debug() {}, info: (msg, fields) => lines.push({ msg, fields }), warn: (msg, fields) => lines.push({ msg, fields }),
-      error: (msg, fields) => lines.push({ msg, fields }), addSecretValues() {},
+      error: (msg, fields) => lines.push({ msg, fields }), audit() {}, addSecretValues() {},
     };
     let stack: Stack;
     before(async () => {
