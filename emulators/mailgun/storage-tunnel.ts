@@ -19,7 +19,9 @@ export function acceptStorageTunnels(server: http.Server, tlsDir: string): void 
     socket.on('error', () => socket.destroy());
     const [host, port] = (req.url ?? '').split(':');
     if (!STORAGE_HOSTS.includes(host) || port !== '443') {
-      socket.end('HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nthe fake Mailgun tunnels to its storage hosts only\n');
+      // Refused in Mailgun's error shape, like every other answer of the fake (fuzz finding: CONNECT to a path).
+      const body = JSON.stringify({ message: `The fake Mailgun tunnels only to ${STORAGE_HOSTS.join(', ')} on port 443` });
+      socket.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`);
       return;
     }
     // The certificate is made on the first tunnel: most runs never open one.

@@ -82,6 +82,7 @@ describe('fake Mailgun: malformed input to the routes added for issue 15', () =>
       s.on('error', reject);
     });
     expect(answer).to.match(/^HTTP\/1\.1 403 /);
+    expect(JSON.parse(answer.split('\r\n\r\n')[1]).message).to.match(/tunnels only to storage-us-east4\.api\.mailgun\.net/);
   });
 
   it('keeps serving', async () => {

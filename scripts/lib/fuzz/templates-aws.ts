@@ -38,6 +38,9 @@ export function awsTemplates(service: AwsService, queueUrl: string): Make[] {
         call('ssm', 'GetParameters', { Names: [FUZZ.parameter, '/nope'], WithDecryption: false }),
         call('ssm', 'GetParametersByPath', { Path: '/fuzz', Recursive: true, MaxResults: 5, ParameterFilters: [{ Key: 'Type', Option: 'Equals', Values: ['String'] }] }),
         call('ssm', 'DescribeParameters', { ParameterFilters: [{ Key: 'Path', Values: ['/fuzz'] }], MaxResults: 10 }),
+        call('ssm', 'GetParameterHistory', { Name: FUZZ.parameter, MaxResults: 5 }),
+        call('ssm', 'LabelParameterVersion', { Name: FUZZ.parameter, Labels: ['fuzz'] }),
+        call('ssm', 'ListTagsForResource', { ResourceType: 'Parameter', ResourceId: FUZZ.parameter }),
       ];
     case 'sqs':
       return [
@@ -48,6 +51,9 @@ export function awsTemplates(service: AwsService, queueUrl: string): Make[] {
         call('sqs', 'ReceiveMessage', { QueueUrl: queueUrl, MaxNumberOfMessages: 10, VisibilityTimeout: 0, AttributeNames: ['All'] }),
         call('sqs', 'GetQueueAttributes', { QueueUrl: queueUrl, AttributeNames: ['All'] }),
         call('sqs', 'ChangeMessageVisibility', { QueueUrl: queueUrl, ReceiptHandle: 'not-a-handle', VisibilityTimeout: 5 }),
+        call('sqs', 'TagQueue', { QueueUrl: queueUrl, Tags: { fuzz: '1' } }),
+        call('sqs', 'ListQueueTags', { QueueUrl: queueUrl }),
+        call('sqs', 'ListDeadLetterSourceQueues', { QueueUrl: queueUrl, MaxResults: 5 }),
       ];
     case 'dynamodb':
       return [
@@ -70,6 +76,11 @@ export function awsTemplates(service: AwsService, queueUrl: string): Make[] {
         call('secretsmanager', 'DescribeSecret', { SecretId: FUZZ.secret }),
         call('secretsmanager', 'ListSecrets', { MaxResults: 5, Filters: [{ Key: 'name', Values: ['fuzz'] }] }),
         call('secretsmanager', 'ListSecretVersionIds', { SecretId: FUZZ.secret }),
+        call('secretsmanager', 'UpdateSecret', { SecretId: FUZZ.secret, Description: 'fuzz' }),
+        call('secretsmanager', 'TagResource', { SecretId: FUZZ.secret, Tags: [{ Key: 'fuzz', Value: '1' }] }),
+        call('secretsmanager', 'BatchGetSecretValue', { SecretIdList: [FUZZ.secret, 'fuzz/none'] }),
+        call('secretsmanager', 'GetRandomPassword', { PasswordLength: 16, ExcludePunctuation: true }),
+        call('secretsmanager', 'DeleteSecret', { SecretId: 'fuzz/never-created', ForceDeleteWithoutRecovery: true }),
       ];
     case 's3':
       return [

@@ -40,6 +40,15 @@ export const customerioTemplates: Make[] = [
   () => request('POST', '/v1/send/push', { headers: CIO_APP, json: { transactional_message_id: 2, identifiers: { email: 'ada@example.com' }, message_data: {} } }),
   () => request('POST', '/v1/campaigns/7/triggers', { headers: CIO_APP, json: { data: { headline: 'Hello' } } }),
   () => request('GET', '/v1/customers/ada@example.com/activities', { headers: CIO_APP, query: 'limit=10&type=event' }),
+  () => request('POST', '/api/v1/merge_customers', { headers: CIO_TRACK, json: { primary: { email: 'ada@example.com' }, secondary: { id: 'fuzz-duplicate' } } }),
+  () => request('POST', '/api/v1/segments/5/add_customers', { headers: CIO_TRACK, query: 'id_type=email', json: { ids: ['fuzz@example.com'] } }),
+  () => request('POST', '/v1/send/sms', { headers: CIO_APP, json: { transactional_message_id: 3, to: '+15551234567', identifiers: { email: 'ada@example.com' }, message_data: {} } }),
+  () => request('POST', '/v1/send/in_app', { headers: CIO_APP, json: { transactional_message_id: 4, identifiers: { id: 'user-ada' }, message_data: { order: 'x' } } }),
+  () => request('POST', '/v1/send/inbox_message', { headers: CIO_APP, json: { transactional_message_id: 'order feed', identifiers: { id: 'user-ada' } } }),
+  () => request('POST', '/v1/exports/customers', { headers: CIO_APP, json: { filters: { and: [{ segment: { id: 4 } }, { attribute: { field: 'plan', operator: 'exists' } }] } } }),
+  () => request('POST', '/v1/exports/deliveries', { headers: CIO_APP, json: { newsletter_id: 7, start: 1_700_000_000, metric: 'sent', attributes: ['plan'] } }),
+  () => request('GET', '/v1/exports/1', { headers: CIO_APP }),
+  () => request('GET', '/v1/exports/1/download', { headers: CIO_APP }),
   ...adminTemplates,
 ];
 
@@ -77,6 +86,17 @@ export const mailgunTemplates: Make[] = [
   () => request('GET', '/v3/mg.gatehouse.local/bounces', { headers: MAILGUN, query: 'limit=10' }),
   () => request('POST', '/v3/mg.gatehouse.local/unsubscribes', { headers: { ...MAILGUN, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ address: 'fuzz@example.com', tag: '*' }) }),
   () => request('GET', '/v3/domains/mg.gatehouse.local/webhooks', { headers: MAILGUN }),
+  () => request('GET', '/v4/domains', { headers: MAILGUN, query: 'limit=5&state=active' }),
+  () => request('POST', '/v4/domains', { headers: { ...MAILGUN, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ name: 'fuzz.gatehouse.local', spam_action: 'tag', wildcard: 'true' }) }),
+  () => request('PUT', '/v3/domains/fuzz.gatehouse.local/tracking/open', { headers: { ...MAILGUN, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ active: 'yes', place_at_the_top: 'no' }) }),
+  () => request('POST', '/v3/domains/fuzz.gatehouse.local/credentials', { headers: { ...MAILGUN, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ login: 'fuzz', password: 'fuzz-password' }) }),
+  () => request('POST', '/v3/mg.gatehouse.local/whitelists', { headers: { ...MAILGUN, 'content-type': 'application/x-www-form-urlencoded' }, body: form({ domain: 'fuzz.example' }) }),
+  () => request('GET', '/v3/mg.gatehouse.local/events', { headers: MAILGUN, query: `subject=${encodeURIComponent('(Fuzz AND NOT Batch) OR "Hi"')}&size=${encodeURIComponent('>10')}` }),
+  () => request('GET', '/v3/domains/mg.gatehouse.local/sending_queues', { headers: MAILGUN }),
+  () => request('POST', '/v3/mg.gatehouse.local/messages.mime', {
+    headers: { ...MAILGUN, 'content-type': 'multipart/form-data; boundary=fuzzboundary' },
+    body: '--fuzzboundary\r\nContent-Disposition: form-data; name="to"\r\n\r\nada@example.com\r\n--fuzzboundary\r\nContent-Disposition: form-data; name="message"; filename="m.eml"\r\nContent-Type: message/rfc822\r\n\r\nFrom: fuzz@mg.gatehouse.local\r\nSubject: Fuzz\r\n\r\nHello\r\n--fuzzboundary--\r\n',
+  }),
   ...adminTemplates,
 ];
 
