@@ -41,11 +41,25 @@ const parser = new XMLParser({
   isArray: (name) => ['Object', 'Part', 'CORSRule', 'AllowedOrigin', 'AllowedMethod', 'AllowedHeader', 'ExposeHeader'].includes(name),
 });
 
+/**
+ * A character reference must name a character: not NUL, not a surrogate, not past U+10FFFF (XML 1.1 allows the
+ * other control characters as references, which object keys may hold).
+ */
+function badCharacterReference(text: string): boolean {
+  for (const m of text.matchAll(/&#(x[0-9a-fA-F]+|[0-9]+);/g)) {
+    const cp = m[1][0] === 'x' ? parseInt(m[1].slice(1), 16) : Number(m[1]);
+    if (!(cp >= 1 && cp <= 0x10ffff) || (cp >= 0xd800 && cp <= 0xdfff)) return true;
+  }
+  return false;
+}
+
 /** Parse a request body and return the root element's content; malformed input is S3's MalformedXML. */
 export function parseXmlBody(body: Buffer, root: string): Record<string, unknown> {
   let parsed: Record<string, unknown>;
+  const text = body.toString('utf8');
+  if (badCharacterReference(text)) throw errors.MalformedXML();
   try {
-    parsed = parser.parse(body.toString('utf8'), true) as Record<string, unknown>;
+    parsed = parser.parse(text, true) as Record<string, unknown>;
   } catch {
     throw errors.MalformedXML();
   }

@@ -94,6 +94,11 @@ export function awsTemplates(service: AwsService, queueUrl: string): Make[] {
         () => request('POST', `/${FUZZ.bucket}/objects/multi.bin`, { query: 'uploads' }),
         () => request('POST', `/${FUZZ.bucket}`, { query: 'delete', headers: { 'content-type': 'application/xml' }, body: '<Delete><Object><Key>objects/gone.txt</Key></Object><Quiet>true</Quiet></Delete>' }),
         () => request('PUT', `/${FUZZ.bucket}/objects/tagged.txt`, { query: 'tagging', headers: { 'content-type': 'application/xml' }, body: '<Tagging><TagSet><Tag><Key>a</Key><Value>b</Value></Tag></TagSet></Tagging>' }),
+        () => request('PUT', `/${FUZZ.bucket}/objects/cond.txt`, { headers: { 'if-none-match': '*', 'x-amz-meta-word': '=?UTF-8?B?w6k=?=' }, body: 'conditional' }),
+        () => request('PUT', `/${FUZZ.bucket}/objects/copy.txt`, { headers: { 'x-amz-copy-source': `/${FUZZ.bucket}/objects/one.txt`, 'x-amz-copy-source-if-match': '"x"' } }),
+        () => request('PUT', `/${FUZZ.bucket}/objects/multi.bin`, { query: 'partNumber=1&uploadId=x', headers: { 'x-amz-copy-source': `/${FUZZ.bucket}/objects/one.txt`, 'x-amz-copy-source-range': 'bytes=0-4' } }),
+        () => request('GET', `/${FUZZ.bucket}`, { query: 'uploads&max-uploads=5&prefix=objects%2F&delimiter=%2F' }),
+        () => request('GET', `/${FUZZ.bucket}/objects/one.txt`, { query: 'partNumber=1' }),
         () => request('GET', '/gatehouse-package-assets/reports/DN-1001/2025/07/royalty-statement.pdf'),
         () => request('GET', '/'),
       ];
