@@ -281,9 +281,11 @@ export class S3State {
 
   /** A journal write failed: memory is ahead of disk, so rebuild it from what is durable. */
   private reload(): void {
-    this.model.buckets.clear();
-    this.model.uploads.clear();
-    this.store!.reopen((r) => applyRecord(this.model, r));
+    // Built aside and swapped in whole: if reading the disk fails too, reads keep the state they had.
+    const fresh: S3Model = { buckets: new Map(), uploads: new Map() };
+    this.store!.reopen((r) => applyRecord(fresh, r));
+    this.model.buckets = fresh.buckets;
+    this.model.uploads = fresh.uploads;
   }
 }
 

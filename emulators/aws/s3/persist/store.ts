@@ -195,6 +195,7 @@ export class DiskStore {
           crashPoint('journal-synced');
         } catch (e) {
           if (epoch !== this.epoch) {
+            fs.close(fd, () => {});
             batch.resolve();
             continue;
           }
