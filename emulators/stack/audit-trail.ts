@@ -58,9 +58,12 @@ export type AuditFilter = Partial<Record<'action' | 'actor' | 'outcome' | 'reque
  * restart of the proxy); false for any other request.
  */
 export function serveAudit(req: http.IncomingMessage, res: http.ServerResponse, list: (filter: AuditFilter) => Promise<AuditLine[]>): boolean {
-  const url = new URL(req.url ?? '/', 'http://stack');
+  // The path is compared as sent: resolving `//host/…` with new URL threw (a 500 on the proxy's port; npm run fuzz).
+  const raw = req.url ?? '/';
+  const at = raw.indexOf('?');
   // Only on the proxy's own port: a request the gateway forwarded (it signs everything) is the app's to answer.
-  if (url.pathname !== AUDIT_PATH || req.headers.signature !== undefined) return false;
+  if ((at < 0 ? raw : raw.slice(0, at)) !== AUDIT_PATH || req.headers.signature !== undefined) return false;
+  const url = { searchParams: new URLSearchParams(at < 0 ? '' : raw.slice(at + 1)) };
   const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));

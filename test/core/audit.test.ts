@@ -4,6 +4,7 @@
  * logger itself (level-independent, redacted, no one's identifier but the actor's).
  */
 import { expect } from 'chai';
+import net from 'node:net';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createHmac, randomBytes } from 'node:crypto';
@@ -75,6 +76,18 @@ describe('security audit trail', function () {
       expect((await fetch(`${stack.urls.proxy}/__admin/audit`)).status).to.equal(200);
       const viaGateway = await call(gw, 'GET', '/__admin/audit');
       expect(viaGateway.status).to.equal(404);
+    });
+
+    it('leaves a path that URL parsing would read as another host to the app: its 404, not a 500 (found by npm run fuzz)', async () => {
+      const raw = await new Promise<string>((resolve) => {
+        const u = new URL(stack.urls.proxy);
+        let out = '';
+        const c = net.connect(Number(u.port), u.hostname, () => c.write('POST //%D0%96%D0%/events HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'));
+        c.on('data', (d) => (out += d));
+        c.on('close', () => resolve(out));
+      });
+      expect(raw).to.match(/^HTTP\/1\.1 404 /);
+      expect(raw).to.include('"route_not_found"');
     });
 
     it('auth.signature_refused: a request that did not come through the gateway', async () => {
