@@ -82,6 +82,13 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         expect(await file.text()).to.equal('in a deleted subfolder\n');
       });
 
+      it('reports ids that are not package or collection ids as not found, NUL bytes included, without a 500 (found by npm run fuzz)', async () => {
+        const ids = ['N:package:4\u000061', 'N:dataset:123', 'package-461', '\u0000'];
+        const res = await call(gw, 'POST', `/packages/restore?dataset_id=${D123}`, { token: tokens.grace, json: { nodeIds: ids } });
+        expect(res.status, res.text).to.equal(200);
+        expect(res.body).to.deep.equal({ success: [], failures: ids.map((id) => ({ id, error: 'not found' })) });
+      });
+
       it('refuses a package that is not deleted, and a second restore of one in progress', async () => {
         const res = await call(gw, 'POST', `/packages/restore?dataset_id=${D123}`, { token: tokens.ada, json: { nodeIds: ['N:package:457', 'N:package:480'] } });
         expect(res.body.failures).to.deep.equal([

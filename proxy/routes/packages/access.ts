@@ -11,6 +11,12 @@ import { ROLE_RANK, findDatasetAccess, findPackage, type DatasetAccess, type Pac
 /** Node ids as Pennsieve writes them: N:<kind>:<id>. */
 const NODE_ID = /^N:(dataset|package|collection):[A-Za-z0-9-]{1,64}$/;
 
+/** Whether `v` is a node id of one of `kinds`. */
+export function isNodeId(v: string, kinds: string[]): boolean {
+  const m = NODE_ID.exec(v);
+  return !!m && kinds.includes(m[1]);
+}
+
 export function nodeIdParam(req: RouteRequest, name: string, kinds: string[]): string {
   const v = req.query.get(name);
   if (v === null || v === '') throw badRequest('missing_parameter', `query parameter ${name} is required`);

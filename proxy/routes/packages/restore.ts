@@ -9,7 +9,7 @@ import { actorOf, audit } from '../../core/audit.ts';
 import { validateBody } from '../../core/validate.ts';
 import type { Handler } from '../../core/types.ts';
 import type { Db } from '../../db/driver.ts';
-import { nodeIdParam, requireDatasetRole } from './access.ts';
+import { isNodeId, nodeIdParam, requireDatasetRole } from './access.ts';
 import { packagesOf, type PackagesServices } from './deps.ts';
 import { encodeRestoreMessage, type RestoreMessage } from './restore-message.ts';
 import { findPackage, packageTree, transition, type DatasetAccess } from './store.ts';
@@ -47,6 +47,8 @@ export const restorePackages: Handler = async (req, deps) => {
 
 /** Mark one package (and its deleted descendants) RESTORING and enqueue them; the failure text, if any. */
 async function restoreOne(db: Db, svc: PackagesServices, access: DatasetAccess, nodeId: string): Promise<string | undefined> {
+  // What is not a node id names nothing, and never reaches SQL (a NUL in it made Postgres fail the request; npm run fuzz).
+  if (!isNodeId(nodeId, ['package', 'collection'])) return 'not found';
   const pkg = await findPackage(db, access.orgId, nodeId);
   // "not found" is the seed's own wording; a package of another dataset is not found in this one.
   if (!pkg || pkg.dataset_id !== access.datasetId) return 'not found';
