@@ -28,6 +28,7 @@ export type Outcome =
   | { kind: 'none'; reason: 'closed' | 'timeout' | 'reset' | 'hung-up' | 'refused'; ms: number };
 
 const HEAD_END = Buffer.from('\r\n\r\n');
+const sessions = new Map<string, Buffer>();
 
 export function exchange(to: Endpoint, req: RawRequest, timeoutMs = 15_000): Promise<Outcome> {
   const started = performance.now();
@@ -35,9 +36,12 @@ export function exchange(to: Endpoint, req: RawRequest, timeoutMs = 15_000): Pro
     let settled = false;
     const chunks: Buffer[] = [];
     let received = 0;
+    const key = `${to.host}:${to.port}`;
     const socket: net.Socket = to.tls
-      ? tls.connect({ host: to.host, port: to.port, rejectUnauthorized: false, servername: net.isIP(to.host) ? undefined : to.host })
+      ? tls.connect({ host: to.host, port: to.port, rejectUnauthorized: false, servername: net.isIP(to.host) ? undefined : to.host, session: sessions.get(key) })
       : net.connect(to.port, to.host);
+    // Resume TLS sessions: a full handshake per request would measure the handshake, not the server.
+    if (to.tls) socket.on('session', (s: Buffer) => sessions.set(key, s));
     const finish = (o: Outcome) => {
       if (settled) return;
       settled = true;

@@ -43,7 +43,7 @@ export function formatReport(results: SurfaceResult[], handlerErrors: string[], 
   const total = results.reduce((n, r) => n + r.requests, 0);
   out.push('', `total ${total} requests over ${results.length} surfaces`);
   for (const r of results) {
-    const sections: [string, Example[]][] = [['5xx', r.fiveXX], ['off-shape errors', r.offShape]];
+    const sections: [string, Example[]][] = [['5xx', r.fiveXX], ['off-shape errors', r.offShape], ['timeouts', r.timeouts]];
     for (const [what, examples] of sections) {
       if (!examples.length) continue;
       out.push('', `${r.surface} — ${what} (examples):`);

@@ -28,6 +28,8 @@ export interface SurfaceResult {
   fiveXX: Example[];
   offShape: Example[];
   offShapeCount: number;
+  /** Requests the server neither answered nor closed within the timeout (a slow path, or a request it waits on forever). */
+  timeouts: Example[];
   deaths: Death[];
   /** Latencies of answered requests, in ms. */
   latencies: number[];
@@ -52,7 +54,7 @@ const MAX_EXAMPLES = 8;
 export async function runSurface(surface: Surface, target: Target, ctx: MutationContext & { elsewhereHits(): number }, opts: RunOptions): Promise<SurfaceResult> {
   const r: SurfaceResult = {
     surface: surface.name, requests: 0, signed: 0, byClass: { '1xx': 0, '2xx': 0, '3xx': 0, '4xx': 0, '5xx': 0 },
-    noAnswer: {}, fiveXX: [], offShape: [], offShapeCount: 0, deaths: [], latencies: [], reachedElsewhere: 0, generatorErrors: [],
+    noAnswer: {}, fiveXX: [], offShape: [], offShapeCount: 0, timeouts: [], deaths: [], latencies: [], reachedElsewhere: 0, generatorErrors: [],
   };
   const to = endpointOf(surface.url);
   const elsewhereBefore = ctx.elsewhereHits();
@@ -89,6 +91,7 @@ function record(r: SurfaceResult, surface: Surface, c: Case, o: Outcome): void {
   const example = (detail: string, status?: number): Example => ({ case: `${c.surface}#${c.index}`, mutations: c.mutations, signed: c.signed, line: c.line, status, detail });
   if (o.kind === 'none') {
     r.noAnswer[o.reason] = (r.noAnswer[o.reason] ?? 0) + 1;
+    if (o.reason === 'timeout' && r.timeouts.length < MAX_EXAMPLES) r.timeouts.push(example('no answer within the timeout'));
     return;
   }
   r.latencies.push(o.ms);
