@@ -39,7 +39,7 @@ const wanted = values.surface?.flatMap((s) => s.split(',')) ?? [];
 
 const t0 = performance.now();
 process.stderr.write('fuzz: starting the stack…\n');
-const exitCode = await withFuzzTarget(async (target, surfaces, ctx) => {
+const exitCode = await withFuzzTarget(async (target, surfaces, ctx, creds) => {
   const unknown = wanted.filter((w) => !surfaces.some((s) => s.name === w));
   if (values.list || unknown.length) {
     if (unknown.length) console.error(`unknown surface(s): ${unknown.join(', ')}`);
@@ -62,7 +62,7 @@ const exitCode = await withFuzzTarget(async (target, surfaces, ctx) => {
   }
   const started = performance.now();
   const command = `npm run fuzz -- --count ${count} --seed ${seed}${wanted.length ? ` --surface ${wanted.join(',')}` : ''} --concurrency ${concurrency}`;
-  const r = await runCampaign(target, surfaces, ctx, {
+  const r = await runCampaign(target, surfaces, ctx, creds, {
     count, seed, concurrency, surfaces: wanted,
     onProgress: (name, done) => process.stderr.write(`fuzz: ${name} ${done}/${count}\n`),
   }, command);

@@ -15,7 +15,7 @@ describe('fuzz: a seeded run over every surface (issue 13)', function () {
   this.timeout(600_000);
 
   it(`answers ${COUNT} malformed requests per surface with no death, no 5xx and no error outside its shape`, async () => {
-    const r = await withFuzzTarget((target, surfaces, ctx) => runCampaign(target, surfaces, ctx, { count: COUNT, seed: SEED, concurrency: 16 }, `seed ${SEED}, ${COUNT} per surface`));
+    const r = await withFuzzTarget((target, surfaces, ctx, creds) => runCampaign(target, surfaces, ctx, creds, { count: COUNT, seed: SEED, concurrency: 16 }, `seed ${SEED}, ${COUNT} per surface`));
     expect(r.results.map((x) => x.surface)).to.have.length.greaterThanOrEqual(17);
     for (const x of r.results) expect(x.requests, x.surface).to.equal(COUNT);
     const details = `${r.report}${r.output.length ? `\n--- the stack's last output ---\n${r.output.join('\n')}` : ''}`;

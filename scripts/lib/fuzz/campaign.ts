@@ -6,7 +6,7 @@ import http from 'node:http';
 import { formatReport, verdict, type Verdict } from './report.ts';
 import { runSurface, type SurfaceResult } from './runner.ts';
 import { prepareCredentials } from './setup.ts';
-import { buildSurfaces, type Surface } from './surfaces.ts';
+import { buildSurfaces, type Credentials, type Surface } from './surfaces.ts';
 import { launchStack, type Death, type Target } from './target.ts';
 import type { MutationContext } from './mutations.ts';
 
@@ -32,7 +32,7 @@ export interface CampaignResult {
 export type Context = MutationContext & { elsewhereHits(): number };
 
 /** Start what a campaign needs and hand it to `use`; everything is stopped afterwards, whatever happens. */
-export async function withFuzzTarget<T>(use: (target: Target, surfaces: Surface[], ctx: Context) => Promise<T>): Promise<T> {
+export async function withFuzzTarget<T>(use: (target: Target, surfaces: Surface[], ctx: Context, creds: Credentials) => Promise<T>): Promise<T> {
   let hits = 0;
   const elsewhere = http.createServer((_req, res) => {
     hits++;
@@ -43,7 +43,8 @@ export async function withFuzzTarget<T>(use: (target: Target, surfaces: Surface[
   try {
     const target = await launchStack();
     try {
-      return await use(target, buildSurfaces(target.urls, await prepareCredentials(target.urls, target.stateDir)), ctx);
+      const creds = await prepareCredentials(target.urls, target.stateDir);
+      return await use(target, buildSurfaces(target.urls, creds), ctx, creds);
     } finally {
       await target.close();
     }
@@ -52,11 +53,12 @@ export async function withFuzzTarget<T>(use: (target: Target, surfaces: Surface[
   }
 }
 
-export async function runCampaign(target: Target, surfaces: Surface[], ctx: Context, opts: CampaignOptions, header: string): Promise<CampaignResult> {
+export async function runCampaign(target: Target, surfaces: Surface[], ctx: Context, creds: Credentials, opts: CampaignOptions, header: string): Promise<CampaignResult> {
   const chosen = opts.surfaces?.length ? surfaces.filter((s) => opts.surfaces!.includes(s.name)) : surfaces;
   const results: SurfaceResult[] = [];
   for (const s of chosen) {
     if (!target.alive()) break;
+    await creds.refresh();
     results.push(await runSurface(s, target, ctx, { count: opts.count, seed: opts.seed, concurrency: opts.concurrency, batch: 500, timeoutMs: 20_000, onProgress: opts.onProgress }));
   }
   const v = verdict(results, target.handlerErrors);

@@ -30,18 +30,21 @@ export async function prepareCredentials(urls: StackUrls, stateDir: string): Pro
 
   const env = { AWS_ENDPOINT_URL: urls.aws, AWS_ACCESS_KEY_ID: AWS_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: AWS_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' };
   const cardsAws = cardsAwsClients(env);
-  const { token: cardsToken } = await new ApiTokenStore(cardsAws.ddb, loadCardsConfig(env).apiTokenTable).create('ada@example.com', Date.now());
+  const tokens = new ApiTokenStore(cardsAws.ddb, loadCardsConfig(env).apiTokenTable);
+  const newCardsToken = async () => (await tokens.create('ada@example.com', Date.now())).token;
 
   const apiKeys = fixture('gateway/api-keys.json') as { apiKeys: { value: string; enabled: boolean; usagePlanId: string }[] };
   const mailApiKey = apiKeys.apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard')!.value;
   const mailgunWebhookKey = (fixture('mailgun/seed.json') as { domains: { webhookSigningKey: string }[] }).domains[0].webhookSigningKey;
 
-  const signin = await fetch(`${urls.extend}/signin`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/vnd.paywithextend.v2021-03-12+json' },
-    body: JSON.stringify({ email: 'ada@example.com', password: 'ada-Extend-2024!' }),
-  });
-  const extendBearer = ((await signin.json()) as { token: string }).token;
+  const extendSignIn = async () => {
+    const signin = await fetch(`${urls.extend}/signin`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/vnd.paywithextend.v2021-03-12+json' },
+      body: JSON.stringify({ email: 'ada@example.com', password: 'ada-Extend-2024!' }),
+    });
+    return ((await signin.json()) as { token: string }).token;
+  };
 
   const cfState = (await (await fetch(`${urls.cloudfront}/__admin/state`)).json()) as { signingKey: { keyPairId: string; privateKeyPath?: string } };
   const privateKey = readFileSync(cfState.signingKey.privateKeyPath ?? join(stateDir, 'cloudfront', 'private-key.pem'), 'utf8');
@@ -50,11 +53,17 @@ export async function prepareCredentials(urls: StackUrls, stateDir: string): Pro
   const signed = new URL(getSignedUrl({ url: `https://${domain}${REPORT}`, keyPairId: cfState.signingKey.keyPairId, privateKey, dateLessThan: new Date(Date.now() + 24 * 3600_000).toISOString() }));
 
   const fuzzQueueUrl = await prepareAws(urls.aws, AWS_CREDENTIALS);
-  return {
-    jwt, cardsToken, mailApiKey, mailgunWebhookKey, extendBearer,
+  const creds: Credentials = {
+    jwt, cardsToken: await newCardsToken(), mailApiKey, mailgunWebhookKey, extendBearer: await extendSignIn(),
     gatewaySigningKeyPem: keys.signingPrivateKeyPem,
     aws: AWS_CREDENTIALS,
     cloudfrontSignedPath: `${signed.pathname}${signed.search}`,
     fuzzQueueUrl,
+    // The fuzz may legitimately end a session or erase the user (forget-me revokes API tokens): fresh ones per surface.
+    async refresh() {
+      creds.cardsToken = await newCardsToken();
+      creds.extendBearer = await extendSignIn();
+    },
   };
+  return creds;
 }

@@ -41,6 +41,8 @@ export interface Credentials extends AppCredentials, FakeCredentials {
   /** A CloudFront-signed path and query for a report on the local edge. */
   cloudfrontSignedPath: string;
   fuzzQueueUrl: string;
+  /** New tokens and sessions, for what the previous surface's requests may have revoked. */
+  refresh(): Promise<void>;
 }
 
 /**
