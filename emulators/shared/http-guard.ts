@@ -45,8 +45,19 @@ export interface ErrorContext {
 
 export type ErrorLog = (msg: string, fields: Record<string, unknown>) => void;
 
-/** Default log: one JSON line on stderr (the fakes have no logger of their own; the proxy passes its logger). */
+let sink: ErrorLog | undefined;
+
+/**
+ * Where this process's servers report unexpected errors. Unset, a JSON line on stderr; a supervised service sends
+ * them to its supervisor's log (service-main.ts), which redacts and keeps them with every other service's lines.
+ */
+export function reportErrorsTo(log: ErrorLog): void {
+  sink = log;
+}
+
+/** The log a server without a logger of its own uses (the fakes; the proxy passes its logger). */
 export const stderrLog = (server: string): ErrorLog => (msg, fields) => {
+  if (sink) return sink(msg, { server, ...fields });
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'error', server, msg, ...fields })}\n`);
 };
 

@@ -7,6 +7,7 @@
  */
 import { Pending, toWireError, type ToChild, type ToParent } from './ipc.ts';
 import { serviceNamed, type ParentLink, type Running } from './services.ts';
+import { reportErrorsTo } from '../shared/http-guard.ts';
 
 const spec = serviceNamed(process.argv[2] ?? '');
 if (!spec || !process.send) {
@@ -34,6 +35,8 @@ const parent: ParentLink = {
   },
 };
 
+// A request a server here failed on unexpectedly is logged where the stack logs (http-guard.ts), not lost on stderr.
+reportErrorsTo((msg, fields) => parent.emit('log', { level: 'error', msg, fields }));
 const loading = spec.load();
 loading.catch(() => {}); // reported when `start` arrives
 let running: Running | undefined;
