@@ -60,7 +60,6 @@ export async function runSurface(surface: Surface, target: Target, ctx: Mutation
   const elsewhereBefore = ctx.elsewhereHits();
   for (let start = 0; start < opts.count && target.alive(); start += opts.batch) {
     const end = Math.min(opts.count, start + opts.batch);
-    const deathsBefore = target.deaths.length;
     let next = start;
     const worker = async () => {
       while (next < end && target.alive()) {
@@ -78,8 +77,7 @@ export async function runSurface(surface: Surface, target: Target, ctx: Mutation
     };
     await Promise.all(Array.from({ length: opts.concurrency }, worker));
     opts.onProgress?.(surface.name, end);
-    await target.probe(`${surface.name} cases ${start}-${end - 1}`);
-    r.deaths.push(...target.deaths.slice(deathsBefore));
+    r.deaths.push(...(await target.check(`${surface.name} cases ${start}-${end - 1}`)));
   }
   r.reachedElsewhere = ctx.elsewhereHits() - elsewhereBefore;
   return r;
