@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type http from 'node:http';
 import { decodeJwt } from 'jose';
 import { startStack, type Stack } from '../../../emulators/stack/index.ts';
-import { createLogger } from '../../../proxy/core/log.ts';
+import { createLogger, type Logger } from '../../../proxy/core/log.ts';
 import { loadApiKeys } from '../../../emulators/gateway/api-keys.ts';
 import { apiTokenStore } from './credentials.ts';
 import { HarWriter } from './har-write.ts';
@@ -43,13 +43,14 @@ export function parseRecordArgs(argv: string[]): RecordArgs {
 
 export interface Recording { url: string; stack?: Stack; writer: HarWriter; upstream?: UpstreamRecorder; close(): Promise<void> }
 
-export async function startRecording(args: RecordArgs, log: (s: string) => void): Promise<Recording> {
+/** `proxyLog`: the recorder's own stack logs there (default: warnings and errors to stdout). */
+export async function startRecording(args: RecordArgs, log: (s: string) => void, opts: { proxyLog?: Logger } = {}): Promise<Recording> {
   const redact = new Redactor(loadRedactionRules(), seededSecretValues());
   const upstream = args.upstream ? new UpstreamRecorder(redact) : undefined;
   let stack: Stack | undefined;
   if (!args.attach) {
     const stateDir = args.scenario ? mkdtempSync(join(tmpdir(), 'gatehouse-record-')) : undefined;
-    const proxyLog = createLogger({ name: 'proxy', level: 'warn' });
+    const proxyLog = opts.proxyLog ?? createLogger({ name: 'proxy', level: 'warn' });
     const addSecrets = proxyLog.addSecretValues.bind(proxyLog);
     // Every value the secret chain loads is also a value the recording must never contain.
     proxyLog.addSecretValues = (values) => { const list = [...values]; redact.addSecretValues(list); addSecrets(list); };

@@ -101,13 +101,20 @@ export function toInteraction(x: Exchange, redact: Redactor): UpstreamInteractio
 
 /** Collects interactions from an `onExchange` hook and writes one file per provider. */
 export class UpstreamRecorder {
-  readonly interactions: UpstreamInteraction[] = [];
+  private readonly exchanges: Exchange[] = [];
   constructor(private readonly redact: Redactor) {}
 
   readonly hook = (x: Exchange): void => {
-    const i = toInteraction(x, this.redact);
-    if (i) this.interactions.push(i);
+    this.exchanges.push(x);
   };
+
+  /**
+   * Redacted when read, not when captured: a secret the proxy loads after the call that carried it (a key picked up
+   * by a refresh of the secret store arrives in the response that loads it) is known to the redactor by then.
+   */
+  get interactions(): UpstreamInteraction[] {
+    return this.exchanges.map((x) => toInteraction(x, this.redact)).filter((i): i is UpstreamInteraction => i !== undefined);
+  }
 
   save(name: string, dir: string = UPSTREAM_FIXTURES): string[] {
     const byProvider = new Map<string, UpstreamInteraction[]>();
