@@ -10,7 +10,7 @@ import { ApiTokenStore } from '../../proxy/routes/cards/api-tokens.ts';
 import { cardsAwsClients } from '../../proxy/routes/cards/aws.ts';
 import { subjectRef } from '../../proxy/core/audit.ts';
 import { testStack } from '../helpers/stack.ts';
-import { eventually, steadyLoad } from '../helpers/steady-load.ts';
+import { eventually, expectNoRefusal, steadyLoad } from '../helpers/steady-load.ts';
 import { auditLines, runScript } from '../helpers/run-script.ts';
 
 describe('create-token --rotate', function () {
@@ -42,7 +42,7 @@ describe('create-token --rotate', function () {
     const switched = load.count();
     await eventually(() => load.count() > switched + 10);
     const result = await load.stop();
-    expect(result.unexpected, JSON.stringify(result.unexpected)).to.deep.equal([]);
+    expectNoRefusal(result);
 
     // After the grace period the old token is refused; the new one and another user's token are not.
     expect(await eventually(async () => (await cards(old)).status === 401, 15_000, 250)).to.equal(true);

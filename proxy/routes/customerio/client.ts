@@ -10,7 +10,7 @@
 import { upstreamError } from '../../core/upstream.ts';
 import type { HttpClient, OutboundResponse } from '../../core/http-client.ts';
 import type { Secrets } from '../../secrets/chain.ts';
-import { CIO_KEY_NAMES, type CustomerioConfig } from './config.ts';
+import type { CustomerioConfig } from './config.ts';
 
 export type Api = 'track' | 'app';
 
@@ -19,10 +19,16 @@ export interface CustomerioClient {
   call(api: Api, method: string, path: string, body?: unknown, query?: URLSearchParams): Promise<OutboundResponse>;
 }
 
+export interface Keys {
+  siteId: string;
+  trackApiKey: string;
+  appApiKey: string;
+}
+
 export interface CustomerioKeys {
-  current(): { siteId: string; trackApiKey: string; appApiKey: string };
-  /** Re-read the store; true when a Customer.io key changed. */
-  reread(reason: string): Promise<boolean>;
+  current(): Keys;
+  /** Re-read the store (a read that starts after this call). */
+  reread(reason: string): Promise<unknown>;
 }
 
 /** The keys as the live secrets hold them now. */
@@ -33,12 +39,14 @@ export function liveCustomerioKeys(secrets: Secrets, cfg: CustomerioConfig): Cus
       trackApiKey: secrets.get('CIO_API_KEY') ?? cfg.trackApiKey,
       appApiKey: secrets.get('CIO_APP_API_KEY') ?? cfg.appApiKey,
     }),
-    reread: async (reason) => (await secrets.refresh(reason)).some((n) => (CIO_KEY_NAMES as readonly string[]).includes(n)),
+    reread: (reason) => secrets.refresh(reason),
   };
 }
 
 /** The keys of the configuration, never re-read (contract tests, scripts). */
-const fixedKeys = (cfg: CustomerioConfig): CustomerioKeys => ({ current: () => cfg, reread: async () => false });
+const fixedKeys = (cfg: CustomerioConfig): CustomerioKeys => ({ current: () => cfg, reread: async () => undefined });
+
+const sameKeys = (api: Api, a: Keys, b: Keys) => (api === 'track' ? a.siteId === b.siteId && a.trackApiKey === b.trackApiKey : a.appApiKey === b.appApiKey);
 
 export function customerioClient(cfg: CustomerioConfig, http: HttpClient, keys: CustomerioKeys = fixedKeys(cfg)): CustomerioClient {
   return {
@@ -46,9 +54,8 @@ export function customerioClient(cfg: CustomerioConfig, http: HttpClient, keys: 
       const base = api === 'track' ? cfg.trackBaseUrl : cfg.appBaseUrl;
       const url = new URL(path, base);
       if (query) url.search = query.toString();
-      const send = () => {
-        const k = keys.current();
-        return http.send({
+      const send = (k: Keys) =>
+        http.send({
           upstream: api === 'track' ? 'customerio-track' : 'customerio-app',
           method,
           url: url.toString(),
@@ -60,9 +67,14 @@ export function customerioClient(cfg: CustomerioConfig, http: HttpClient, keys: 
           body: body !== undefined ? JSON.stringify(body) : undefined,
           timeoutMs: cfg.upstreamTimeoutMs,
         });
-      };
-      let res = await send();
-      if ((res.status === 401 || res.status === 403) && (await keys.reread(`Customer.io ${api} API answered ${res.status}`))) res = await send();
+      const used = keys.current();
+      let res = await send(used);
+      if (res.status === 401 || res.status === 403) {
+        // Retry once if the keys are no longer the ones refused: another request's re-read may already have them.
+        if (sameKeys(api, keys.current(), used)) await keys.reread(`Customer.io ${api} API answered ${res.status}`);
+        const now = keys.current();
+        if (!sameKeys(api, now, used)) res = await send(now);
+      }
       if (res.status >= 400) throw upstreamError(api === 'track' ? 'Customer.io Track API' : 'Customer.io App API', res);
       return res;
     },
