@@ -11,9 +11,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, PutBucketVersioningCommand, DeleteObjectCommand, ListObjectVersionsCommand,
   PutBucketCorsCommand, GetBucketCorsCommand, HeadBucketCommand, DeleteBucketCommand, HeadObjectCommand, CreateMultipartUploadCommand,
-  UploadPartCommand, CompleteMultipartUploadCommand, ListPartsCommand, DeleteBucketCorsCommand,
+  UploadPartCommand, CompleteMultipartUploadCommand, ListPartsCommand, DeleteBucketCorsCommand, ListBucketsCommand,
 } from '@aws-sdk/client-s3';
 import { startS3Server } from '../../emulators/aws/s3/serve.ts';
+import { EdgeProcess } from '../helpers/edge-process.ts';
 import type { S3Options } from '../../emulators/aws/s3/index.ts';
 
 const MiB = 1024 * 1024;
@@ -203,11 +204,17 @@ describe('S3 persistence (persistDir)', () => {
     });
   });
 
-  it('refuses a second server on a directory another one is using', async () => {
-    await withServer(async () => {
+  it('refuses to start on a directory another process is using', async () => {
+    const other = await EdgeProcess.start(dir);
+    try {
       const second = await startS3Server({ credentials: { test: 'test' }, persistDir: dir }).catch((e: Error) => e);
       expect((second as Error).message).to.match(/is in use by process \d+/);
-    });
+    } finally {
+      other.kill();
+      await other.exited;
+    }
+    // Once that process is gone (killed, so its lock stays behind) the directory is free again.
+    await withServer(async (s3) => expect((await s3.send(new ListBucketsCommand({}))).Buckets ?? []).to.deep.equal([]));
   });
 
   it('forgets everything on reset, on disk too', async () => {

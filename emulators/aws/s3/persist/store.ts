@@ -319,7 +319,8 @@ function takeLock(file: string): void {
   } catch {
     // no lock yet
   }
-  if (holder && isAlive(holder)) throw new Error(`${path.dirname(file)} is in use by process ${holder}`);
+  // Our own pid is a lock left by an earlier life of this pid (reused) or of this process: ours to take.
+  if (holder && holder !== process.pid && isAlive(holder)) throw new Error(`${path.dirname(file)} is in use by process ${holder}`);
   fs.writeFileSync(file, String(process.pid));
 }
 

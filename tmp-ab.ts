@@ -1,0 +1,16 @@
+import { startAwsEdge as newEdge } from './emulators/aws/edge.ts';
+import { startAwsEdge as oldEdge } from '/tmp/s3core/old/emulators/aws/edge.ts';
+import { chooseGenerator, compareRounds, type LoadSpec } from './scripts/lib/bench/load.ts';
+import { s3ObjectTarget, type Target } from './scripts/lib/bench/targets.ts';
+import os from 'node:os';
+const creds = { accessKeyId: 'test', secretAccessKey: 'test' };
+const a = await newEdge({ port: 0, credentials: { test: 'test' } });
+const b = await oldEdge({ port: 0, credentials: { test: 'test' } });
+const spec = (t: Target): LoadSpec => ({ ...t, connections: 16, seconds: 3, warmupSeconds: 1 });
+const ta = await s3ObjectTarget(a.url, creds); const tb = await s3ObjectTarget(b.url, creds);
+console.log('load', os.loadavg().map((x) => x.toFixed(1)).join(' '));
+const r = await compareRounds(spec(ta), spec(tb), Number(process.argv[2] ?? 7), chooseGenerator());
+console.log(`new  ${Math.round(r.a.rate)} req/s [${r.a.rates.map(Math.round).join(', ')}] ${r.a.cpuMicros.toFixed(1)} µs CPU/req`);
+console.log(`old  ${Math.round(r.b.rate)} req/s [${r.b.rates.map(Math.round).join(', ')}] ${r.b.cpuMicros.toFixed(1)} µs CPU/req`);
+console.log('load after', os.loadavg().map((x) => x.toFixed(1)).join(' '));
+await a.close(); await b.close();
