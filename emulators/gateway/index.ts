@@ -11,7 +11,7 @@ import { gatewayError, gatewayRoutes } from './routes.ts';
 import { GatewayState } from './state.ts';
 import { DEFAULT_STEPS, type Step } from './steps.ts';
 
-export { signRequest, digestHeader, GATEWAY_KEY_ID, type RequestToSign, type SignOptions } from './sign.ts';
+export { signRequest, digestHeader, GATEWAY_KEY_ID, GATEWAY_REQUEST_ID_HEADER, type RequestToSign, type SignOptions } from './sign.ts';
 export { loadGatewayKeys, DEFAULT_KEY_DIR, SigningKeyRing, type GatewayKeys, type SigningKey } from './keys.ts';
 export { JWT_ISSUER, JWT_AUDIENCE, GatewayState } from './state.ts';
 export { DEFAULT_STEPS, type Step, type Exchange, type EarlyReply } from './steps.ts';

@@ -23,7 +23,7 @@ export interface SignOptions {
   algorithm?: 'rsa-sha256' | 'hs2019';
   /** Milliseconds since the epoch (default: Date.now()). */
   now?: number;
-  /** Headers to sign, in order (default: (request-target) host date digest, plus x-user-email when present). */
+  /** Headers to sign, in order (default: (request-target) host date digest, plus x-user-email and x-gateway-request-id when present). */
   headers?: string[];
   /** Adds an `expires` parameter this many seconds after `created`. */
   expiresInSeconds?: number;
@@ -89,8 +89,12 @@ function prepare(req: RequestToSign, opts: SignOptions): Draft {
   };
 }
 
+/** The gateway's own id for each request it forwards: signed, so two identical requests never share a signature. */
+export const GATEWAY_REQUEST_ID_HEADER = 'x-gateway-request-id';
+
 function defaultHeaders(given: Record<string, string>): string[] {
-  return ['(request-target)', 'host', 'date', 'digest', ...(given[IDENTITY_HEADER] !== undefined ? [IDENTITY_HEADER] : [])];
+  const optional = [IDENTITY_HEADER, GATEWAY_REQUEST_ID_HEADER].filter((h) => given[h] !== undefined);
+  return ['(request-target)', 'host', 'date', 'digest', ...optional];
 }
 
 /** An HTTP date changes once a second; format it once per second, not per request. */

@@ -3,7 +3,8 @@
  * forwarded, or answers early (e.g. 401). Later features (API keys, usage plans, recording) are more steps.
  */
 import { IDENTITY_HEADER } from '../../proxy/auth/signature-middleware.ts';
-import { signRequestAsync } from './sign.ts';
+import { randomUUID } from 'node:crypto';
+import { GATEWAY_REQUEST_ID_HEADER, signRequestAsync } from './sign.ts';
 import type { GatewayState } from './state.ts';
 import { apiKeyCheck } from './api-keys.ts';
 
@@ -64,9 +65,14 @@ export const injectIdentity: Step = async (x) => {
   if (x.identity) x.forward[IDENTITY_HEADER] = x.identity.email;
 };
 
-/** Adds Date and Digest and signs for the proxy, with Host set to the upstream's. */
+/**
+ * Adds Date, Digest and a request id of the gateway's own (API Gateway's $context.requestId; never the client's)
+ * and signs for the proxy, with Host set to the upstream's. The id makes every signature unique, so the proxy can
+ * refuse a second arrival of one as a replay without refusing two identical requests signed in the same second.
+ */
 export const signForUpstream: Step = async (x, state) => {
   x.forward.host = state.upstream.host;
+  x.forward[GATEWAY_REQUEST_ID_HEADER] = randomUUID();
   x.forward['content-length'] = String(x.body.length);
   if (x.sourceIp) x.forward['x-forwarded-for'] = x.forward['x-forwarded-for'] ? `${x.forward['x-forwarded-for']}, ${x.sourceIp}` : x.sourceIp;
   // The ring's active key, read per request: a rotation switches the signer between two requests.

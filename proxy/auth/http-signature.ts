@@ -39,6 +39,10 @@ export interface VerifiedSignature {
   keyId: string;
   algorithm: string;
   signedHeaders: string[];
+  /** The signature's bytes (what a replay would carry again). */
+  signature: Buffer;
+  /** Epoch ms after which this signature is refused as too old or expired anyway: how long a replay matters. */
+  validUntil: number;
 }
 
 export interface SignatureParams {
@@ -53,8 +57,8 @@ export interface SignatureParams {
 export const DEFAULT_MAX_SKEW_SECONDS = 300;
 const SUPPORTED_ALGORITHMS = ['rsa-sha256', 'hs2019'];
 
-const fail = (code: string, message: string) =>
-  // §3.1: a 401 may name the scheme and the headers the server wants signed.
+/** A 401 for a refused signature. §3.1: a 401 may name the scheme and the headers the server wants signed. */
+export const signatureRefusal = (code: string, message: string) =>
   new ProxyError(401, code, message, undefined, { 'www-authenticate': 'Signature realm="gatehouse",headers="(request-target) host date digest"' });
 
 export function verifyHttpSignature(req: SignedRequest, opts: VerifyOptions): VerifiedSignature {
@@ -63,17 +67,18 @@ export function verifyHttpSignature(req: SignedRequest, opts: VerifyOptions): Ve
   // §2.1 algorithm: no algorithm means "derive it from the key", which is what hs2019 means too.
   const algorithm = (params.algorithm ?? 'hs2019').toLowerCase();
   if (!SUPPORTED_ALGORITHMS.includes(algorithm)) {
-    throw fail('signature_algorithm_unsupported', `signature algorithm "${params.algorithm}" is not supported; use rsa-sha256 or hs2019`);
+    throw signatureRefusal('signature_algorithm_unsupported', `signature algorithm "${params.algorithm}" is not supported; use rsa-sha256 or hs2019`);
   }
   const key = lookupKey(opts.publicKeys, params.keyId);
   checkCoverage(params, algorithm, headers, req.body, opts.requiredHeaders ?? []);
-  checkTimes(params, headers, opts.now, opts.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS);
+  const validUntil = checkTimes(params, headers, opts.now, opts.maxSkewSeconds ?? DEFAULT_MAX_SKEW_SECONDS);
   if (headers.digest !== undefined) checkDigest(headers.digest, req.body);
   const data = Buffer.from(buildSigningString(params, { ...req, headers }), 'utf8');
-  if (!verifySignatureBytes(algorithm, key, data, Buffer.from(params.signature, 'base64'))) {
-    throw fail('signature_invalid', 'the signature does not match the signing string for this key');
+  const signature = Buffer.from(params.signature, 'base64');
+  if (!verifySignatureBytes(algorithm, key, data, signature)) {
+    throw signatureRefusal('signature_invalid', 'the signature does not match the signing string for this key');
   }
-  return { keyId: params.keyId, algorithm, signedHeaders: params.headers };
+  return { keyId: params.keyId, algorithm, signedHeaders: params.headers, signature, validUntil };
 }
 
 /**
@@ -97,7 +102,7 @@ function findSignatureHeader(headers: Record<string, string>): string {
   if (headers.signature?.trim()) return headers.signature;
   const m = /^\s*Signature\s+(.*)$/is.exec(headers.authorization ?? '');
   if (m) return m[1];
-  throw fail('signature_missing', 'no Signature header and no "Authorization: Signature" credentials');
+  throw signatureRefusal('signature_missing', 'no Signature header and no "Authorization: Signature" credentials');
 }
 
 /** §2.1: comma-separated `name="value"` pairs; created/expires may be bare numbers; unknown names ignored. */
@@ -108,20 +113,20 @@ export function parseSignatureParams(value: string): SignatureParams {
   while (pos < value.length) {
     re.lastIndex = pos;
     const m = re.exec(value);
-    if (!m) throw fail('signature_malformed', `cannot parse the signature parameters at character ${pos}`);
+    if (!m) throw signatureRefusal('signature_malformed', `cannot parse the signature parameters at character ${pos}`);
     const name = m[1];
-    if (name in raw) throw fail('signature_malformed', `signature parameter "${name}" appears twice`);
+    if (name in raw) throw signatureRefusal('signature_malformed', `signature parameter "${name}" appears twice`);
     raw[name] = m[2] ?? m[3];
     pos = re.lastIndex;
     if (!m[4]) break;
   }
-  if (!raw.keyId) throw fail('signature_malformed', 'the signature has no keyId parameter');
+  if (!raw.keyId) throw signatureRefusal('signature_malformed', 'the signature has no keyId parameter');
   if (!raw.signature || !/^[A-Za-z0-9+/]+={0,2}$/.test(raw.signature)) {
-    throw fail('signature_malformed', 'the signature parameter is missing or not base64');
+    throw signatureRefusal('signature_malformed', 'the signature parameter is missing or not base64');
   }
   // §2.1 headers: when absent the default is "(created)".
   const list = (raw.headers ?? '(created)').trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (list.length === 0) throw fail('signature_malformed', 'the headers parameter is empty');
+  if (list.length === 0) throw signatureRefusal('signature_malformed', 'the headers parameter is empty');
   return {
     keyId: raw.keyId,
     algorithm: raw.algorithm,
@@ -135,13 +140,13 @@ export function parseSignatureParams(value: string): SignatureParams {
 
 function numberParam(v: string | undefined, name: string, shape: RegExp): number | undefined {
   if (v === undefined) return undefined;
-  if (!shape.test(v)) throw fail('signature_malformed', `the ${name} parameter must be a Unix timestamp, got "${v}"`);
+  if (!shape.test(v)) throw signatureRefusal('signature_malformed', `the ${name} parameter must be a Unix timestamp, got "${v}"`);
   return Number(v);
 }
 
 function lookupKey(keys: PublicKeys, keyId: string): KeyObject {
   const pem = typeof keys === 'string' ? keys : isKeySet(keys) ? keys.lookup(keyId) : Object.hasOwn(keys, keyId) ? keys[keyId] : undefined;
-  if (!pem) throw fail('signature_unknown_key', `no public key is configured for keyId "${keyId}"`);
+  if (!pem) throw signatureRefusal('signature_unknown_key', `no public key is configured for keyId "${keyId}"`);
   return publicKeyFrom(pem);
 }
 
@@ -169,45 +174,53 @@ function checkCoverage(p: SignatureParams, algorithm: string, headers: Record<st
   for (const pseudo of ['(created)', '(expires)'] as const) {
     if (!signed.has(pseudo)) continue;
     // §2.3: (created)/(expires) with an rsa-*, hmac-* or ecdsa-* algorithm MUST produce an error.
-    if (/^(rsa|hmac|ecdsa)/.test(algorithm)) throw fail('signature_pseudo_header_not_allowed', `${pseudo} cannot be signed with ${algorithm}; use hs2019`);
+    if (/^(rsa|hmac|ecdsa)/.test(algorithm)) throw signatureRefusal('signature_pseudo_header_not_allowed', `${pseudo} cannot be signed with ${algorithm}; use hs2019`);
     if ((pseudo === '(created)' ? p.created : p.expires) === undefined) {
-      throw fail('signature_malformed', `${pseudo} is signed but the ${pseudo.slice(1, -1)} parameter is missing`);
+      throw signatureRefusal('signature_malformed', `${pseudo} is signed but the ${pseudo.slice(1, -1)} parameter is missing`);
     }
   }
   for (const h of ['(request-target)', 'host', ...extra.map((x) => x.toLowerCase())]) {
-    if (!signed.has(h)) throw fail('signature_header_not_signed', `the signature must cover "${h}"`);
+    if (!signed.has(h)) throw signatureRefusal('signature_header_not_signed', `the signature must cover "${h}"`);
   }
-  if (!signed.has('date') && !signed.has('(created)')) throw fail('date_missing', 'the signature must cover "date" or "(created)"');
-  if (body.length > 0 && headers.digest === undefined) throw fail('digest_missing', 'a request with a body needs a Digest header');
-  if (headers.digest !== undefined && !signed.has('digest')) throw fail('signature_header_not_signed', 'the signature must cover "digest"');
+  if (!signed.has('date') && !signed.has('(created)')) throw signatureRefusal('date_missing', 'the signature must cover "date" or "(created)"');
+  if (body.length > 0 && headers.digest === undefined) throw signatureRefusal('digest_missing', 'a request with a body needs a Digest header');
+  if (headers.digest !== undefined && !signed.has('digest')) throw signatureRefusal('signature_header_not_signed', 'the signature must cover "digest"');
   for (const h of p.headers) {
-    if (!h.startsWith('(') && headers[h] === undefined) throw fail('signature_header_missing', `signed header "${h}" is not in the request`);
+    if (!h.startsWith('(') && headers[h] === undefined) throw signatureRefusal('signature_header_missing', `signed header "${h}" is not in the request`);
   }
 }
 
-function checkTimes(p: SignatureParams, headers: Record<string, string>, now: number, maxSkewSeconds: number): void {
+/** Checks Date, created and expires; returns the epoch ms from which the earliest of them refuses the signature. */
+function checkTimes(p: SignatureParams, headers: Record<string, string>, now: number, maxSkewSeconds: number): number {
   const nowSeconds = now / 1000;
+  let validUntil = Infinity;
   if (p.headers.includes('date')) {
     const date = Date.parse(headers.date);
-    if (Number.isNaN(date)) throw fail('date_invalid', 'the Date header is not an HTTP date');
-    if (Math.abs(now - date) > maxSkewSeconds * 1000) throw fail('date_skew', `the Date header is more than ${maxSkewSeconds} s away from the server clock`);
+    if (Number.isNaN(date)) throw signatureRefusal('date_invalid', 'the Date header is not an HTTP date');
+    if (Math.abs(now - date) > maxSkewSeconds * 1000) throw signatureRefusal('date_skew', `the Date header is more than ${maxSkewSeconds} s away from the server clock`);
+    validUntil = Math.min(validUntil, date + maxSkewSeconds * 1000);
   }
-  if (p.created !== undefined && Math.abs(nowSeconds - p.created) > maxSkewSeconds) {
-    throw fail('date_skew', `the created parameter is more than ${maxSkewSeconds} s away from the server clock`);
+  if (p.created !== undefined) {
+    if (Math.abs(nowSeconds - p.created) > maxSkewSeconds) throw signatureRefusal('date_skew', `the created parameter is more than ${maxSkewSeconds} s away from the server clock`);
+    validUntil = Math.min(validUntil, (p.created + maxSkewSeconds) * 1000);
   }
   // §2.1 expires: a signature whose expires is in the past MUST NOT be processed.
-  if (p.expires !== undefined && nowSeconds > p.expires) throw fail('signature_expired', 'the signature has expired');
+  if (p.expires !== undefined) {
+    if (nowSeconds > p.expires) throw signatureRefusal('signature_expired', 'the signature has expired');
+    validUntil = Math.min(validUntil, p.expires * 1000);
+  }
+  return validUntil;
 }
 
 /** RFC 3230 `Digest: SHA-256=<b64>[, MD5=<b64>]`; only SHA-256 is checked, other entries are ignored. */
 function checkDigest(value: string, body: Buffer): void {
   const entries = value.split(',').map((e) => e.trim()).filter(Boolean);
   const sha = entries.find((e) => /^sha-256=/i.test(e));
-  if (!sha) throw fail('digest_unsupported', 'the Digest header has no SHA-256 entry');
+  if (!sha) throw signatureRefusal('digest_unsupported', 'the Digest header has no SHA-256 entry');
   const claimed = Buffer.from(sha.slice('sha-256='.length), 'base64');
   const actual = createHash('sha256').update(body).digest();
   if (claimed.length !== actual.length || !timingSafeEqual(claimed, actual)) {
-    throw fail('digest_mismatch', 'the SHA-256 Digest does not match the request body');
+    throw signatureRefusal('digest_mismatch', 'the SHA-256 Digest does not match the request body');
   }
 }
 
@@ -234,7 +247,7 @@ function headerValue(name: string, p: Pick<SignatureParams, 'created' | 'expires
  * for PSS because the draft does not fix one. We sign hs2019 the draft's way (PSS/SHA-512, 64-byte salt).
  */
 function verifySignatureBytes(algorithm: string, key: KeyObject, data: Buffer, sig: Buffer): boolean {
-  if (key.asymmetricKeyType !== 'rsa') throw fail('signature_algorithm_unsupported', `keys of type ${key.asymmetricKeyType} are not supported`);
+  if (key.asymmetricKeyType !== 'rsa') throw signatureRefusal('signature_algorithm_unsupported', `keys of type ${key.asymmetricKeyType} are not supported`);
   const pkcs1 = () => verify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, sig);
   const pss = () => verify('sha512', data, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_AUTO }, sig);
   try {

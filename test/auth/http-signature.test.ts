@@ -3,6 +3,7 @@ import { constants, generateKeyPairSync, sign } from 'node:crypto';
 import { ProxyError } from '../../proxy/core/errors.ts';
 import { buildSigningString, verifyHttpSignature, verifyHttpSignatureRotating, type SignedRequest, type VerifyOptions } from '../../proxy/auth/http-signature.ts';
 import { IDENTITY_HEADER, signatureMiddleware } from '../../proxy/auth/signature-middleware.ts';
+import { SignatureReplayCache } from '../../proxy/auth/replay-cache.ts';
 import { digestHeader, signRequest, type SignOptions } from '../../emulators/gateway/sign.ts';
 import type { Deps, RouteRequest } from '../../proxy/core/types.ts';
 
@@ -49,8 +50,10 @@ const withParam = (req: SignedRequest, name: string, value: string): SignedReque
 describe('verifyHttpSignature', () => {
   describe('accepts', () => {
     it('a valid rsa-sha256 signature over (request-target) host date digest', () => {
-      const result = verify(signed());
-      expect(result).to.deep.equal({ keyId: 'gatehouse-gateway', algorithm: 'rsa-sha256', signedHeaders: ['(request-target)', 'host', 'date', 'digest'] });
+      const req = signed();
+      const { signature, ...result } = verify(req);
+      expect(result).to.deep.equal({ keyId: 'gatehouse-gateway', algorithm: 'rsa-sha256', signedHeaders: ['(request-target)', 'host', 'date', 'digest'], validUntil: NOW + 300_000 });
+      expect(signature.toString('base64')).to.equal(/signature="([^"]+)"/.exec(req.headers.signature)![1]);
     });
 
     it('a valid hs2019 signature made the draft way (RSASSA-PSS, SHA-512)', () => {
@@ -283,5 +286,52 @@ describe('a live key set by keyId (rotation)', () => {
     const err = await verifyHttpSignatureRotating(signed(request(), { keyId: 'old' }, other.privateKey), { publicKeys: set, now: NOW }).then(() => { throw new Error("expected a refusal"); }, (e: ProxyError) => e);
     expect(err.code).to.equal('signature_invalid');
     expect(set.reads).to.equal(0);
+  });
+});
+
+describe('signatureMiddleware replay protection', () => {
+  const at = (now: number) => ({ clock: { now: () => now, sleep: async () => {} } }) as unknown as Deps;
+  const routeReq = (r: SignedRequest): RouteRequest => ({ ...r, headers: { ...r.headers }, requestId: 't', params: {}, query: new URLSearchParams(r.rawQuery) });
+  const outcome = (mw: ReturnType<typeof signatureMiddleware>, r: SignedRequest, now = NOW) => mw(routeReq(r), at(now)).then(() => 'ok', (e: ProxyError) => `${e.status} ${e.code}`);
+
+  it('accepts a signed request once and refuses the same signature again with 401 signature_replayed', async () => {
+    const mw = signatureMiddleware({ publicKeys: publicKey });
+    const req = signed();
+    expect(await outcome(mw, req)).to.equal('ok');
+    expect(await outcome(mw, req)).to.equal('401 signature_replayed');
+    expect(await outcome(mw, req, NOW + 299_000), 'still inside the 300 s window').to.equal('401 signature_replayed');
+  });
+
+  it('accepts two identical requests the gateway signed with different request ids', async () => {
+    const mw = signatureMiddleware({ publicKeys: publicKey });
+    const one = signed(request({ headers: { host: 'h', 'x-gateway-request-id': 'a' } }));
+    const two = signed(request({ headers: { host: 'h', 'x-gateway-request-id': 'b' } }));
+    expect(await outcome(mw, one)).to.equal('ok');
+    expect(await outcome(mw, two)).to.equal('ok');
+  });
+
+  it('does not count a base64 spelling with other padding bits as a new signature', async () => {
+    const mw = signatureMiddleware({ publicKeys: publicKey });
+    const req = signed();
+    expect(await outcome(mw, req)).to.equal('ok');
+    // 256 signature bytes end in "==": the last character before the padding carries 4 unused bits.
+    const sig = /signature="([^"]+)"/.exec(req.headers.signature)![1];
+    const last = sig[sig.length - 3];
+    const twin = sig.slice(0, -3) + String.fromCharCode(last.charCodeAt(0) + 1) + '==';
+    expect(Buffer.from(twin, 'base64').equals(Buffer.from(sig, 'base64')), 'same bytes').to.equal(true);
+    expect(await outcome(mw, withParam(req, 'signature', `"${twin}"`))).to.equal('401 signature_replayed');
+  });
+
+  it('remembers a signature only while it is valid, and stays within its bound by dropping the oldest', async () => {
+    const cache = new SignatureReplayCache(2);
+    const mw = signatureMiddleware({ publicKeys: publicKey, replays: cache });
+    const reqs = ['a', 'b', 'c'].map((id) => signed(request({ headers: { host: 'h', 'x-gateway-request-id': id } })));
+    for (const r of reqs) expect(await outcome(mw, r)).to.equal('ok');
+    expect(cache.stats()).to.deep.equal({ entries: 2, evicted: 1 });
+    expect(await outcome(mw, reqs[2])).to.equal('401 signature_replayed');
+    // Past the window the signature is refused as too old, and the cache has let it go.
+    expect(await outcome(mw, reqs[2], NOW + 301_000)).to.equal('401 date_skew');
+    expect(cache.admit(Buffer.from('x'), NOW + 1000, NOW + 301_000)).to.equal(true);
+    expect(cache.stats().entries, 'expired entries swept').to.equal(1);
   });
 });

@@ -76,7 +76,18 @@ describe('gateway emulator', () => {
     expect(s.headers.host).to.equal(new URL(echo.url).host);
     const v = verifyForwarded(s, gw.publicKeyPem);
     expect(v).to.deep.include({ keyId: 'gatehouse-gateway', algorithm: 'rsa-sha256' });
-    expect(v.signedHeaders).to.deep.equal(['(request-target)', 'host', 'date', 'digest']);
+    expect(v.signedHeaders).to.deep.equal(['(request-target)', 'host', 'date', 'digest', 'x-gateway-request-id']);
+  });
+
+  it('signs a request id of its own, so two identical requests never share a signature', async () => {
+    const spoofed = { 'x-gateway-request-id': 'chosen-by-client' };
+    await fetch(`${gw.url}/events?same=1`, { headers: spoofed });
+    const one = last();
+    await fetch(`${gw.url}/events?same=1`, { headers: spoofed });
+    const two = last();
+    expect(one.headers['x-gateway-request-id']).to.match(/^[0-9a-f-]{36}$/);
+    expect(two.headers['x-gateway-request-id']).to.not.equal(one.headers['x-gateway-request-id']);
+    expect(two.headers.signature).to.not.equal(one.headers.signature);
   });
 
   it('turns a valid JWT into a signed x-user-email and drops the Authorization header', async () => {

@@ -5,14 +5,13 @@
  */
 import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
-import http from 'node:http';
 import { SecretsManagerClient, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Stack } from '../../emulators/stack/index.ts';
 import type { Listening } from '../../emulators/shared/emulator.ts';
 import { buildMailApp } from '../../proxy/functions/mail.ts';
 import { silentLogger } from '../../proxy/core/log.ts';
 import type { Clock } from '../../proxy/core/types.ts';
-import { gatewaySigner } from '../helpers/signed.ts';
+import { gatewaySigner, sendRaw as send } from '../helpers/signed.ts';
 import { serveApp } from '../helpers/serve.ts';
 import { admin, injectFault, testStack } from '../helpers/stack.ts';
 
@@ -20,23 +19,6 @@ const MESSAGES = '/v3/mg.gatehouse.local/messages';
 const body = (extra: Record<string, unknown> = {}) => ({
   to: ['ada@example.com'], subject: 's', html: '<p>h</p>', text: 't', from: 'reports@mg.gatehouse.local', campaign: { name: 'c', type: 'newsletter' }, ...extra,
 });
-
-/** node:http, not fetch: the gateway signs the Host header, which fetch would replace. */
-function send(base: string, r: { method: string; path: string; headers?: Record<string, string>; body?: string | Buffer }): Promise<{ status: number; headers: Headers; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(base + r.path, { method: r.method, headers: r.headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        const headers = new Headers(Object.entries(res.headers).map(([k, v]) => [k, String(v)]) as [string, string][]);
-        resolve({ status: res.statusCode!, headers, body: text ? JSON.parse(text) : undefined });
-      });
-    });
-    req.on('error', reject);
-    req.end(r.body);
-  });
-}
 
 function fakeClock(): Clock & { slept: number[]; advance(ms: number): void } {
   let t = Date.now();
