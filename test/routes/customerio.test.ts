@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import type { Stack } from '../../emulators/stack/index.ts';
 import { admin, call, injectFault, testStack } from '../helpers/stack.ts';
+import { gatewaySigner, sendRaw } from '../helpers/signed.ts';
 
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 const SALT = 'local-fake-anon-id-salt';
@@ -49,6 +50,59 @@ describe('Customer.io routes through the local stack', function () {
       expect((await call(gw, 'POST', '/customers/ada@example.com/events', { token, json: ev })).status).to.equal(200);
       const state = await admin(cio, '/state');
       expect(state.events.filter((e: { name: string }) => e.name === 'retry_me')).to.have.length(1);
+    });
+
+    it('stores a retried event once when the app sent no id: same timestamp, or same Idempotency-Key', async () => {
+      const ev = { name: 'retry_no_id', timestamp: 1748772000, data: { n: 1 } };
+      for (let i = 0; i < 2; i++) expect((await call(gw, 'POST', '/customers/ada@example.com/events', { token, json: ev })).status).to.equal(200);
+      const keyed = { name: 'retry_keyed' };
+      for (const key of ['k-1', 'k-1', 'k-2']) {
+        expect((await call(gw, 'POST', '/customers/ada@example.com/events', { token, json: keyed, headers: { 'idempotency-key': key } })).status).to.equal(200);
+      }
+      const sent = (await journal('/api/v1/customers/ada%40example.com/events')).map((e) => JSON.parse(e.body) as { name: string; id: string });
+      expect(sent).to.have.length(5);
+      expect(new Set(sent.filter((e) => e.name === 'retry_no_id').map((e) => e.id)).size, 'one id for both tries').to.equal(1);
+      expect(new Set(sent.filter((e) => e.name === 'retry_keyed').map((e) => e.id)).size, 'one id per key').to.equal(2);
+      const state = await admin(cio, '/state');
+      expect(state.events.filter((e: { name: string }) => e.name === 'retry_no_id')).to.have.length(1);
+      expect(state.events.filter((e: { name: string }) => e.name === 'retry_keyed')).to.have.length(2);
+    });
+
+    it('stores a retry after a 504 once: Customer.io answered too late, the retry carries the same derived id', async () => {
+      const slow = await testStack({ UPSTREAM_TIMEOUT_MS: '300' });
+      try {
+        const slowToken = await slow.gateway.mintToken('ada@example.com');
+        await injectFault(slow.urls.customerio, { latencyMs: 800, match: { path: '/api/v1/customers' } });
+        const ev = { name: 'slow_one', timestamp: 1748772000 };
+        const t0 = Date.now();
+        const first = await call(slow.urls.gateway, 'POST', '/customers/ada@example.com/events', { token: slowToken, json: ev });
+        expect(first.status).to.equal(504);
+        const retry = await call(slow.urls.gateway, 'POST', '/customers/ada@example.com/events', { token: slowToken, json: ev });
+        expect(retry.status).to.equal(200);
+        // The first try reaches the fake once its 800 ms delay is over: both arrive, one is stored.
+        let sent: { body: string }[] = [];
+        while (Date.now() - t0 < 1500 || sent.length < 2) {
+          sent = (await admin(slow.urls.customerio, `/journal?path=${encodeURIComponent('/api/v1/customers')}`)).entries;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        expect(new Set(sent.map((e) => JSON.parse(e.body).id)).size, 'both tries carry one id').to.equal(1);
+        const events: { name: string }[] = (await admin(slow.urls.customerio, '/state')).events;
+        expect(events.filter((e) => e.name === 'slow_one')).to.have.length(1);
+      } finally {
+        await slow.close();
+      }
+    });
+
+    it('refuses the same signed request a second time with 401 signature_replayed', async () => {
+      const req = gatewaySigner(stack.stateDir)({ method: 'POST', path: '/customers/ada@example.com/events', json: { name: 'replayed' }, email: 'ada@example.com' });
+      const first = await sendRaw(stack.urls.proxy, req);
+      expect(first.status).to.equal(200);
+      const again = await sendRaw(stack.urls.proxy, req);
+      expect(again.status).to.equal(401);
+      expect(again.body.error.code).to.equal('signature_replayed');
+      const state = await admin(cio, '/state');
+      expect(state.events.filter((e: { name: string }) => e.name === 'replayed')).to.have.length(1);
+      expect(await journal('/api/v1/customers/ada%40example.com/events'), 'the replay never left the proxy').to.have.length(1);
     });
 
     it('refuses a signed-in user naming someone else (403) without calling Customer.io', async () => {

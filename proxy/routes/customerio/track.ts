@@ -1,25 +1,26 @@
 /** Track API routes (Basic auth injected): customer events, attributes (identify), devices, anonymous events, metrics. */
-import { ulid } from 'ulid';
 import { passThrough } from '../../core/upstream.ts';
 import { validateBody } from '../../core/validate.ts';
-import type { Handler } from '../../core/types.ts';
+import type { Handler, RouteRequest } from '../../core/types.ts';
 import { resolveCustomer, hashAnonymousId } from './identity.ts';
 import * as S from './schemas.ts';
 import { cioOf } from './deps.ts';
+import { deriveEventId } from './event-id.ts';
 
 type Event = { name: string; id?: string; data?: Record<string, unknown>; timestamp?: number; anonymous_id?: string };
 
 /**
- * Events carry an idempotency id so a retried request is not counted twice by Customer.io. Personal data in
- * `data` (and every other body) is removed at the client boundary (proxy/core/pii-client.ts), not here.
+ * Events carry an idempotency id, derived from the request when the app sent none (event-id.ts), so a retry is
+ * stored once. Personal data in `data` (and every other body) is removed at the client boundary
+ * (proxy/core/pii-client.ts), not here.
  */
-const withEventId = <T extends Event>(e: T): T => ({ ...e, id: e.id ?? ulid() });
+const withEventId = <T extends Event>(req: RouteRequest, who: string, e: T, now: number): T => ({ ...e, id: e.id ?? deriveEventId(req, who, e, now) });
 const seg = (s: string) => encodeURIComponent(s);
 
 export const customerEvent: Handler = async (req, deps) => {
   const { cio, cfg } = cioOf(deps);
   const who = resolveCustomer(req, req.params.identifier, cfg.anonIdSalt);
-  const body = withEventId(validateBody<Event>(S.eventSchema, req.json));
+  const body = withEventId(req, who, validateBody<Event>(S.eventSchema, req.json), deps.clock.now());
   return passThrough(await cio.call('track', 'POST', `customers/${seg(who)}/events`, body));
 };
 
@@ -49,7 +50,8 @@ export const deleteCustomerDevice: Handler = async (req, deps) => {
 export const anonymousEvent: Handler = async (req, deps) => {
   const { cio, cfg } = cioOf(deps);
   const e = validateBody<Event>(S.anonymousEventSchema, req.json);
-  const body = withEventId({ ...e, anonymous_id: hashAnonymousId(cfg.anonIdSalt, e.anonymous_id!) });
+  const who = hashAnonymousId(cfg.anonIdSalt, e.anonymous_id!);
+  const body = withEventId(req, who, { ...e, anonymous_id: who }, deps.clock.now());
   return passThrough(await cio.call('track', 'POST', 'events', body));
 };
 
