@@ -36,6 +36,9 @@ export function proxyEnvironment(ctx: StackContext): Record<string, string | und
     AWS_SECRET_ACCESS_KEY: aws.credentials.secretAccessKey,
     MAILGUN_API_BASE_URL: env.MAILGUN_API_BASE_URL ?? urls('mailgun'),
     MAILGUN_DOMAIN: mailDomain,
+    // The fake shows a message's events as soon as it takes it, so an unknown send settles once the slowest
+    // injected answer could have landed (not Mailgun's half hour).
+    MAIL_OUTCOME_SETTLE_SECONDS: env.MAIL_OUTCOME_SETTLE_SECONDS ?? '30',
     CLOUDFRONT_BASE_URL: env.CLOUDFRONT_BASE_URL ?? urls('cloudfront'),
     REPORTS_BUCKET: env.REPORTS_BUCKET ?? cloudfront.bucket,
     EXTEND_API_BASE_URL: env.EXTEND_API_BASE_URL ?? urls('extend'),

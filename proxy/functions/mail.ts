@@ -22,6 +22,7 @@ import { mailRoutes } from '../routes/mail/index.ts';
 import { createLinkSigner, loadCloudFrontKey } from '../routes/mail/links.ts';
 import { mailgunSender } from '../routes/mail/mailgun.ts';
 import { dynamoDeliveries } from '../routes/mail/deliveries.ts';
+import { dynamoSendRecords } from '../routes/mail/send-records.ts';
 import type { MailServices } from '../routes/mail/deps.ts';
 import { reportRoutes } from '../routes/reports/index.ts';
 import { s3ReportStore } from '../routes/reports/store.ts';
@@ -52,6 +53,7 @@ export async function buildMailApp(opts: BuildOptions = {}): Promise<App> {
     mailgun: mailgunSender({ cfg, http, clock, breaker, log, retry: opts.retry }),
     links: createLinkSigner(key, cfg.cloudfrontBaseUrl, cfg.linkTtlDays, clock),
     deliveries: dynamoDeliveries(doc, cfg.deliveriesTable),
+    records: dynamoSendRecords(doc, cfg.idempotencyTable, () => clock.now()),
     reports: s3ReportStore(s3, cfg.reportsBucket),
     replays: memoryReplayCache(),
   };

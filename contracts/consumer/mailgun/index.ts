@@ -88,6 +88,7 @@ function senderFor(base: string): MailgunSender {
     // Unused by the sender; present because MailConfig is one record.
     webhookSigningKey: 'unused', piiSalt: 'unused', signatureMaxSkewSeconds: 300, webhookMaxAgeSeconds: 300, webhookKeyRecheckMs: 0, reportsBucket: 'unused',
     reportsPrefix: 'reports/', cloudfrontBaseUrl: 'https://unused.invalid', cloudfrontKeySecretId: 'unused', linkTtlDays: 25, deliveriesTable: 'unused',
+    idempotencyTable: 'unused', outcomeSettleSeconds: 1800, derivedKeyWindowSeconds: 3600,
   };
   const breaker = new CircuitBreaker({ name: 'mailgun', failureThreshold: cfg.breakerFailureThreshold, coolDownMs: cfg.breakerCoolDownMs, clock: systemClock });
   // One attempt: the interactions pin single answers; retries are the retry policy's business, tested with it.

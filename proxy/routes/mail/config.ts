@@ -44,6 +44,15 @@ export interface MailConfig {
   cloudfrontKeySecretId: string;
   linkTtlDays: number;
   deliveriesTable: string;
+  /** DynamoDB table of /send-mail idempotency records (key `key`, TTL `expiresAt`). */
+  idempotencyTable: string;
+  /**
+   * How long after an attempt with an unknown outcome Mailgun may still accept it and show it in its events; only
+   * after this is "no such event" taken as "not sent". Mailgun's guidance for event polling: half an hour.
+   */
+  outcomeSettleSeconds: number;
+  /** How long a key derived from the request (no Idempotency-Key sent) makes an identical send a retry. */
+  derivedKeyWindowSeconds: number;
   /** Recipients per Mailgun batch call (Mailgun's limit is 1,000). */
   batchSize: number;
   upstreamTimeoutMs: number;
@@ -75,6 +84,10 @@ export function loadMailConfig(env: Record<string, string | undefined>, secrets:
     cloudfrontKeySecretId: r.optional('CLOUDFRONT_KEY_SECRET_ID', 'cloudfront-private-key')!,
     linkTtlDays: r.int('REPORT_LINK_TTL_DAYS', 25, 1, 365),
     deliveriesTable: r.optional('MAIL_DELIVERIES_TABLE', 'gatehouse-mail-deliveries')!,
+    idempotencyTable: r.optional('MAIL_IDEMPOTENCY_TABLE', 'gatehouse-mail-idempotency')!,
+    // documentation.mailgun.com "Event Polling": pages are trustworthy once older than a threshold, "e.g. half an hour".
+    outcomeSettleSeconds: r.int('MAIL_OUTCOME_SETTLE_SECONDS', 1800, 1, 86_400),
+    derivedKeyWindowSeconds: r.int('MAIL_DERIVED_KEY_WINDOW_SECONDS', 3600, 60, 86_400),
     batchSize: r.int('MAILGUN_BATCH_SIZE', 1000, 1, 1000),
     upstreamTimeoutMs: r.int('UPSTREAM_TIMEOUT_MS', 10_000, 100, 60_000),
     breakerFailureThreshold: r.int('MAILGUN_BREAKER_THRESHOLD', 5, 1, 100),

@@ -3,6 +3,7 @@ import type { MailConfig } from './config.ts';
 import type { MailgunSender } from './mailgun.ts';
 import type { LinkSigner } from './links.ts';
 import type { Deliveries } from './deliveries.ts';
+import type { SendRecords } from './send-records.ts';
 import type { ReportStore } from '../reports/store.ts';
 import type { ReplayCache } from '../../auth/mailgun-webhook.ts';
 
@@ -11,6 +12,8 @@ export interface MailServices {
   mailgun: MailgunSender;
   links: LinkSigner;
   deliveries: Deliveries;
+  /** /send-mail idempotency records. */
+  records: SendRecords;
   reports: ReportStore;
   replays: ReplayCache;
 }

@@ -1,42 +1,52 @@
 /** `POST /send-mail` (seed 002: CRM → dn-api → Lambda → CloudFront signed URLs → Mailgun) and its status read. */
 import { audit } from '../../core/audit.ts';
-import { badRequest, notFound, ProxyError } from '../../core/errors.ts';
+import { ProxyError, badRequest, notFound } from '../../core/errors.ts';
+import { IDEMPOTENCY_KEY_HEADER } from '../../core/idempotency.ts';
 import { validateBody } from '../../core/validate.ts';
 import type { Handler } from '../../core/types.ts';
 import { monthFolder } from '../reports/keys.ts';
 import { mailOf, type MailServices } from './deps.ts';
 import { bareMessageId } from './mailgun.ts';
 import { sendMailSchema, type SendMailRequest } from './schema.ts';
+import { REPLAYED_HEADER, normalised, sendKeyOf, sendOnce, type Campaign } from './idempotent-send.ts';
 import { htmlSection, textSection, withReports, type ReportSection } from './template.ts';
 
 export const sendMail: Handler = async (req, deps) => {
   const mail = mailOf(deps);
-  const body = validateBody<SendMailRequest>(sendMailSchema, req.json);
+  const body = normalised(validateBody<SendMailRequest>(sendMailSchema, req.json));
+  const key = sendKeyOf(req, body, mail.cfg.derivedKeyWindowSeconds);
+  // Every answer names the key, so a client that sent none can retry with the one the proxy derived.
+  const named = { [IDEMPOTENCY_KEY_HEADER]: key.header };
+  // The caller is the CRM's API key (checked by the gateway, which keeps the key); recipients are counted, not named.
+  const sent = { action: 'mail.send', actor: 'crm', resource: `campaign:${body.campaign.name}`, requestId: req.requestId } as const;
+  try {
+    const res = await sendOnce({ mail, clock: deps.clock, key, body, build: () => campaignOf(mail, body) });
+    const messages = (res.body as { messages?: { id: string }[] }).messages?.map((m) => m.id);
+    audit(deps, { ...sent, outcome: 'success', details: { recipients: body.to.length, messages, ...(res.headers?.[REPLAYED_HEADER] ? { replayed: true } : {}) } });
+    return { ...res, headers: { ...res.headers, ...named } };
+  } catch (e) {
+    audit(deps, { ...sent, outcome: 'failure', details: { recipients: body.to.length, code: e instanceof ProxyError ? e.code : 'internal_error' } });
+    if (e instanceof ProxyError) throw new ProxyError(e.status, e.code, e.message, e.details, { ...e.headers, ...named });
+    throw e;
+  }
+};
+
+/** The mail every batch carries (report links signed now) and the answer's fields besides the message ids. */
+async function campaignOf(mail: MailServices, body: SendMailRequest): Promise<Campaign> {
   const section = body.attachReporting ? await reportSection(mail, body) : undefined;
   const html = section ? withReports(body.html, htmlSection(section), true) : body.html;
   const text = section ? withReports(body.text, textSection(section), false) : body.text;
-  // The caller is the CRM's API key (checked by the gateway, which keeps the key); recipients are counted, not named.
-  const sent = { action: 'mail.send', actor: 'crm', resource: `campaign:${body.campaign.name}`, requestId: req.requestId } as const;
-  const batches = await mail.mailgun.send({
-    from: body.from, to: body.to, subject: body.subject, html, text, replyTo: body.replyTo,
-    tag: body.campaign.name, variables: { campaign: body.campaign.name, campaign_type: body.campaign.type },
-  }).catch((e: unknown) => {
-    audit(deps, { ...sent, outcome: 'failure', details: { recipients: body.to.length, code: e instanceof ProxyError ? e.code : 'internal_error' } });
-    throw e;
-  });
-  audit(deps, { ...sent, outcome: 'success', details: { recipients: body.to.length, messages: batches.map((b) => b.id) } });
-  const at = Math.floor(deps.clock.now() / 1000);
-  for (const b of batches) await mail.deliveries.recordAccepted(bareMessageId(b.id), b.recipients, at);
   return {
-    status: 200,
-    body: {
-      message: 'Queued',
-      messages: batches.map((b) => ({ id: b.id, recipients: b.recipients.length })),
+    mail: {
+      from: body.from, to: body.to, subject: body.subject, html, text, replyTo: body.replyTo,
+      tag: body.campaign.name, variables: { campaign: body.campaign.name, campaign_type: body.campaign.type },
+    },
+    extra: {
       links: section?.links.map((l) => ({ customId: l.customId, key: l.key, url: l.url, expiresAt: l.expiresAt })) ?? [],
       missingReports: section?.missing ?? [],
     },
   };
-};
+}
 
 /** For each custom id, the month's report objects, each with a signed link; an empty month is named. */
 async function reportSection(mail: MailServices, body: SendMailRequest): Promise<ReportSection> {
