@@ -41,7 +41,12 @@ export interface ReportListing {
 export class MailApi {
   constructor(private readonly t: Transport) {}
 
-  send = (mail: SendMail) => this.t.send<SentMail>({ method: 'POST', path: '/send-mail', json: mail });
+  /**
+   * One send. Pass the same `idempotencyKey` (a UUID per campaign) to every retry of it: Gatehouse sends once and
+   * answers retries with the first answer (HTTP 504/503/409/429: retry with the same key after Retry-After).
+   */
+  send = (mail: SendMail, idempotencyKey?: string) =>
+    this.t.send<SentMail>({ method: 'POST', path: '/send-mail', json: mail, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : undefined });
   status = (messageId: string) => this.t.send<MailStatus>({ method: 'GET', path: `/send-mail/${encodeURIComponent(messageId)}` });
   reports = (prefix?: string, continuationToken?: string) => this.t.send<ReportListing>({ method: 'GET', path: '/reports', query: { prefix, continuationToken } });
   reportUrl = (key: string) => this.t.send<{ key: string; url: string; expiresAt: string }>({ method: 'GET', path: '/reports/url', query: { key } });

@@ -10,7 +10,7 @@ import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { hashApiToken } from '../../proxy/routes/cards/api-tokens.ts';
 import { FAKE_SECRET_STRING } from '../consumer/aws/mail.ts';
 import { FAKE_PEM_PARAMETER } from '../consumer/aws/packages.ts';
-import { AWS_STATES as S, EXAMPLES as X } from '../consumer/aws/states.ts';
+import { AWS_STATES as S, EXAMPLES as X, SEND_RECORD as R } from '../consumer/aws/states.ts';
 import type { StateHandlers } from './verify.ts';
 
 export interface EdgeClients { ddb: DynamoDBClient; ssm: SSMClient; sm: SecretsManagerClient; s3: S3Client; sqs: SQSClient }
@@ -45,6 +45,8 @@ export function awsStateHandlers(c: EdgeClients): StateHandlers {
   const deliveries = () => table(c, X.deliveriesTable, 'messageId', 'recipient');
   const sessions = () => table(c, X.sessionTable, 'email');
   const tokens = () => table(c, X.apiTokenTable, 'tokenHash');
+  const sendRecords = () => table(c, X.idempotencyTable, 'key');
+  const sendRecord = () => ({ key: s(R.key), fingerprint: s(R.fingerprint), owner: s(R.owner), batchSize: n(1000), sent: { M: {} }, createdAt: n(R.createdAt), expiresAt: n(R.expiresAt) });
   const none = async () => undefined;
   return {
     [S.apiTokenTable]: () => tokens().then(none),
@@ -67,6 +69,18 @@ export function awsStateHandlers(c: EdgeClients): StateHandlers {
     [S.deliveriesStored]: async () => {
       await deliveries();
       await put(c, X.deliveriesTable, { messageId: s(X.messageId), recipient: s(X.email), status: s('accepted'), at: n(1735689600) });
+      return undefined;
+    },
+    [S.idempotencyTable]: () => sendRecords().then(none),
+    // Far-future expiry: the record must be live whatever the clock says when the pact is verified.
+    [S.sendRecordHeld]: async () => {
+      await sendRecords();
+      await put(c, X.idempotencyTable, { ...sendRecord(), status: s('in_progress'), leaseUntil: n(0) });
+      return undefined;
+    },
+    [S.sendRecordDone]: async () => {
+      await sendRecords();
+      await put(c, X.idempotencyTable, { ...sendRecord(), status: s('done'), leaseUntil: n(0), sent: { M: { 0: s(R.messageId) } }, answer: s(R.answer) });
       return undefined;
     },
     [S.cloudfrontSecret]: async () => {

@@ -4,7 +4,7 @@
  * state handlers mint real ones (a fresh or expired JWT from the gateway, an API token) and the request filter
  * swaps them in; data states seed the fakes through their admin APIs.
  */
-import { MOBILE_STATES as S, ADA } from '../consumer/mobile-app/states.ts';
+import { KEYED_CAMPAIGN, MOBILE_STATES as S, ADA } from '../consumer/mobile-app/states.ts';
 import { PARTICIPANTS } from '../support/pact-env.ts';
 import { requireCustomerioSeed } from './fakes.ts';
 import { sendCampaign, signedWebhook, type MailStates } from './mail-states.ts';
@@ -83,6 +83,7 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     // The fixture's reports (fixtures/aws/files/reports/DN-1001/2025/07/) are in the bucket the stack seeds.
     [S.julyReports]: async () => { mail(); return undefined; },
     [S.mailSent]: async () => sendCampaign(target.gatewayUrl, mail().apiKey),
+    [S.mailSentWithKey]: async () => sendCampaign(target.gatewayUrl, mail().apiKey, KEYED_CAMPAIGN),
     [S.mailgunSigns]: async () => signedWebhook(mail().webhookSigningKey),
     [S.customerioSigns]: async () => {
       if (!target.customerioWebhookKey) throw new Error('this target has no Customer.io webhook signing key');

@@ -8,6 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DEFAULT_API_KEYS_FILE, type ApiKeysConfig } from '../../emulators/gateway/api-keys.ts';
 import { loadSeed as loadMailgunSeed, DEFAULT_SEED_FILE as MAILGUN_SEED_FILE } from '../../emulators/mailgun/index.ts';
+import type { KEYED_CAMPAIGN } from '../consumer/mobile-app/states.ts';
 
 export interface MailStates {
   /** A key the gateway accepts for the mail routes. */
@@ -42,13 +43,17 @@ export function signedWebhook(signingKey: string, nowMs = Date.now()): Record<st
   return { timestamp, token, signature: createHmac('sha256', signingKey).update(timestamp + token).digest('hex') };
 }
 
-/** Sends a one-recipient campaign through the gateway; returns its Mailgun id as the status path expects it. */
-export async function sendCampaign(gatewayUrl: string, apiKey: string): Promise<Record<string, string>> {
+/**
+ * Sends a one-recipient campaign through the gateway (under an Idempotency-Key when given; a second state run
+ * gets the first answer back, which suits the state just as well); returns its Mailgun id as the status path
+ * expects it.
+ */
+export async function sendCampaign(gatewayUrl: string, apiKey: string, keyed?: typeof KEYED_CAMPAIGN): Promise<Record<string, string>> {
+  const campaign = keyed?.body ?? { to: ['linus@example.com'], subject: 'Contract check', html: '<p>Hi</p>', text: 'Hi', from: 'reports@mg.gatehouse.local', campaign: { name: 'contract-check', type: 'newsletter' } };
   const res = await fetch(`${gatewayUrl}/send-mail`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-api-key': apiKey },
-    body: JSON.stringify({ to: ['linus@example.com'], subject: 'Contract check', html: '<p>Hi</p>', text: 'Hi', from: 'reports@mg.gatehouse.local',
-      campaign: { name: 'contract-check', type: 'newsletter' } }),
+    headers: { 'content-type': 'application/json', 'x-api-key': apiKey, ...(keyed ? { 'idempotency-key': keyed.key } : {}) },
+    body: JSON.stringify(campaign),
   });
   const body = (await res.json()) as { messages?: { id: string }[] };
   const id = body.messages?.[0]?.id;

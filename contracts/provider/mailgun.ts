@@ -8,6 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import { DEFAULT_SEED_FILE, loadSeed, startMailgun } from '../../emulators/mailgun/index.ts';
 import { MAILGUN_DOMAIN } from '../consumer/mailgun/index.ts';
+import { SEND_VARIABLE } from '../../proxy/routes/mail/idempotent-send.ts';
 import { MAILGUN_STATES as S } from '../consumer/mailgun/states.ts';
 import { PARTICIPANTS } from '../support/pact-env.ts';
 import { adminReset } from './fakes.ts';
@@ -21,6 +22,13 @@ export async function verifyFakeMailgun(pactFile: string): Promise<string> {
   const stateHandlers: StateHandlers = {
     [S.acceptsKey]: async () => { refuseKey = false; return undefined; },
     [S.refusesKey]: async () => { refuseKey = true; return undefined; },
+    // Sent through the fake's own API, as the proxy's send would be: its accepted event carries the variable.
+    [S.acceptedWithVariable]: async () => {
+      const form = new URLSearchParams({ from: 'reports@mg.gatehouse.local', to: 'ada@example.com', subject: 'state', text: 'state', [`v:${SEND_VARIABLE}`]: `${'a'.repeat(32)}.1754049600000.0` });
+      const res = await fetch(`${base}/v3/${MAILGUN_DOMAIN}/messages`, { method: 'POST', body: form, headers: { authorization: 'Basic ' + Buffer.from(`api:${seed.apiKey}`).toString('base64') } });
+      if (res.status !== 200) throw new Error(`the fake Mailgun refused the state's message: ${res.status} ${await res.text()}`);
+      return undefined;
+    },
     [S.domainExists]: async () => {
       if (!seed.domains.some((d) => d.name === MAILGUN_DOMAIN)) throw new Error(`fixtures/mailgun/seed.json must contain the domain ${MAILGUN_DOMAIN}`);
       return undefined;

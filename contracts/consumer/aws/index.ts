@@ -4,9 +4,10 @@
  */
 import { cardsFlows } from './cards.ts';
 import { mailFlows } from './mail.ts';
+import { mailIdempotencyFlows } from './mail-idempotency.ts';
 import { packagesFlows } from './packages.ts';
 import { restoreWorkerFlows } from './restore-worker.ts';
 import type { AwsFlow } from './run.ts';
 
 export { describeAwsPact } from './run.ts';
-export const awsFlows: AwsFlow[] = [...cardsFlows, ...mailFlows, ...packagesFlows, ...restoreWorkerFlows];
+export const awsFlows: AwsFlow[] = [...cardsFlows, ...mailFlows, ...mailIdempotencyFlows, ...packagesFlows, ...restoreWorkerFlows];

@@ -7,6 +7,9 @@ export const AWS_STATES = {
   extendPassword: 'an Extend password for ada@example.com is stored in SSM',
   deliveriesTable: 'the mail deliveries table exists',
   deliveriesStored: 'a message has a delivery stored',
+  idempotencyTable: 'the mail idempotency table exists',
+  sendRecordHeld: 'a send record is held by its owner',
+  sendRecordDone: 'a completed send record is stored',
   cloudfrontSecret: 'the reports CloudFront key is stored in Secrets Manager',
   reportsStored: 'the reports bucket holds a month of reports',
   cloudfrontParameter: 'the packages CloudFront key is stored in SSM',
@@ -22,6 +25,7 @@ export const EXAMPLES = {
   apiTokenTable: 'gatehouse-api-tokens',
   sessionTable: 'gatehouse-extend-tokens',
   deliveriesTable: 'gatehouse-mail-deliveries',
+  idempotencyTable: 'gatehouse-mail-idempotency',
   messageId: '20250101000000.fake-contract-message',
   passwordParameter: '/gatehouse/extend/users/ada_at_example.com/password',
   cloudfrontSecret: 'cloudfront-private-key',
@@ -37,4 +41,16 @@ export const EXAMPLES = {
   restoreAssets: 'O1/D123/P461/',
   /** The delete marker's version id in the examples; the provider state hands over the real one. */
   deleteMarkerVersion: '01JZ0000000000000000000000fake01',
+} as const;
+
+/** The send record of the idempotency examples: fixed values, so the states can hold exactly what the calls name. */
+export const SEND_RECORD = {
+  key: 'a'.repeat(64),
+  fingerprint: 'b'.repeat(64),
+  owner: '00000000-0000-4000-8000-00000000c0de',
+  now: 1735689600000,
+  createdAt: 1735689600000,
+  expiresAt: 1735776000,
+  messageId: '<20250101000000.fake-contract-message>',
+  answer: JSON.stringify({ status: 200, body: { message: 'Queued', messages: [{ id: '<20250101000000.fake-contract-message>', recipients: 1 }], links: [], missingReports: [] } }),
 } as const;

@@ -12,12 +12,13 @@ import { silentLogger } from '../../../proxy/core/log.ts';
 import { systemClock } from '../../../proxy/core/types.ts';
 import type { MailConfig } from '../../../proxy/routes/mail/config.ts';
 import { mailgunSender, type MailgunSender, type OutgoingMail } from '../../../proxy/routes/mail/mailgun.ts';
+import { SEND_VARIABLE } from '../../../proxy/routes/mail/idempotent-send.ts';
 import { PARTICIPANTS } from '../../support/pact-env.ts';
 import { atLeast, type InteractionSpec } from '../interaction.ts';
 import type { ConsumerPact } from '../suite.ts';
 import { MAILGUN_STATES as S } from './states.ts';
 
-type Spec = InteractionSpec<MailgunSender> & { form: Record<string, unknown> };
+type Spec = InteractionSpec<MailgunSender>;
 
 export const MAILGUN_DOMAIN = 'mg.gatehouse.local';
 /** Obviously fake: the pact records only the header's shape, `Basic base64("api:" + key)`. */
@@ -32,10 +33,15 @@ const email = (example: string) => M.regex(EMAIL, example);
 // The schema's mailbox: a bare address or "Display Name <address>" (proxy/routes/mail/schema.ts).
 const mailbox = () => M.regex('^(?:[^<>]*<[^<>@\\s]+@[^<>@\\s]+>|[^<>@\\s]+@[^<>@\\s]+)$', 'Distro Nation <reports@example.com>');
 
+/** `<key hash>.<record created, epoch ms>.<batch>`: the user variable /send-mail settles an unknown outcome by. */
+const SEND_VARIABLE_VALUE = `${'a'.repeat(32)}.1754049600000.0`;
+const sendVariable = () => M.regex('^[0-9a-f]{32}\\.\\d+\\.\\d+$', SEND_VARIABLE_VALUE);
+
 /** The fields every send carries: bodies by type (they hold signed links, which change per send). */
 const message = {
   from: mailbox(), subject: M.like('Your July statement'), html: M.like('<p>Hello!</p>'), text: M.like('Hello!'),
   'o:tag': M.like('july-payouts'), 'v:campaign': M.like('july-payouts'), 'v:campaign_type': M.regex('^(financial|newsletter)$', 'financial'),
+  [`v:${SEND_VARIABLE}`]: sendVariable(),
 };
 // Mailgun's answer to a send (documentation "Sending Messages": {"id": "<…@domain>", "message": "Queued. Thank you."}).
 const queued = { id: M.regex('^<[^<>@\\s]+@[^<>@\\s]+>$', `<20250801120000.1.FAKE0000@${MAILGUN_DOMAIN}>`) };
@@ -45,7 +51,8 @@ function mailOf(f: Record<string, string | string[]>): OutgoingMail {
   const one = (k: string) => f[k] as string;
   return {
     from: one('from'), to: ([] as string[]).concat(f.to), subject: one('subject'), html: one('html'), text: one('text'),
-    replyTo: f['h:Reply-To'] as string | undefined, tag: one('o:tag'), variables: { campaign: one('v:campaign'), campaign_type: one('v:campaign_type') },
+    replyTo: f['h:Reply-To'] as string | undefined, tag: one('o:tag'),
+    variables: { campaign: one('v:campaign'), campaign_type: one('v:campaign_type'), [SEND_VARIABLE]: one(`v:${SEND_VARIABLE}`) },
   };
 }
 
@@ -73,6 +80,26 @@ const interactions: Spec[] = [
     form: { ...message, to: 'not-an-address' }, status: 400, responseBody: { message: M.like('\'to\' parameter is not a valid address. please check documentation') },
     errorCode: 'upstream_rejected', call: sendOne },
 ];
+
+// Settling an unknown outcome: accepted events of the batch's first recipient since the attempt, oldest first; the
+// proxy reads each event's user variables and message id ("Events API", "Event Structure": accepted).
+const eventsPath = `/v3/${MAILGUN_DOMAIN}/events`;
+const acceptedSince = { event: 'accepted', recipient: email('ada@example.com'), begin: M.regex('^\\d+$', '1754049540'), ascending: 'yes', limit: '300' };
+const lookup = (c: MailgunSender) => c.findAccepted({ recipient: 'ada@example.com', sinceMs: 1754049600000, variable: SEND_VARIABLE, value: SEND_VARIABLE_VALUE });
+interactions.push(
+  { given: [S.acceptsKey, S.domainExists, S.acceptedWithVariable], uponReceiving: 'a search for the accepted message a batch carried a user variable in', method: 'GET',
+    path: eventsPath, query: acceptedSince, headers, status: 200,
+    responseBody: {
+      items: M.eachLike({ event: 'accepted', recipient: email('ada@example.com'), 'user-variables': { [SEND_VARIABLE]: M.like(SEND_VARIABLE_VALUE) },
+        message: { headers: { 'message-id': M.regex('^[^<>@\\s]+@[^<>@\\s]+$', `20250801120000.1.FAKE0000@${MAILGUN_DOMAIN}`) } } }),
+      paging: { next: M.like(`https://api.mailgun.net${eventsPath}/page-token`) },
+    },
+    call: lookup, expected: `<20250801120000.1.FAKE0000@${MAILGUN_DOMAIN}>` },
+  { given: [S.acceptsKey, S.domainExists], uponReceiving: 'a search for an accepted message that Mailgun does not show', method: 'GET',
+    path: eventsPath, query: acceptedSince, headers, status: 200,
+    responseBody: { items: [], paging: { next: M.like(`https://api.mailgun.net${eventsPath}/page-token`) } },
+    call: lookup, expected: undefined },
+);
 
 export const mailgunPact: ConsumerPact<MailgunSender> = {
   consumer: PARTICIPANTS.proxy,

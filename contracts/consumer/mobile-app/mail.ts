@@ -7,7 +7,7 @@ import { MatchersV3 as M } from '@pact-foundation/pact';
 import type { GatehouseClient, SendMail } from '../../mobile-client/index.ts';
 import type { InteractionSpec } from '../interaction.ts';
 import { crmApiKey, gatehouseError, validationFailed } from '../matchers.ts';
-import { MOBILE_STATES as S } from './states.ts';
+import { KEYED_CAMPAIGN as KEYED, MOBILE_STATES as S } from './states.ts';
 
 type Spec = InteractionSpec<GatehouseClient>;
 type Req = Omit<Spec, 'given' | 'uponReceiving' | 'status' | 'errorCode'>;
@@ -29,15 +29,31 @@ const refused = (what: string, code: string, message: string, req: Req, given = 
   given, uponReceiving: what, ...req, headers: key, status: 400, responseBody: gatehouseError(code, message), errorCode: code,
 });
 
+// Idempotency-Key: 1-255 visible ASCII characters (proxy/core/idempotency.ts); the CRM sends one per campaign.
+const idempotencyKey = (example: string) => M.regex('^[\\x21-\\x7e]{1,255}$', example);
+const JULY_KEY = 'crm-2025-07-july-payouts-0001';
+const messageIds = () => M.eachLike({ id: M.regex('^<[^<>@\\s]+@[^<>@\\s]+>$', MESSAGE_ID), recipients: M.integer(1) });
+
 const send: Spec[] = [
-  { given: [S.crmApiKey, S.julyReports], uponReceiving: 'a financial campaign with July\'s reports linked', method: 'POST', path: '/send-mail', headers: key,
-    body: campaign({ attachReporting: true, customIds: ['DN-1001'], month: '7', year: '2025' }), status: 200,
-    responseBody: { message: 'Queued', messages: M.eachLike({ id: M.regex('^<[^<>@\\s]+@[^<>@\\s]+>$', MESSAGE_ID), recipients: M.integer(1) }),
+  { given: [S.crmApiKey, S.julyReports], uponReceiving: 'a financial campaign with July\'s reports linked', method: 'POST', path: '/send-mail',
+    headers: { ...key, 'idempotency-key': idempotencyKey(JULY_KEY) },
+    body: campaign({ attachReporting: true, customIds: ['DN-1001'], month: '7', year: '2025' }), status: 200, responseHeaders: { 'idempotency-key': M.like(JULY_KEY) },
+    responseBody: { message: 'Queued', messages: messageIds(),
       links: M.eachLike({ customId: 'DN-1001', key: M.regex('^reports/DN-1001/2025/07/[^/]+$', 'reports/DN-1001/2025/07/royalty-statement.pdf'),
         url: M.regex('^https?://\\S+Key-Pair-Id=\\S+$', 'https://d111111abcdef8.cloudfront.net/reports/DN-1001/2025/07/royalty-statement.pdf?Expires=1&Signature=x&Key-Pair-Id=K1'),
         expiresAt: iso('2025-08-26T12:00:00.000Z') }),
       missingReports: [] },
-    call: (c, b) => c.mail.send(b) },
+    call: (c, b) => c.mail.send(b, JULY_KEY) },
+  // A retry under the key of a campaign already sent: the first answer again, and nothing sent twice.
+  { given: [S.crmApiKey, S.mailSentWithKey], uponReceiving: 'a campaign retried with the Idempotency-Key it was sent with', method: 'POST', path: '/send-mail',
+    headers: { ...key, 'idempotency-key': idempotencyKey(KEYED.key) }, body: KEYED.body, status: 200,
+    responseHeaders: { 'idempotent-replayed': 'true', 'idempotency-key': M.like(KEYED.key) },
+    responseBody: { message: 'Queued', messages: messageIds(), links: [], missingReports: [] },
+    call: (c, b) => c.mail.send(b, KEYED.key) },
+  { given: [S.crmApiKey, S.mailSentWithKey], uponReceiving: 'another campaign under an Idempotency-Key already used', method: 'POST', path: '/send-mail',
+    headers: { ...key, 'idempotency-key': idempotencyKey(KEYED.key) }, body: { ...KEYED.body, subject: 'Something else' }, status: 422,
+    responseBody: gatehouseError('idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new send'),
+    errorCode: 'idempotency_key_reused', call: (c, b) => c.mail.send(b, KEYED.key) },
   forbidden('a campaign', { method: 'POST', path: '/send-mail', body: campaign(), call: (c, b) => c.mail.send(b) }),
   { ...refused('a campaign without a subject', 'validation_failed', '', { method: 'POST', path: '/send-mail', body: withoutSubject, call: (c, b) => c.mail.send(b) }),
     responseBody: validationFailed('subject', 'is required') },

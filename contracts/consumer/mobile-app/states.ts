@@ -13,6 +13,7 @@ export const MOBILE_STATES = {
   unknownApiKey: 'the CRM holds an API key the gateway does not know',
   julyReports: 'DN-1001 has reports for July 2025',
   mailSent: 'a campaign mail was sent to linus@example.com',
+  mailSentWithKey: 'a campaign was sent with the Idempotency-Key crm-retry-0001',
   mailgunSigns: 'Mailgun signs its webhooks with the domain\'s key',
   customerioSigns: 'Customer.io signs its reporting webhooks with the workspace\'s key',
   deletedPackage: 'package N:package:461 of dataset N:dataset:123 is deleted',
@@ -22,3 +23,9 @@ export const MOBILE_STATES = {
 
 /** Who the mobile pact is about. */
 export const ADA = 'ada@example.com';
+
+/** The campaign of `mailSentWithKey`: sent by the state under its key, then sent again by the retry interactions. */
+export const KEYED_CAMPAIGN = {
+  key: 'crm-retry-0001',
+  body: { to: ['linus@example.com'], subject: 'Contract retry', html: '<p>Hi</p>', text: 'Hi', from: 'reports@mg.gatehouse.local', campaign: { name: 'contract-retry', type: 'newsletter' } },
+} as const;

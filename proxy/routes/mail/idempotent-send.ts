@@ -22,7 +22,7 @@ import type { Clock, ProxyResponse, RouteRequest } from '../../core/types.ts';
 import type { MailServices } from './deps.ts';
 import { OutcomeUnknown, bareMessageId, type OutgoingMail } from './mailgun.ts';
 import type { SendMailRequest } from './schema.ts';
-import { LostOwnership, type SendRecord } from './send-records.ts';
+import { LostOwnership, storedAnswer, type SendRecord } from './send-records.ts';
 
 /** The user variable every message carries: `<key hash>.<record created>.<batch>` (Mailgun: "v:" parameters). */
 export const SEND_VARIABLE = 'gatehouse-send';
@@ -68,9 +68,8 @@ export async function sendOnce(o: { mail: MailServices; clock: Clock; key: SendK
     if (existing.fingerprint !== key.fingerprint) {
       throw new ProxyError(422, 'idempotency_key_reused', 'this Idempotency-Key was used for a different request; use a new key for a new send');
     }
-    if (existing.status === 'done' && existing.answer) {
-      return { status: existing.answer.status, headers: { [REPLAYED_HEADER]: 'true' }, body: existing.answer.body };
-    }
+    const answer = existing.status === 'done' ? storedAnswer(existing) : undefined;
+    if (answer) return { status: answer.status, headers: { [REPLAYED_HEADER]: 'true' }, body: answer.body };
     if (existing.leaseUntil > now) throw inUse(Math.ceil((existing.leaseUntil - now) / 1000));
     rec = await records.takeOver(existing, now + lease);
     if (!rec) throw inUse(1);

@@ -29,7 +29,8 @@ export interface SendRecord {
   /** The batch being sent and when its attempt started; left in place when its outcome became unknown. */
   attemptBatch?: number;
   attemptAt?: number;
-  answer?: StoredAnswer;
+  /** The first answer, as JSON text (one string attribute, whatever the answer holds). */
+  answer?: string;
   createdAt: number;
   /** Epoch seconds (DynamoDB TTL; also checked on read, as TTL deletes lazily). */
   expiresAt: number;
@@ -53,6 +54,10 @@ export interface SendRecords {
   /** Forget the key: nothing was sent, so a retry starts over. */
   remove(r: SendRecord): Promise<void>;
   complete(r: SendRecord, answer: StoredAnswer): Promise<void>;
+}
+
+export function storedAnswer(r: SendRecord): StoredAnswer | undefined {
+  return r.answer === undefined ? undefined : JSON.parse(r.answer) as StoredAnswer;
 }
 
 const isConditionFailure = (e: unknown) => (e as Error)?.name === 'ConditionalCheckFailedException';
@@ -132,7 +137,7 @@ export function dynamoSendRecords(doc: DynamoDBDocumentClient, table: string, no
       const c = ifOwner(r);
       await owned(doc.send(new UpdateCommand({
         TableName: table, Key: { key: r.key }, UpdateExpression: 'SET #s = :done, answer = :a, leaseUntil = :zero REMOVE attemptBatch, attemptAt', ...c,
-        ExpressionAttributeNames: { ...c.ExpressionAttributeNames, '#s': 'status' }, ExpressionAttributeValues: { ...c.ExpressionAttributeValues, ':done': 'done', ':a': answer, ':zero': 0 },
+        ExpressionAttributeNames: { ...c.ExpressionAttributeNames, '#s': 'status' }, ExpressionAttributeValues: { ...c.ExpressionAttributeValues, ':done': 'done', ':a': JSON.stringify(answer), ':zero': 0 },
       })));
     },
   };
