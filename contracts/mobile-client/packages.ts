@@ -16,6 +16,13 @@ export interface RestoreResult {
   failures: { id: string; error: string }[];
 }
 
+/** Where a package's restore stands; `restore` is null when it was never restored through Gatehouse. */
+export interface RestoreStatus {
+  id: string;
+  state: string;
+  restore: { status: 'pending' | 'queued' | 'running' | 'done' | 'failed'; attempts: number; error: string | null; requestedAt: string; updatedAt: string } | null;
+}
+
 export interface PresignedUrl { url: string; expires_at: number }
 export interface CloudFrontUrl { signed_url: string; expires_at: number }
 
@@ -31,6 +38,9 @@ export class PackagesApi {
 
   restore = (datasetId: string, nodeIds: string[]) =>
     this.t.send<RestoreResult>({ method: 'POST', path: '/packages/restore', query: { dataset_id: datasetId }, json: { nodeIds } });
+
+  restoreStatus = (datasetId: string, packageId: string) =>
+    this.t.send<RestoreStatus>({ method: 'GET', path: '/packages/restore', query: { dataset_id: datasetId, package_id: packageId } });
 
   /** The 307's Location: where the app (or a browser) downloads from. */
   downloadLocation = async (ref: PackageRef) => location(await this.t.raw({ method: 'GET', path: '/packages/presign/s3', query: refQuery(ref) }));

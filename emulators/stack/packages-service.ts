@@ -10,10 +10,12 @@ import type { App } from '../../proxy/core/app.ts';
 import type { HttpClient } from '../../proxy/core/http-client.ts';
 import type { Logger } from '../../proxy/core/log.ts';
 import type { Db } from '../../proxy/db/index.ts';
-import { buildPackagesApp } from '../../proxy/functions/packages.ts';
+import { buildPackagesApp, reconcileRestores } from '../../proxy/functions/packages.ts';
 import { buildRestoreWorker } from '../../proxy/functions/restore-worker.ts';
 import { startSqsMapping, type SqsMapping } from '../sqs-mapping/index.ts';
 import { openPackagesDatabase } from './packages.ts';
+
+const RECONCILE_EVERY_MS = 5 * 60_000;
 
 export interface PackagesStack {
   /** Build the app with the proxy's environment and start the restore worker's mapping. */
@@ -37,6 +39,7 @@ export function packagesService(o: { env: Record<string, string | undefined>; st
       throw e;
     }));
   let mapping: SqsMapping | undefined;
+  let reconciler: NodeJS.Timeout | undefined;
   let closed = false;
   const sqs = new SQSClient({
     endpoint: env.AWS_ENDPOINT_URL, region: env.AWS_REGION,
@@ -60,10 +63,15 @@ export function packagesService(o: { env: Record<string, string | undefined>; st
       const app = await buildPackagesApp({ env, log, http, openDb: database });
       // The worker shares the record-mode client too, so its S3 calls land in the upstream fixtures with the rest.
       await startWorker();
+      // The scheduled reconcile a deployment runs from EventBridge (proxy/functions/packages.ts, `reconcile`).
+      reconciler = setInterval(() => {
+        reconcileRestores({ env, log, http, openDb: database }).catch((e: unknown) => log.warn('restore reconcile failed', { error: e as Error }));
+      }, RECONCILE_EVERY_MS).unref();
       return app;
     },
     async close() {
       closed = true;
+      clearInterval(reconciler);
       await mapping?.stop();
       sqs.destroy();
       await opening?.then((db) => db.close(), () => {});

@@ -19,6 +19,8 @@ import { loadCloudFrontPrivateKey, packagesAwsClients, type PackagesAws } from '
 import { loadPackagesConfig } from '../routes/packages/config.ts';
 import type { PackagesServices } from '../routes/packages/deps.ts';
 import { packagesRoutes } from '../routes/packages/index.ts';
+import { relayDeps } from '../routes/packages/restore.ts';
+import { relayRestores, type RelayReport } from '../routes/packages/restore-relay.ts';
 
 export interface BuildPackagesOptions {
   env?: Record<string, string | undefined>;
@@ -28,6 +30,8 @@ export interface BuildPackagesOptions {
   aws?: PackagesAws;
   /** Open the database some other way (the local stack shares one PGlite between the app and the worker). */
   openDb?: () => Promise<Db>;
+  /** Queue the restore outbox's leftovers at cold start (default true). */
+  relayAtStart?: boolean;
 }
 
 export async function buildPackagesApp(opts: BuildPackagesOptions = {}): Promise<App> {
@@ -47,6 +51,11 @@ export async function buildPackagesApp(opts: BuildPackagesOptions = {}): Promise
   const cloudfrontPrivateKey = await loadCloudFrontPrivateKey(aws.ssm, cfg.cloudfrontPrivateKeySsmParam);
   log.addSecretValues([cloudfrontPrivateKey]);
   const services: PackagesServices = { cfg, db: lazyDb(opts.openDb ?? (() => openDatabase({ url: cfg.databaseUrl, dataDir: cfg.pgliteDir })), log), s3: aws.s3, sqs: aws.sqs, cloudfrontPrivateKey };
+  // Cold start: queue what an earlier container committed and did not queue (or whose lease ran out). Not
+  // awaited: the first request need not wait, and a failure is retried by the next restore or the schedule.
+  if (opts.relayAtStart !== false) {
+    services.db().then((db) => relayRestores(relayDeps(services, db, log))).catch((e: unknown) => log.warn('restore relay at cold start failed', { error: e as Error }));
+  }
   const auth = signatureMiddleware({ publicKeys: gatewayKeySet(secrets, log), maxSkewSeconds: cfg.signatureMaxSkewSeconds });
   return createApp({
     routes: packagesRoutes(auth),
@@ -76,3 +85,27 @@ function lazyDb(open: () => Promise<Db>, log: Logger): () => Promise<Db> {
 }
 
 export const handler = createLambdaHandler(() => buildPackagesApp());
+
+/**
+ * The restore reconciler, for a schedule (an EventBridge rule, e.g. rate(5 minutes), invoking this export of the
+ * same bundle): queues pending and lease-expired jobs and adopts packages left RESTORING with no job at all, so a
+ * lost restore is recovered even when no one restores or cold-starts anything.
+ */
+export async function reconcileRestores(opts: BuildPackagesOptions = {}): Promise<RelayReport> {
+  const env = opts.env ?? process.env;
+  const log = opts.log ?? createLogger({ name: 'packages-reconcile' });
+  const cfg = loadPackagesConfig(env);
+  const aws = opts.aws ?? packagesAwsClients(env, opts.http);
+  const db = await (opts.openDb ?? (() => openDatabase({ url: cfg.databaseUrl, dataDir: cfg.pgliteDir })))();
+  const report = await relayRestores({ db, sqs: aws.sqs, queueUrl: cfg.restoreQueueUrl, leaseSeconds: cfg.restoreLeaseSeconds, log }, { adoptOrphans: true });
+  log.info('restore reconcile', { ...report });
+  return report;
+}
+
+let reconcileDb: Promise<Db> | undefined;
+export const reconcile = async (): Promise<RelayReport> => {
+  const cfg = loadPackagesConfig(process.env);
+  // One connection per container, kept between scheduled runs as the app keeps its own.
+  reconcileDb ??= openDatabase({ url: cfg.databaseUrl, dataDir: cfg.pgliteDir }).catch((e) => { reconcileDb = undefined; throw e; });
+  return reconcileRestores({ openDb: () => reconcileDb! });
+};

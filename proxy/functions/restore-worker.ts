@@ -10,6 +10,7 @@ import { openDatabase, type Db } from '../db/index.ts';
 import { packagesAwsClients, type PackagesAws } from '../routes/packages/aws.ts';
 import { parseRestoreMessage } from '../routes/packages/restore-message.ts';
 import { PoisonJob, runRestoreJob } from '../routes/packages/restore-job.ts';
+import { restoreLeaseSeconds } from '../routes/packages/config.ts';
 
 /** The SQS event Lambda delivers (AWS Lambda docs, "Using Lambda with Amazon SQS", example event). */
 export interface SqsRecord {
@@ -47,6 +48,8 @@ export async function buildRestoreWorker(opts: BuildWorkerOptions = {}): Promise
   const log = opts.log ?? createLogger({ name: 'restore-worker' });
   const r = new EnvReader(env);
   const bucket = r.required('VIEWER_ASSETS_BUCKET', 'S3 bucket of package assets');
+  // At most the queue's maxReceiveCount (3), so the worker records the failure before the DLQ takes the message.
+  const limits = { maxAttempts: r.int('RESTORE_MAX_ATTEMPTS', 3, 1, 100), leaseSeconds: restoreLeaseSeconds(r) };
   const databaseUrl = r.optional('DATABASE_URL');
   if (!databaseUrl && env.AWS_LAMBDA_FUNCTION_NAME) r.problems.push('DATABASE_URL is required in Lambda (RDS Proxy endpoint)');
   r.done();
@@ -59,8 +62,9 @@ export async function buildRestoreWorker(opts: BuildWorkerOptions = {}): Promise
       const job = parseRestoreMessage(record.body);
       try {
         if (!job) throw new PoisonJob('not a restore job');
-        const outcome = await runRestoreJob(db, aws.s3, bucket, job);
-        log.info('restore job done', { messageId: record.messageId, nodeId: job.nodeId, outcome });
+        const outcome = await runRestoreJob(db, aws.s3, bucket, job, limits);
+        if (outcome === 'gave-up') log.warn('restore job failed for good: the package is DELETED again', { messageId: record.messageId, nodeId: job.nodeId });
+        else log.info('restore job done', { messageId: record.messageId, nodeId: job.nodeId, outcome });
       } catch (e) {
         log.warn('restore job failed', { messageId: record.messageId, poison: e instanceof PoisonJob, error: e as Error });
         batchItemFailures.push({ itemIdentifier: record.messageId });

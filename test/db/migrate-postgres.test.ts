@@ -32,7 +32,7 @@ describe('Packages database on Postgres (pg driver)', function () {
     const db = opened[0];
     expect(db.kind).to.equal('pg');
     const migrations = await db.query<{ name: string }>('SELECT name FROM public.schema_migrations ORDER BY name');
-    expect(migrations.map((m) => m.name)).to.deep.equal(['001_platform.sql', '002_organization_schema.sql']);
+    expect(migrations.map((m) => m.name)).to.deep.equal(['001_platform.sql', '002_organization_schema.sql', '003_restore_jobs.sql']);
     const [{ n }] = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM "1".packages');
     expect(n).to.equal(18);
   });

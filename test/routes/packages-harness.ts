@@ -22,7 +22,7 @@ export async function postgresUnavailable(): Promise<string | undefined> {
   try {
     await client.connect();
     // A clean slate: the stack migrates and seeds it again.
-    await client.query('DROP SCHEMA IF EXISTS "1" CASCADE; DROP SCHEMA IF EXISTS "2" CASCADE; DROP SCHEMA IF EXISTS pennsieve CASCADE; DROP TABLE IF EXISTS public.schema_migrations');
+    await client.query('DROP SCHEMA IF EXISTS "1" CASCADE; DROP SCHEMA IF EXISTS "2" CASCADE; DROP SCHEMA IF EXISTS pennsieve CASCADE; DROP SCHEMA IF EXISTS packages_service CASCADE; DROP TABLE IF EXISTS public.schema_migrations');
     return undefined;
   } catch (e) {
     return `no Postgres reachable at TEST_DATABASE_URL (${(e as Error).message})`;

@@ -29,7 +29,8 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
           return this.skip();
         }
       }
-      stack = await packagesStack(backend, {}, { edgeNow: () => edgeAt ?? Date.now() });
+      // One attempt per restore job: a failing one is given up at once, not after the queue's 60 s redeliveries.
+      stack = await packagesStack(backend, { RESTORE_MAX_ATTEMPTS: '1' }, { edgeNow: () => edgeAt ?? Date.now() });
       gw = stack.urls.gateway;
       for (const who of ['ada', 'grace', 'linus', 'mallory', 'margaret']) tokens[who] = await stack.gateway.mintToken(`${who}@example.com`);
     });
@@ -89,12 +90,28 @@ for (const backend of ['pglite', 'postgres'] as Backend[]) {
         expect(res.body).to.deep.equal({ success: [], failures: ids.map((id) => ({ id, error: 'not found' })) });
       });
 
-      it('refuses a package that is not deleted, and a second restore of one in progress', async () => {
+      it('refuses a package that is not deleted, and queues again one left RESTORING with no job in flight (never "in progress" for a lost job)', async () => {
+        // The seed's N:package:480 is RESTORING with no job: the restore the issue found lost for ever.
         const res = await call(gw, 'POST', `/packages/restore?dataset_id=${D123}`, { token: tokens.ada, json: { nodeIds: ['N:package:457', 'N:package:480'] } });
-        expect(res.body.failures).to.deep.equal([
-          { id: 'N:package:457', error: 'package is not deleted (state UPLOADED)' },
-          { id: 'N:package:480', error: 'restore already in progress' },
-        ]);
+        expect(res.body.failures).to.deep.equal([{ id: 'N:package:457', error: 'package is not deleted (state UPLOADED)' }]);
+        expect(res.body.success).to.deep.equal(['N:package:480']);
+        const status = () => call(gw, 'GET', `/packages/restore?dataset_id=${D123}&package_id=N:package:480`, { token: tokens.grace });
+        await eventually(async () => (await status()).body.state === 'READY');
+        expect((await status()).body.restore).to.deep.include({ status: 'done', attempts: 1, error: null });
+      });
+
+      it('reports where a restore stands, and a failed one with its error once the package is DELETED again', async () => {
+        // N:package:490's bucket does not exist: every attempt fails; after the last one it is DELETED, and said so.
+        const res = await call(gw, 'POST', `/packages/restore?dataset_id=${D123}`, { token: tokens.ada, json: { nodeIds: ['N:package:490'] } });
+        expect(res.body.success).to.deep.equal(['N:package:490']);
+        const status = () => call(gw, 'GET', `/packages/restore?dataset_id=${D123}&package_id=N:package:490`, { token: tokens.linus });
+        expect((await status()).body.restore.status).to.be.oneOf(['queued', 'running', 'failed']);
+        await eventually(async () => (await status()).body.state === 'DELETED', 30_000);
+        const failed = (await status()).body;
+        expect(failed.restore).to.deep.include({ status: 'failed', attempts: 1 });
+        expect(failed.restore.error).to.match(/^restore failed after 1 attempts: /);
+        expect((await call(gw, 'GET', `/packages/restore?dataset_id=${D123}&package_id=N:package:456`, { token: tokens.linus })).body).to.deep.equal({ id: 'N:package:456', state: 'READY', restore: null });
+        expect((await call(gw, 'GET', `/packages/restore?dataset_id=${D123}&package_id=N:package:456`, { token: tokens.mallory })).status).to.equal(403);
       });
 
       it('answers a bad body and a missing dataset_id with 400', async () => {

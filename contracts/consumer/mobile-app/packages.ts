@@ -49,6 +49,10 @@ const restore: Spec[] = [
     call: (c, b) => c.packages.restore(D123, b.nodeIds) }),
   { ...refused([S.signedIn], 'a restore with no node ids', 400, 'validation_failed', '', { method: 'POST', path: '/packages/restore', query: { dataset_id: D123 },
     headers: jwt, body: { nodeIds: [] }, call: (c, b) => c.packages.restore(D123, b.nodeIds) }), responseBody: validationFailed('nodeIds', 'must NOT have fewer than 1 items') },
+  // A package never restored through Gatehouse has no restore to report; one that was shows its job (restore.ts).
+  { given: [S.signedIn], uponReceiving: 'the restore status of a live package', method: 'GET', path: '/packages/restore', query: pkgQuery(), headers: jwt,
+    status: 200, responseBody: { id: P456, state: 'READY', restore: null }, call: (c) => c.packages.restoreStatus(D123, P456) },
+  notSignedIn('a restore status', { method: 'GET', path: '/packages/restore', query: pkgQuery(), call: (c) => c.packages.restoreStatus(D123, P456) }),
 ];
 
 const presign: Spec[] = [

@@ -15,6 +15,8 @@ export interface PackagesConfig {
   /** Buckets the unauthenticated proxy may redirect to (always includes the viewer-assets bucket). */
   proxyAllowedBuckets: string[];
   restoreQueueUrl: string;
+  /** How long a queued restore job is believed in flight; after it the relay queues it again. */
+  restoreLeaseSeconds: number;
   databaseUrl?: string;
   /** PGlite data directory when DATABASE_URL is unset. */
   pgliteDir?: string;
@@ -41,6 +43,7 @@ export function loadPackagesConfig(env: Record<string, string | undefined>): Pac
     cloudfrontPrivateKeySsmParam: r.required('CLOUDFRONT_PRIVATE_KEY_SSM_PARAM', 'SSM SecureString holding the base64 PEM private key'),
     proxyAllowedBuckets: [...new Set([viewerAssetsBucket, ...list('PROXY_ALLOWED_BUCKETS')].filter(Boolean))],
     restoreQueueUrl: r.url('RESTORE_PACKAGE_QUEUE_URL') ?? (r.required('RESTORE_PACKAGE_QUEUE_URL', 'SQS queue of restore jobs'), ''),
+    restoreLeaseSeconds: restoreLeaseSeconds(r),
     databaseUrl: r.optional('DATABASE_URL'),
     pgliteDir: r.optional('PGLITE_DIR'),
     s3Endpoint: r.url('AWS_ENDPOINT_URL'),
@@ -56,3 +59,9 @@ export function loadPackagesConfig(env: Record<string, string | undefined>): Pac
   r.done();
   return cfg;
 }
+
+/**
+ * Longer than a message can legitimately wait and be retried (the queue's visibility timeout, 60 s, times its
+ * maxReceiveCount, 3, plus a backlog): a job re-queued early is only a duplicate, which the worker ignores.
+ */
+export const restoreLeaseSeconds = (r: EnvReader) => r.int('RESTORE_LEASE_SECONDS', 900, 1, 86_400);
