@@ -59,8 +59,10 @@ describe('restore survives kill -9 at any point', function () {
       ...packagesEnv({ awsUrl: edge.url, queueUrl: w.setup.queueUrl, cloudfrontDomain: 'd111111abcdef8.cloudfront.net', cloudfrontKeyId: 'KCRASHTEST' }),
       AWS_ENDPOINT_URL: edge.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test',
       API_GATEWAY_PUBLIC_KEY: gateway.publicKey, PGLITE_DIR: w.dir, RESTORE_MAX_ATTEMPTS: '2', ...extra,
+      // The secret chain: the key above from the environment, no Vault, and never the machine's extension file.
+      VAULT_SECRET_FILE: join(w.dir, 'no-secrets-file.json'),
     };
-    delete (env as Record<string, string | undefined>).GATEHOUSE_CRASH_AT;
+    for (const name of ['GATEHOUSE_CRASH_AT', 'VAULT_ADDR', 'VAULT_TOKEN', 'API_GATEWAY_PUBLIC_KEYS']) delete (env as Record<string, string | undefined>)[name];
     const proc = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'restore-child.ts')], { env, stdio: ['pipe', 'pipe', 'inherit'] });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => proc.once('exit', (code, signal) => resolve({ code, signal })));
     const lines = createInterface({ input: proc.stdout! });
