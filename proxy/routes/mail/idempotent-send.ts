@@ -138,8 +138,11 @@ async function settle(o: Parameters<typeof sendOnce>[0], rec: SendRecord, i: num
 }
 
 async function accepted(o: Parameters<typeof sendOnce>[0], rec: SendRecord, i: number, recipients: string[], id: string): Promise<void> {
+  // Accepted as of the attempt's start: earlier than any event Mailgun can have sent back for it, so a webhook that
+  // came first is never taken for older than "accepted" and overwritten.
+  const at = Math.floor((rec.attemptAt ?? o.clock.now()) / 1000);
   await o.mail.records.recordSent(rec, i, id);
-  await o.mail.deliveries.recordAccepted(bareMessageId(id), recipients, Math.floor(o.clock.now() / 1000));
+  await o.mail.deliveries.recordAccepted(bareMessageId(id), recipients, at);
 }
 
 /** The error to answer after a failure, with the record left so that a retry does the right thing. */
