@@ -10,7 +10,7 @@ import { silentLogger } from '../../proxy/core/log.ts';
 import type { Clock } from '../../proxy/core/types.ts';
 import { gatewaySigner, sendRaw, type RawReply } from './signed.ts';
 import { serveApp } from './serve.ts';
-import { admin } from './stack.ts';
+import { admin, testStack } from './stack.ts';
 
 export const MESSAGES = '/v3/mg.gatehouse.local/messages';
 
@@ -56,4 +56,18 @@ export function mailRig(stack: () => Stack) {
       for (const s of served.splice(0)) await s.close();
     },
   };
+}
+
+/** Inside a describe: a stack of its own for the suite (closed after it), and the rig over it. */
+export function mailSuite() {
+  let stack: Stack;
+  const rig = mailRig(() => stack);
+  before(async () => {
+    stack = await testStack();
+  });
+  after(async () => {
+    await rig.close();
+    await stack?.close();
+  });
+  return { ...rig, stack: () => stack };
 }

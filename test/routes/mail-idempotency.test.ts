@@ -5,25 +5,19 @@
  */
 import { expect } from 'chai';
 import type { Stack } from '../../emulators/stack/index.ts';
-import { MESSAGES, campaignBody, mailRig } from '../helpers/mail.ts';
-import { admin, injectFault, testStack } from '../helpers/stack.ts';
+import { MESSAGES, campaignBody, mailSuite } from '../helpers/mail.ts';
+import { admin, injectFault } from '../helpers/stack.ts';
 
 const body = campaignBody;
 const SLOW = { UPSTREAM_TIMEOUT_MS: '300', MAIL_OUTCOME_SETTLE_SECONDS: '60' };
 
 describe('/send-mail idempotency', function () {
   this.timeout(30_000);
+  const suite = mailSuite();
+  const { coldStart, mailgunCalls } = suite;
   let stack: Stack;
-  const rig = mailRig(() => stack);
-  const { coldStart, mailgunCalls } = rig;
+  before(() => { stack = suite.stack(); });
 
-  before(async () => {
-    stack = await testStack();
-  });
-  after(async () => {
-    await rig.close();
-    await stack?.close();
-  });
   beforeEach(async () => {
     await admin(stack.urls.mailgun, '/reset', { method: 'POST' });
   });

@@ -7,24 +7,18 @@ import { expect } from 'chai';
 import { generateKeyPairSync } from 'node:crypto';
 import { SecretsManagerClient, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { Stack } from '../../emulators/stack/index.ts';
-import { MESSAGES, campaignBody, mailRig } from '../helpers/mail.ts';
-import { admin, injectFault, testStack } from '../helpers/stack.ts';
+import { MESSAGES, campaignBody, mailSuite } from '../helpers/mail.ts';
+import { admin, injectFault } from '../helpers/stack.ts';
 
 const body = campaignBody;
 
 describe('/send-mail when Mailgun struggles', function () {
   this.timeout(20_000);
+  const suite = mailSuite();
+  const { coldStart, mailgunCalls } = suite;
   let stack: Stack;
-  const rig = mailRig(() => stack);
-  const { coldStart, mailgunCalls } = rig;
+  before(() => { stack = suite.stack(); });
 
-  before(async () => {
-    stack = await testStack();
-  });
-  after(async () => {
-    await rig.close();
-    await stack?.close();
-  });
   beforeEach(async () => {
     await admin(stack.urls.mailgun, '/faults', { method: 'DELETE' });
     await admin(stack.urls.mailgun, '/journal', { method: 'DELETE' });
