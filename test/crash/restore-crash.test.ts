@@ -17,7 +17,8 @@ import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PurgeQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { startAwsEdge, type AwsEdge } from '../../emulators/aws/edge.ts';
 import { signRequest } from '../../emulators/gateway/sign.ts';
-import { packagesEnv, preparePackagesAws, putCloudFrontKey, type PackagesAwsSetup } from '../../emulators/stack/packages.ts';
+import { preparePackagesAws, putCloudFrontKey, type PackagesAwsSetup } from '../../emulators/stack/packages.ts';
+import { packagesEnv } from '../../emulators/stack/packages-env.ts';
 import { sendRaw, type RawReply } from '../helpers/signed.ts';
 
 const D123 = 'N:dataset:123';
