@@ -65,7 +65,9 @@ describe('/send-mail idempotency', function () {
 
   it('sends once when Mailgun took the mail but answered after the timeout: 504 "unknown", then the retry in another container finds it', async () => {
     const a = await coldStart(SLOW);
-    await fault({ latencyMs: 900 });
+    // The other container is warm before the first send, so its early retry lands well inside Mailgun's delay.
+    const b = await coldStart(SLOW, a.clock);
+    await fault({ latencyMs: 3000 });
     const first = await a.post(body({ subject: 'late answer' }), 'key-late');
     expect(first.status).to.equal(504);
     expect(first.body.error).to.deep.include({ code: 'upstream_timeout' });
@@ -73,7 +75,6 @@ describe('/send-mail idempotency', function () {
     expect(first.headers.get('retry-after')).to.match(/^\d+$/);
 
     // Retried before Mailgun got to it: still unknown, so nothing is sent.
-    const b = await coldStart(SLOW, a.clock);
     const early = await b.post(body({ subject: 'late answer' }), 'key-late');
     expect(early.status, JSON.stringify(early.body)).to.equal(503);
     expect(early.body.error.code).to.equal('outcome_pending');
