@@ -1,28 +1,29 @@
 /**
  * The stack's AWS fixtures, applied through the AWS SDK to whichever AWS is in use: Extend passwords (SSM), the
- * session, API-token and delivery tables, report files, queues; then the packages bucket, restore queue and the
- * CloudFront key in SSM (after the seed, as both touch that bucket and queue); and the CloudFront edge's private
- * key (generated under the state folder, never committed) as the mail function's secret. Every step is
- * idempotent. Runs in the AWS edge's own process (its `seed` method: the supervisor stays free of the SDK), or in
- * the supervisor against an external endpoint (AWS_ENDPOINT_URL).
+ * session, API-token and delivery tables, report files, queues; then the packages bucket and restore queue (after
+ * the seed, as both touch that bucket and queue). Apart, once the CloudFront edge has its key pair: the private key
+ * (generated under the state folder, never committed) in SSM for the packages function and as the mail function's
+ * secret. Every step is idempotent. Runs in the AWS edge's own process (its `seed` and `cloudfrontKey` methods: the
+ * supervisor stays free of the SDK), or in the supervisor against an external endpoint (AWS_ENDPOINT_URL).
  */
 import { seedAws, seedSecrets } from '../aws/seed.ts';
 import { preparePackagesAws, putCloudFrontKey, type AwsTargetConfig } from './packages.ts';
 
-export interface AwsSeedArgs {
-  target: AwsTargetConfig;
-  cloudfront: { keyPairId: string; privateKeyPem: string };
+export interface CloudFrontKey {
+  keyPairId: string;
+  privateKeyPem: string;
 }
 
-export async function seedStackAws({ target, cloudfront }: AwsSeedArgs): Promise<{ queueUrl: string }> {
-  const secret = JSON.stringify({ keyPairId: cloudfront.keyPairId, privateKey: cloudfront.privateKeyPem });
-  const [queueUrl] = await Promise.all([
-    seedAws(target.endpoint, target.credentials, target.region).then(async () => {
-      const setup = await preparePackagesAws(target);
-      await putCloudFrontKey(target, cloudfront.privateKeyPem);
-      return setup.queueUrl;
-    }),
-    seedSecrets(target.endpoint, target.credentials, target.region, { 'cloudfront-private-key': secret }),
+export async function seedStackAws(target: AwsTargetConfig): Promise<{ queueUrl: string }> {
+  await seedAws(target.endpoint, target.credentials, target.region);
+  const setup = await preparePackagesAws(target);
+  return { queueUrl: setup.queueUrl };
+}
+
+export async function storeCloudFrontKey(a: { target: AwsTargetConfig; key: CloudFrontKey }): Promise<void> {
+  const { target, key } = a;
+  await Promise.all([
+    putCloudFrontKey(target, key.privateKeyPem),
+    seedSecrets(target.endpoint, target.credentials, target.region, { 'cloudfront-private-key': JSON.stringify({ keyPairId: key.keyPairId, privateKey: key.privateKeyPem }) }),
   ]);
-  return { queueUrl };
 }

@@ -101,6 +101,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const supervised = (spec: ServiceSpec): Supervised => ({
     name: spec.name,
     env: spec.env,
+    unresponsiveMs: spec.unresponsiveMs,
     config: () => spec.config(ctx),
     ready: (report: Report) => {
       ctx.reports[spec.name] = report;
@@ -128,11 +129,15 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       if (deps.some((d) => !started.has(d.name))) throw new Error(`services.ts: ${spec.name} must come after the services it needs`);
       started.set(spec.name, supervisor.start(supervised(spec), deps.length ? Promise.all(deps.map((d) => started.get(d.name))) : undefined));
     }
+    // Phase 2: fixtures and secrets, idempotently, into whichever Vault and AWS are in use; webhooks to the gateway.
+    // Each step starts as soon as the services it needs are up, while slower ones still load.
+    const steps = [...new Map(SERVICES.flatMap((s) => s.wire ?? []).map((w) => [w.name, w])).values()];
+    const upAll = (names: ServiceName[]) => Promise.all(names.filter((n) => started.has(n)).map((n) => started.get(n)));
+    const seeding = Promise.all(steps.filter((w) => w.phase === 'seed').map((w) => upAll(w.needs).then(() => w.run(ctx))));
+    seeding.catch(() => {}); // awaited below, after the services it may be waiting for
     await Promise.all(started.values());
     const t1 = performance.now();
-    // Phase 2: fixtures and secrets, idempotently, into whichever Vault and AWS are in use; webhooks to the gateway.
-    const steps = [...new Map(SERVICES.flatMap((s) => s.wire ?? []).map((w) => [w.name, w])).values()];
-    await Promise.all(steps.filter((w) => w.phase === 'seed').map((w) => w.run(ctx)));
+    await seeding;
     const t2 = performance.now();
     // Phase 3: every function's app, built as its Lambda would be at cold start, served on the proxy's port.
     await Promise.all(steps.filter((w) => w.phase === 'build').map((w) => w.run(ctx)));

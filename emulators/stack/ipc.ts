@@ -24,10 +24,12 @@ export type ToChild =
   | { t: 'start'; config: unknown }
   | { t: 'call'; id: number; method: string; args: unknown }
   | { t: 'answer'; id: number; value?: unknown; error?: WireError }
+  | { t: 'ping' }
   | { t: 'stop' };
 
 export type ToParent =
   | { t: 'hello' }
+  | { t: 'pong' }
   | { t: 'ready'; report: Report }
   | { t: 'failed'; error: WireError }
   | { t: 'reply'; id: number; value?: unknown; error?: WireError }
@@ -46,9 +48,14 @@ export class Pending {
   private next = 1;
   private readonly waiting = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
 
-  open(): { id: number; answer: Promise<unknown> } {
+  /** A new request; with `timeoutMs`, it is rejected with `why` if no answer came by then. */
+  open(timeoutMs?: number, why = 'no answer'): { id: number; answer: Promise<unknown> } {
     const id = this.next++;
-    const answer = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    const answer = new Promise<unknown>((resolve, reject) => {
+      const timer = timeoutMs === undefined ? undefined : setTimeout(() => this.settle(id, undefined, { message: why }), timeoutMs);
+      timer?.unref();
+      this.waiting.set(id, { resolve: (v) => (clearTimeout(timer), resolve(v)), reject: (e) => (clearTimeout(timer), reject(e)) });
+    });
     return { id, answer };
   }
 

@@ -74,6 +74,7 @@ process.on('message', (m: ToChild) => {
   if (m.t === 'start') void start(m.config);
   else if (m.t === 'call') void call(m.id, m.method, m.args);
   else if (m.t === 'answer') pending.settle(m.id, m.value, m.error);
+  else if (m.t === 'ping') send({ t: 'pong' });
   else if (m.t === 'stop') void stop();
 });
 process.on('SIGINT', () => {});

@@ -10,7 +10,8 @@
  *     in Vault and Secrets Manager, the webhooks of Mailgun and Customer.io to the gateway, the proxy's apps.
  * `npm start` and the test helper use this table through `startStack` (index.ts).
  */
-import type { AwsSeedArgs } from './aws-seed.ts';
+import type { CloudFrontKey } from './aws-seed.ts';
+import type { AwsTargetConfig } from './packages.ts';
 import type { StackSecretSources } from './seed-secrets.ts';
 import type { Report } from './ipc.ts';
 import type { PortName } from './ports.ts';
@@ -30,7 +31,9 @@ export interface StackContext {
   /** The proxy forwards every outbound exchange (record mode). */
   recordExchanges: boolean;
   eagerDatabase: boolean;
-  /** The packages functions' variables, known once AWS is seeded (the restore queue's URL). */
+  /** The restore queue's URL, known once AWS is seeded. */
+  restoreQueueUrl?: string;
+  /** The packages functions' variables (they name the restore queue and the CloudFront key pair). */
   packagesEnv?: Record<string, string>;
   /** The environment the proxy's apps were last built with. */
   proxyEnv?: Record<string, string | undefined>;
@@ -55,7 +58,10 @@ export type Start<C> = (config: C, parent: ParentLink) => Promise<Running>;
 /** Cross-service wiring, run in the supervisor (wiring.ts). */
 export interface WiringStep {
   name: string;
+  /** `build` runs after every `seed` step. */
   phase: 'seed' | 'build';
+  /** The services it talks to or reads reports of: at first start it runs as soon as those are up. */
+  needs: ServiceName[];
   run(ctx: StackContext): Promise<void>;
 }
 
@@ -72,6 +78,8 @@ export interface ServiceSpec<C = any> {
   notes(ctx: StackContext): Record<string, string>;
   /** Environment of its process, over the supervisor's. */
   env?: Record<string, string>;
+  /** How long it may leave the supervisor's heartbeat unanswered before it counts as hung (RestartPolicy's). */
+  unresponsiveMs?: number;
 }
 
 /** The AWS SDK's Node-version warning is printed once, by the proxy, not by every process that loads the SDK. */
@@ -87,17 +95,19 @@ const wiring = () => import('./wiring.ts');
 
 /** The wiring steps, each named once; a service lists the ones its restart undoes. */
 const STEPS = {
-  // Fixtures, the packages bucket and queue, and the CloudFront key (SSM and Secrets Manager): an in-memory edge
-  // comes back empty, a persisted one keeps its S3 objects and is re-seeded around them (every step is idempotent).
-  awsFixtures: { name: 'aws-fixtures', phase: 'seed', run: async (ctx) => (await wiring()).seedAwsForStack(ctx) },
+  // Fixtures, the packages bucket and queue: an in-memory edge comes back empty, a persisted one keeps its S3 objects
+  // and is re-seeded around them (every step is idempotent).
+  awsFixtures: { name: 'aws-fixtures', phase: 'seed', needs: ['aws'], run: async (ctx) => (await wiring()).seedAwsForStack(ctx) },
+  // The CloudFront edge's private key in SSM and Secrets Manager, where the packages and mail functions read it.
+  cloudfrontKey: { name: 'cloudfront-key', phase: 'seed', needs: ['aws', 'cloudfront'], run: async (ctx) => (await wiring()).storeCloudFrontKeyForStack(ctx) },
   // The gateway's signing-key set and the Mailgun keys in Vault and Secrets Manager (an external Vault gets the
   // fixture's secrets first): the fake Vault and the edge forget them, the gateway is their authority.
-  secrets: { name: 'secrets', phase: 'seed', run: async (ctx) => (await wiring()).storeStackSecrets(ctx) },
+  secrets: { name: 'secrets', phase: 'seed', needs: ['aws', 'vault', 'gateway', 'mailgun'], run: async (ctx) => (await wiring()).storeStackSecrets(ctx) },
   // Mailgun and Customer.io post their webhooks through the gateway, as in production (→ API Gateway → function).
-  mailgunWebhooks: { name: 'mailgun-webhooks', phase: 'seed', run: async (ctx) => (await wiring()).registerMailgunWebhooks(ctx) },
-  customerioWebhooks: { name: 'customerio-webhooks', phase: 'seed', run: async (ctx) => (await wiring()).registerCustomerioWebhooks(ctx) },
+  mailgunWebhooks: { name: 'mailgun-webhooks', phase: 'seed', needs: ['mailgun', 'gateway'], run: async (ctx) => (await wiring()).registerMailgunWebhooks(ctx) },
+  customerioWebhooks: { name: 'customerio-webhooks', phase: 'seed', needs: ['customerio', 'gateway'], run: async (ctx) => (await wiring()).registerCustomerioWebhooks(ctx) },
   // Every function's app, built as its Lambda would be at cold start, once the fakes are seeded.
-  proxyApps: { name: 'proxy-apps', phase: 'build', run: async (ctx) => (await wiring()).buildProxy(ctx) },
+  proxyApps: { name: 'proxy-apps', phase: 'build', needs: ['aws', 'vault', 'customerio', 'extend', 'mailgun', 'cloudfront', 'proxy', 'gateway'], run: async (ctx) => (await wiring()).buildProxy(ctx) },
 } satisfies Record<string, WiringStep>;
 
 export const SERVICES: ServiceSpec[] = [
@@ -118,14 +128,15 @@ export const SERVICES: ServiceSpec[] = [
         return {
           report: single('aws', edge, 'aws'),
           methods: {
-            seed: async (a: AwsSeedArgs) => (await seeding).seedStackAws(a),
+            seed: async (target: AwsTargetConfig) => (await seeding).seedStackAws(target),
+            cloudfrontKey: async (a: { target: AwsTargetConfig; key: CloudFrontKey }) => (await seeding).storeCloudFrontKey(a),
             secrets: async (a: StackSecretSources) => (await import('./seed-secrets.ts')).seedStackSecrets(a),
           },
           close: () => edge.close(),
         };
       };
     },
-    wire: [STEPS.awsFixtures, STEPS.secrets],
+    wire: [STEPS.awsFixtures, STEPS.cloudfrontKey, STEPS.secrets],
     notes: (ctx) => ({ aws: ctx.reports.aws ? 'embedded AWS edge: S3, SSM, DynamoDB, SQS, Secrets Manager' : 'external (AWS_ENDPOINT_URL)' }),
   }),
   define({
@@ -219,6 +230,8 @@ export const SERVICES: ServiceSpec[] = [
       const { startEdgeService } = await import('./cloudfront-service.ts');
       return startEdgeService;
     },
+    // Its key pair lives under the state folder; written to the stores again in case it was made anew.
+    wire: [STEPS.cloudfrontKey],
     notes: (ctx) => {
       const info = ctx.reports.cloudfront?.info as CloudFrontInfo | undefined;
       return { cloudfront: `local CloudFront edge for s3://${info?.bucket} (signed URLs, key pair ${info?.keyPairId})`, 'cloudfront-https': 'same, HTTPS with the local CA' };
@@ -227,6 +240,9 @@ export const SERVICES: ServiceSpec[] = [
   define({
     name: 'proxy',
     ports: ['proxy'],
+    // PGlite runs inside its event loop: opening a database (recovery, migrations, a first initdb) blocks it for
+    // seconds, many more on a loaded machine.
+    unresponsiveMs: 180_000,
     after: [],
     config: (ctx) => ({ port: at(ctx, 'proxy'), host: ctx.host, stateDir: ctx.stateDir, eagerDatabase: ctx.eagerDatabase, recordExchanges: ctx.recordExchanges }),
     load: async () => (await import('./proxy-service.ts')).startProxyService,

@@ -10,7 +10,8 @@
  * Restart rule: the first restart after a crash is immediate; each further crash in a row waits twice as long as
  * the last (from `initialDelayMs`, at most `maxDelayMs`); a service that stayed up `resetAfterMs` starts the count
  * again (docker: 100 ms doubling, reset after 10 s up). A restart binds the same ports and re-runs the service's
- * wiring (services.ts). Each exit and restart is logged as one JSON line.
+ * wiring (services.ts). Each exit and restart is logged as one JSON line. A process that stops answering the
+ * supervisor's heartbeat (an event loop stuck in a loop, a stopped process) is killed and restarted the same way.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../proxy/core/log.ts';
@@ -36,9 +37,20 @@ export interface RestartPolicy {
   initialDelayMs: number;
   maxDelayMs: number;
   resetAfterMs: number;
+  /**
+   * A process that is up and answers no heartbeat for this long (an event loop stuck in a loop, a stopped process)
+   * is killed and restarted like a crashed one. Long enough for a healthy service's longest synchronous stretch;
+   * the proxy, whose event loop also runs PGlite, has a limit of its own (services.ts).
+   */
+  unresponsiveMs: number;
+  /** A (re)start that has not reported in this long is killed and counts as a crash (its wiring has its own timeout). */
+  startTimeoutMs: number;
 }
 
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 100, maxDelayMs: 10_000, resetAfterMs: 10_000 };
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { initialDelayMs: 100, maxDelayMs: 10_000, resetAfterMs: 10_000, unresponsiveMs: 30_000, startTimeoutMs: 60_000 };
+const HEARTBEAT_MS = 1000;
+/** A wiring call (seed, build) that takes longer than this is taken for a hung service. */
+const CALL_TIMEOUT_MS = 120_000;
 
 /** How to start a service's process: the entry file and Node flags. */
 export interface ChildEntry {
@@ -51,6 +63,8 @@ export interface Supervised {
   name: string;
   /** Environment of its process, over the supervisor's own. */
   env?: Record<string, string>;
+  /** Its own RestartPolicy.unresponsiveMs, for a service with long synchronous work. */
+  unresponsiveMs?: number;
   /** The start message's config, computed at each start (a restart reuses the bound ports). */
   config(): unknown;
   ready(report: Report): void;
@@ -74,6 +88,8 @@ interface Slot {
   lastExit: ServiceStatus['lastExit'];
   calls: Pending;
   timer?: NodeJS.Timeout;
+  /** When the process last answered a heartbeat (or started). */
+  lastSign: number;
   /** Set while a stop (close, manual restart) is under way: that exit is expected. */
   stopping?: { restart: boolean; done: () => void };
 }
@@ -82,9 +98,12 @@ export class Supervisor {
   private readonly slots = new Map<string, Slot>();
   private readonly policy: RestartPolicy;
   private closing = false;
+  private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly o: { entry: ChildEntry; log: Logger; policy?: Partial<RestartPolicy>; stopTimeoutMs?: number }) {
     this.policy = { ...DEFAULT_RESTART_POLICY, ...o.policy };
+    this.heartbeat = setInterval(() => this.checkLiveness(), Math.min(HEARTBEAT_MS, this.policy.unresponsiveMs / 3));
+    this.heartbeat.unref();
   }
 
   /**
@@ -93,7 +112,7 @@ export class Supervisor {
    */
   start(s: Supervised, after?: Promise<unknown>): Promise<Report> {
     if (this.closing) return Promise.reject(new Error('the stack is closing'));
-    const slot: Slot = { s, state: 'starting', restarts: 0, exits: 0, streak: 0, lastExit: null, calls: new Pending() };
+    const slot: Slot = { s, state: 'starting', restarts: 0, exits: 0, streak: 0, lastExit: null, calls: new Pending(), lastSign: Date.now() };
     this.slots.set(s.name, slot);
     return this.launch(slot, after);
   }
@@ -101,13 +120,13 @@ export class Supervisor {
   /** The service is wired and serving (first start done). */
   up(name: string): void {
     const slot = this.slot(name);
-    if (slot.state === 'starting') Object.assign(slot, { state: 'up', upSince: Date.now() });
+    if (slot.state === 'starting') Object.assign(slot, { state: 'up', upSince: Date.now(), lastSign: Date.now() });
   }
 
   call(name: string, method: string, args?: unknown): Promise<unknown> {
     const slot = this.slot(name);
     if (!slot.child?.connected) return Promise.reject(new Error(`${name} is not running`));
-    const { id, answer } = slot.calls.open();
+    const { id, answer } = slot.calls.open(CALL_TIMEOUT_MS, `${name}.${method} did not answer in ${CALL_TIMEOUT_MS} ms`);
     this.send(slot.child, { t: 'call', id, method, args });
     return answer;
   }
@@ -138,6 +157,7 @@ export class Supervisor {
   /** Stop every service: the ones in `first` before the rest (the gateway and proxy before the fakes they call). */
   async close(first: string[] = []): Promise<void> {
     this.closing = true;
+    clearInterval(this.heartbeat);
     const all = [...this.slots.values()];
     for (const slot of all) clearTimeout(slot.timer);
     const early = all.filter((slot) => first.includes(slot.s.name));
@@ -155,6 +175,7 @@ export class Supervisor {
     // A config known now goes with the process, which then starts without waiting for this event loop; one that
     // depends on other services is sent once the process says it listens for messages (`hello`).
     const config = after ? undefined : JSON.stringify(slot.s.config());
+    after?.catch(() => {}); // a failing dependency fails this start below, once the process said hello
     const inline = config !== undefined && config.length < 64 * 1024;
     const child = fork(this.o.entry.file, [slot.s.name], {
       execArgv: this.o.entry.execArgv,
@@ -163,16 +184,25 @@ export class Supervisor {
       serialization: 'advanced',
     });
     slot.child = child;
+    slot.lastSign = Date.now();
     return new Promise<Report>((resolve, reject) => {
       let failure: WireError | undefined;
+      const startTimer = setTimeout(() => {
+        failure ??= { message: `${slot.s.name} did not start in ${this.policy.startTimeoutMs} ms` };
+        this.o.log.error('service start timed out', { service: slot.s.name, pid: child.pid, timeoutMs: this.policy.startTimeoutMs });
+        child.kill('SIGKILL');
+      }, this.policy.startTimeoutMs);
       child.on('message', (m: ToParent) => {
         if (child !== slot.child) return;
+        slot.lastSign = Date.now();
+        if (m.t === 'pong') return;
         if (m.t === 'hello' && !inline) {
           void Promise.resolve(after).then(() => this.send(child, { t: 'start', config: slot.s.config() }), (e: unknown) => {
             failure = toWireError(e);
             child.kill('SIGKILL');
           });
         } else if (m.t === 'ready') {
+          clearTimeout(startTimer);
           slot.report = m.report;
           slot.s.ready(m.report);
           resolve(m.report);
@@ -185,11 +215,27 @@ export class Supervisor {
         failure ??= toWireError(e);
       });
       child.on('exit', (code, signal) => {
+        clearTimeout(startTimer);
         const why = failure ? fromWireError(failure) : new Error(`${slot.s.name} exited (code ${code}, signal ${signal}) before it was ready`);
         reject(why);
         this.exited(slot, child, code, signal);
       });
     });
+  }
+
+  /** Pings every process; one silent for `unresponsiveMs` is killed, and restarted as a crashed one would be. */
+  private checkLiveness(): void {
+    const now = Date.now();
+    for (const slot of this.slots.values()) {
+      const child = slot.child;
+      // Only once up: a start has its own timeout, and may block its event loop (certificates, keys) on purpose.
+      if (!child?.connected || slot.stopping || slot.state !== 'up') continue;
+      if (now - slot.lastSign > (slot.s.unresponsiveMs ?? this.policy.unresponsiveMs)) {
+        this.o.log.error('service unresponsive', { service: slot.s.name, pid: child.pid, silentMs: now - slot.lastSign });
+        slot.lastSign = now;
+        child.kill('SIGKILL');
+      } else this.send(child, { t: 'ping' });
+    }
   }
 
   /** A service's event (a log line, an exchange): whatever its handler does wrong, the supervisor stays up. */
@@ -271,7 +317,7 @@ export class Supervisor {
     }
     if (slot.child !== child || slot.state !== 'restarting') return;
     slot.state = 'up';
-    slot.upSince = Date.now();
+    slot.upSince = slot.lastSign = Date.now();
     this.o.log.info('service restarted', { service: slot.s.name, pid: child.pid, restarts: slot.restarts, ...(exitedAt ? { sinceExitMs: slot.upSince - exitedAt } : {}) });
   }
 

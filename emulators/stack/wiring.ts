@@ -3,24 +3,26 @@
  * service needs which). Runs in the supervisor's process, which it keeps light: the AWS SDK seeds from the AWS
  * edge's own process.
  */
-import type { AwsSeedArgs } from './aws-seed.ts';
 import type { StackSecretSources } from './seed-secrets.ts';
 import { packagesEnv } from './packages-env.ts';
 import { proxyEnvironment } from './proxy-env.ts';
 import { awsTarget, mailDomainOf, vaultUrl, type CloudFrontInfo, type MailgunInfo, type StackContext } from './services.ts';
 
-/**
- * The AWS fixtures (aws-seed.ts): seeded by the embedded edge's own process, or from here into an external AWS;
- * then the packages functions' variables, which name the restore queue.
- */
+/** The AWS fixtures (aws-seed.ts): seeded by the embedded edge's own process, or from here into an external AWS. */
 export async function seedAwsForStack(ctx: StackContext): Promise<void> {
-  const cloudfront = ctx.reports.cloudfront!.info as unknown as CloudFrontInfo;
-  const args: AwsSeedArgs = { target: awsTarget(ctx), cloudfront: { keyPairId: cloudfront.keyPairId, privateKeyPem: cloudfront.privateKeyPem } };
+  const target = awsTarget(ctx);
   const { queueUrl } = ctx.reports.aws
-    ? (await ctx.call('aws', 'seed', args)) as { queueUrl: string }
-    : await (await import('./aws-seed.ts')).seedStackAws(args);
-  const defaults = packagesEnv({ awsUrl: args.target.endpoint, queueUrl, cloudfrontDomain: cloudfront.domainName, cloudfrontKeyId: cloudfront.keyPairId });
-  ctx.packagesEnv = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, ctx.env[k] ?? v]));
+    ? (await ctx.call('aws', 'seed', target)) as { queueUrl: string }
+    : await (await import('./aws-seed.ts')).seedStackAws(target);
+  ctx.restoreQueueUrl = queueUrl;
+}
+
+/** The CloudFront edge's private key in SSM (packages) and Secrets Manager (mail), the same two ways. */
+export async function storeCloudFrontKeyForStack(ctx: StackContext): Promise<void> {
+  const cloudfront = ctx.reports.cloudfront!.info as unknown as CloudFrontInfo;
+  const args = { target: awsTarget(ctx), key: { keyPairId: cloudfront.keyPairId, privateKeyPem: cloudfront.privateKeyPem } };
+  if (ctx.reports.aws) await ctx.call('aws', 'cloudfrontKey', args);
+  else await (await import('./aws-seed.ts')).storeCloudFrontKey(args);
 }
 
 /**
@@ -55,6 +57,9 @@ export async function registerCustomerioWebhooks(ctx: StackContext): Promise<voi
 
 /** The proxy's apps, built with the environment of the stack as it is now. */
 export async function buildProxy(ctx: StackContext): Promise<void> {
+  const cloudfront = ctx.reports.cloudfront!.info as unknown as CloudFrontInfo;
+  const defaults = packagesEnv({ awsUrl: awsTarget(ctx).endpoint, queueUrl: ctx.restoreQueueUrl!, cloudfrontDomain: cloudfront.domainName, cloudfrontKeyId: cloudfront.keyPairId });
+  ctx.packagesEnv = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, ctx.env[k] ?? v]));
   ctx.proxyEnv = proxyEnvironment(ctx);
   const built = (await ctx.call('proxy', 'build', { env: ctx.proxyEnv })) as { routes: number };
   ctx.reports.proxy!.info = { routes: built.routes };

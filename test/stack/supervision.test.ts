@@ -1,7 +1,7 @@
 /**
  * Each service of the stack runs in a process of its own: `kill -9` one and the others keep answering, while the
  * supervisor notices, restarts it on the same port within a second, with its state as persistence keeps it, and
- * redoes the wiring the restart undid. Repeated crashes back off.
+ * redoes the wiring the restart undid. Repeated crashes back off; a process that stops answering is replaced.
  */
 import { expect } from 'chai';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -35,15 +35,15 @@ const answers = (url: string) => fetch(`${url}/__admin/health`, { signal: AbortS
  */
 const restartBudgetMs = () => Math.round(1000 * Math.max(1, os.loadavg()[0] / os.cpus().length));
 
-/** Calls `probe` back to back until stopped: how many calls, and which failed. */
-function keepCalling(probe: () => Promise<boolean>) {
+/** Calls `probe` back to back until stopped: how many calls, and which failed (a failed probe may say why). */
+function keepCalling(probe: () => Promise<true | string>) {
   let stopped = false;
   const seen = { calls: 0, failures: [] as string[] };
   const loop = (async () => {
     while (!stopped) {
       seen.calls++;
-      const ok = await probe().catch((e: Error) => (seen.failures.push(e.message), true));
-      if (!ok) seen.failures.push(`call ${seen.calls}`);
+      const ok = await probe().catch((e: Error) => e.message);
+      if (ok !== true) seen.failures.push(`call ${seen.calls}: ${ok}`);
     }
   })();
   return { stop: async () => { stopped = true; await loop; return seen; } };
@@ -52,10 +52,14 @@ function keepCalling(probe: () => Promise<boolean>) {
 /** kill -9 the service's process; resolves with the exit time the supervisor saw and the new process's status. */
 async function killAndWait(stack: Stack, name: ServiceName, url: string): Promise<{ exitAt: number; answeredAt: number; status: ServiceStatus }> {
   const before = serviceOf(stack, name);
+  const othersBefore = stack.status().filter((s) => s.name !== name).map((s) => `${s.name} pid ${s.pid} exits ${s.exits}`);
   process.kill(before.pid!, 'SIGKILL');
   const exit = await eventually(`${name}'s exit`, () => (serviceOf(stack, name).exits > before.exits ? serviceOf(stack, name).lastExit! : undefined));
   const answeredAt = await eventually(`${name} answering again`, async () => ((await answers(url)) ? Date.now() : undefined));
-  const status = await eventually(`${name} up again`, () => { const s = serviceOf(stack, name); return s.state === 'up' && s.pid !== before.pid ? s : undefined; });
+  // Up = its wiring redone too (the AWS edge re-seeded, the proxy rebuilt): seconds on a loaded machine.
+  const status = await eventually(`${name} up again`, () => { const s = serviceOf(stack, name); return s.state === 'up' && s.pid !== before.pid ? s : undefined; }, 60_000);
+  // The others never went down: the same processes, no exit.
+  expect(stack.status().filter((s) => s.name !== name).map((s) => `${s.name} pid ${s.pid} exits ${s.exits}`)).to.deep.equal(othersBefore);
   return { exitAt: Date.parse(exit.at), answeredAt, status };
 }
 
@@ -89,7 +93,12 @@ describe('supervised stack: one process per service', function () {
       const s3 = s3For(stack);
       await s3.send(new CreateBucketCommand({ Bucket: 'before-the-kill' }));
       await s3.send(new PutObjectCommand({ Bucket: 'before-the-kill', Key: 'note.txt', Body: 'written before' }));
-      const client = keepCalling(async () => (await call(stack.urls.gateway, 'POST', '/events', { json: { name: 'app_opened', anonymous_id: 'device-1' } })).status === 200);
+      // Through the gateway to a route the proxy answers itself, and to a fake: neither touches AWS.
+      const client = keepCalling(async () => {
+        const r = await call(stack.urls.gateway, 'GET', '/openapi.json');
+        const cio = await fetch(`${stack.urls.customerio}/__admin/health`);
+        return (r.status === 200 && cio.ok) || `${r.status} ${r.text.slice(0, 200)} / ${cio.status}`;
+      });
       const { exitAt, answeredAt, status } = await killAndWait(stack, 'aws', stack.urls.aws);
       const seen = await client.stop();
       expect(answeredAt - exitAt, 'ms from the exit to an answer').to.be.at.most(restartBudgetMs());
@@ -114,7 +123,7 @@ describe('supervised stack: one process per service', function () {
       expect(track.status).to.equal(200);
       const journal = async () => (await admin(stack.urls.customerio, '/journal')).entries.length as number;
       expect(await journal()).to.be.greaterThan(0);
-      const client = keepCalling(async () => (await fetch(`${stack.urls.extend}/__admin/health`)).ok && (await fetch(`${stack.urls.aws}/__admin/health`)).ok);
+      const client = keepCalling(async () => ((await fetch(`${stack.urls.extend}/__admin/health`)).ok && (await fetch(`${stack.urls.aws}/__admin/health`)).ok) || 'not ok');
       const { exitAt, answeredAt, status } = await killAndWait(stack, 'customerio', stack.urls.customerio);
       const seen = await client.stop();
       expect(answeredAt - exitAt).to.be.at.most(restartBudgetMs());
@@ -129,7 +138,7 @@ describe('supervised stack: one process per service', function () {
       const token = await stack.gateway.mintToken('grace@example.com');
       const presign = () => call(stack.urls.gateway, 'GET', '/packages/presign/s3?dataset_id=N:dataset:123&package_id=N:package:456&redirect=false', { token });
       expect((await presign()).status).to.equal(200); // the database is open (PGlite files under the state folder)
-      const client = keepCalling(async () => (await fetch(`${stack.urls.customerio}/__admin/health`)).ok && (await fetch(`${stack.urls.vault}/v1/sys/health`)).status < 500);
+      const client = keepCalling(async () => ((await fetch(`${stack.urls.customerio}/__admin/health`)).ok && (await fetch(`${stack.urls.vault}/v1/sys/health`)).status < 500) || 'not ok');
       const { exitAt, answeredAt, status } = await killAndWait(stack, 'proxy', stack.urls.proxy);
       const seen = await client.stop();
       expect(answeredAt - exitAt).to.be.at.most(restartBudgetMs());
@@ -190,7 +199,7 @@ describe('supervised stack: one process per service', function () {
     let stack: Stack;
     before(async () => {
       const stateDir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-      stack = await startStack({ env: { GATEHOUSE_STATE_DIR: stateDir }, ephemeral: true, stateDir, log, restartPolicy: { initialDelayMs: 200, maxDelayMs: 800 } });
+      stack = await startStack({ env: { GATEHOUSE_STATE_DIR: stateDir }, ephemeral: true, stateDir, log, restartPolicy: { initialDelayMs: 200, maxDelayMs: 800, unresponsiveMs: 5000 } });
     });
     after(async () => { await stack?.close(); });
 
@@ -217,7 +226,17 @@ describe('supervised stack: one process per service', function () {
       const s = serviceOf(stack, 'extend');
       expect(s).to.include({ restarts: 5, exits: 5, state: 'up' });
       // The rest of the stack never noticed.
-      for (const other of stack.status().filter((x) => x.name !== 'extend')) expect(other.exits, other.name).to.equal(0);
+      for (const other of stack.status().filter((x) => x.name !== 'extend')) expect(other.exits, `${other.name}: ${JSON.stringify(lines.filter((l) => l.fields?.service === other.name))}`).to.equal(0);
+    });
+
+    it('kills and restarts a process that stops answering (SIGSTOP), as a crashed one', async () => {
+      const before = serviceOf(stack, 'vault');
+      process.kill(before.pid!, 'SIGSTOP');
+      const after = await eventually('vault replaced', () => { const s = serviceOf(stack, 'vault'); return s.state === 'up' && s.pid !== before.pid ? s : undefined; });
+      expect(after.lastExit!.signal).to.equal('SIGKILL');
+      expect(after.exits).to.equal(before.exits + 1);
+      expect(lines.some((l) => l.msg === 'service unresponsive' && l.fields?.service === 'vault' && (l.fields.silentMs as number) > 5000)).to.equal(true);
+      expect((await fetch(`${stack.urls.vault}/v1/sys/health`)).status).to.equal(200);
     });
   });
 });
