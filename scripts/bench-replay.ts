@@ -9,7 +9,7 @@
  */
 import { spawn } from 'node:child_process';
 import { Session } from 'node:inspector';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,9 +131,10 @@ function lineReader(child: ReturnType<typeof spawn>): { next(): Promise<string> 
 }
 
 /**
- * Child side: answer each "cpu" line on stdin with this process's CPU time; exit when stdin closes. With
- * BENCH_CPU_PROF=<dir>, the span between the first and second query (the replay) is written there as a V8 CPU
- * profile (open it in Chrome DevTools).
+ * Child side: answer each "cpu" line on stdin with the CPU time of this process and every process it started (the
+ * stack's supervisor forks one process per service: the gateway, the proxy and the fakes do their work there);
+ * exit when stdin closes. With BENCH_CPU_PROF=<dir>, the span between the first and second query (the replay) is
+ * written there as a V8 CPU profile of this process (open it in Chrome DevTools).
  */
 function serveCpuQueries(onEnd: () => void): void {
   const profile = process.env.BENCH_CPU_PROF ? cpuProfiler(process.env.BENCH_CPU_PROF) : undefined;
@@ -143,23 +144,49 @@ function serveCpuQueries(onEnd: () => void): void {
     buf += c;
     for (let i = buf.indexOf('\n'); i >= 0; i = buf.indexOf('\n')) {
       buf = buf.slice(i + 1);
+      const tree = processTreeCpuMicros(process.pid);
       const u = process.cpuUsage();
-      const loop = mainThreadCpuMicros();
       if (profile) await (++queries === 1 ? profile.start() : profile.stop());
-      process.stdout.write(JSON.stringify({ cpuMicros: u.user + u.system, loopMicros: loop }) + '\n');
+      // Without /proc (not Linux): this process alone.
+      process.stdout.write(JSON.stringify(tree ?? { cpuMicros: u.user + u.system, loopMicros: NaN }) + '\n');
     }
   });
   process.stdin.on('end', onEnd);
 }
 
-/** The event loop's own thread, apart from libuv's pool (Linux: /proc/<pid>/task/<pid>/stat, in clock ticks of 10 ms). */
-function mainThreadCpuMicros(): number {
+/**
+ * CPU of `root` and all its descendants (Linux /proc, clock ticks of 10 ms): in total, and on their main threads
+ * alone (the event loops; the rest is libuv's pool, e.g. the gateway's RSA signatures). Undefined without /proc.
+ */
+function processTreeCpuMicros(root: number): { cpuMicros: number; loopMicros: number } | undefined {
+  const stat = (path: string) => {
+    try {
+      const fields = readFileSync(path, 'utf8').split(') ')[1].split(' ');
+      return { ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]) };
+    } catch {
+      return undefined;
+    }
+  };
+  let pids: number[];
   try {
-    const fields = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
+    pids = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
   } catch {
-    return NaN;
+    return undefined;
   }
+  const children = new Map<number, number[]>();
+  for (const pid of pids) {
+    const s = stat(`/proc/${pid}/stat`);
+    if (s) children.set(s.ppid, [...(children.get(s.ppid) ?? []), pid]);
+  }
+  let cpu = 0;
+  let loop = 0;
+  for (const queue = [root]; queue.length;) {
+    const pid = queue.pop()!;
+    cpu += stat(`/proc/${pid}/stat`)?.ticks ?? 0;
+    loop += stat(`/proc/${pid}/task/${pid}/stat`)?.ticks ?? 0;
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return { cpuMicros: cpu * 10_000, loopMicros: loop * 10_000 };
 }
 
 function cpuProfiler(dir: string): { start(): Promise<void>; stop(): Promise<void> } {
