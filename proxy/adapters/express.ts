@@ -9,6 +9,8 @@ import { randomUUID } from 'node:crypto';
 import { encodeBody, type App } from '../core/app.ts';
 import { ProxyError, renderError } from '../core/errors.ts';
 import type { ProxyRequest } from '../core/types.ts';
+import { runInRequest } from '../core/request-context.ts';
+import { continueTrace } from '../core/trace-context.ts';
 
 export function expressAdapter(app: App): express.Express {
   const server = express();
@@ -24,7 +26,9 @@ export function expressAdapter(app: App): express.Express {
     const e = err.type === 'entity.too.large'
       ? new ProxyError(413, 'payload_too_large', `request body exceeds the limit of ${app.maxBodyBytes} bytes`)
       : new ProxyError(err.status && err.status < 500 ? err.status : 400, 'bad_request', 'the request could not be read');
-    app.deps.log.warn('request rejected before routing', { method: req.method, path: req.path, code: e.code });
+    // Never reached the app, which enters the request's trace: its log line still carries the trace id.
+    const context = { requestId: String(req.headers['x-request-id'] ?? '') || randomUUID(), trace: continueTrace(req.headers) };
+    runInRequest(context, () => app.deps.log.warn('request rejected before routing', { method: req.method, path: req.path, code: e.code }));
     send(res, renderError(e));
   });
   return server;

@@ -1,13 +1,17 @@
 /**
  * The framework-agnostic application: one `handle(ProxyRequest) → ProxyResponse` function that both the Express
  * and the Lambda adapters call. Body limits, routing, JSON parsing, middleware and error rendering happen here,
- * once, so every runtime behaves the same.
+ * once, so every runtime behaves the same. So does the request's trace: its W3C `traceparent` is continued (or a
+ * trace started) and the request handled inside its context (request-context.ts), which the outbound client and
+ * the logger read.
  */
 import { Router } from './router.ts';
 import { ProxyError, renderError } from './errors.ts';
 import { auditRefusal } from './audit.ts';
 import type { Deps, Middleware, ProxyRequest, ProxyResponse, RouteDef, RouteRequest } from './types.ts';
 import { DEFAULT_JSON_LIMITS, parseJsonWithin } from './json-limits.ts';
+import { runInRequest, type RequestContext } from './request-context.ts';
+import { continueTrace } from './trace-context.ts';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -18,6 +22,23 @@ export interface App {
   owns(method: string, path: string): boolean;
   deps: Deps;
   maxBodyBytes: number;
+  /**
+   * Observe every handled request once its answer is ready (the local stack's trace view). Returns a function that
+   * removes the hook. Nothing is observed unless someone asks: a Lambda registers no hook.
+   */
+  onHandled(hook: (h: HandledRequest) => void): () => void;
+}
+
+/** A request and its answer, as `onHandled` hooks see them. */
+export interface HandledRequest {
+  request: ProxyRequest;
+  response: ProxyResponse;
+  /** The matched route's pattern; undefined when none matched (404, 405, a body refused before routing). */
+  route?: string;
+  /** The context it ran in: the same object `currentRequest()` gave the code that ran for it (outbound calls). */
+  context: RequestContext;
+  startedAt: number;
+  durationMs: number;
 }
 
 export interface AppOptions {
@@ -35,8 +56,14 @@ export function createApp(opts: AppOptions): App {
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxJsonDepth = opts.maxJsonDepth ?? DEFAULT_JSON_LIMITS.maxDepth;
   const { deps } = opts;
+  const hooks = new Set<(h: HandledRequest) => void>();
 
-  async function handle(req: ProxyRequest): Promise<ProxyResponse> {
+  function handle(req: ProxyRequest): Promise<ProxyResponse> {
+    const context: RequestContext = { requestId: req.requestId, trace: continueTrace(req.headers) };
+    return runInRequest(context, () => handleIn(req, context));
+  }
+
+  async function handleIn(req: ProxyRequest, context: RequestContext): Promise<ProxyResponse> {
     const started = deps.clock.now();
     let res: ProxyResponse;
     const matched: { req?: RouteRequest } = {};
@@ -48,7 +75,14 @@ export function createApp(opts: AppOptions): App {
       if (e instanceof ProxyError) auditRefusal(deps, matched.req ?? req, e);
     }
     if (req.method.toUpperCase() === 'HEAD') res = { ...res, body: undefined };
-    deps.log.info('request', { requestId: req.requestId, method: req.method, path: req.path, status: res.status, ms: deps.clock.now() - started });
+    const ms = deps.clock.now() - started;
+    deps.log.info('request', { requestId: req.requestId, method: req.method, path: req.path, status: res.status, ms });
+    if (hooks.size) {
+      const h: HandledRequest = { request: req, response: res, route: matched.req?.route, context, startedAt: started, durationMs: ms };
+      for (const hook of hooks) {
+        try { hook(h); } catch { /* a broken observer must not break the answer */ }
+      }
+    }
     return res;
   }
 
@@ -86,7 +120,11 @@ export function createApp(opts: AppOptions): App {
     const m = router.match(method === '*' ? 'GET' : method, path);
     return m.kind === 'found' || (method === '*' && m.kind === 'method_not_allowed');
   };
-  return { handle, routes: () => router.list(), owns, deps, maxBodyBytes };
+  const onHandled = (hook: (h: HandledRequest) => void) => {
+    hooks.add(hook);
+    return () => void hooks.delete(hook);
+  };
+  return { handle, routes: () => router.list(), owns, deps, maxBodyBytes, onHandled };
 }
 
 function parseJson(req: ProxyRequest, maxBytes: number, maxDepth: number): unknown {
@@ -114,6 +152,10 @@ export function combineApps(apps: App[]): App {
     owns: (method, path) => apps.some((a) => a.owns(method, path)),
     deps: apps[0].deps,
     maxBodyBytes: Math.max(...apps.map((a) => a.maxBodyBytes)),
+    onHandled: (hook) => {
+      const offs = apps.map((a) => a.onHandled(hook));
+      return () => offs.forEach((off) => off());
+    },
   };
 }
 

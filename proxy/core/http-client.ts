@@ -1,12 +1,16 @@
 /**
  * The single outbound HTTP client. Every upstream call (Customer.io, Extend, Mailgun, Vault, AWS) goes through
- * here, so timeouts, error mapping and recording hooks live in one place, not per route.
+ * here, so timeouts, error mapping, recording hooks and trace propagation live in one place, not per route: a call
+ * made for a request (request-context.ts) carries a child `traceparent` (a span of its own under the request's) and
+ * the request's `tracestate`, and the exchange the hooks see holds those headers.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Transform } from 'node:stream';
 import zlib from 'node:zlib';
 import { ProxyError } from './errors.ts';
+import { currentRequest } from './request-context.ts';
+import { outboundTraceHeaders } from './trace-context.ts';
 
 export interface OutboundRequest {
   method: string;
@@ -60,7 +64,8 @@ export function createHttpClient(opts: { timeoutMs?: number } = {}): HttpClient 
       hooks.add(hook);
       return () => hooks.delete(hook);
     },
-    async send(req) {
+    async send(sent) {
+      const req = traced(sent);
       const startedAt = Date.now();
       let response: OutboundResponse | undefined;
       let error: Error | undefined;
@@ -83,6 +88,14 @@ export function createHttpClient(opts: { timeoutMs?: number } = {}): HttpClient 
 }
 
 class TimedOut extends Error {}
+
+/** The request with the trace headers of the request it is made for; a caller's own traceparent is kept. */
+function traced(req: OutboundRequest): OutboundRequest {
+  const ctx = currentRequest();
+  if (!ctx || hasHeader(req.headers ?? {}, 'traceparent')) return req;
+  const { traceparent, tracestate } = outboundTraceHeaders(ctx.trace);
+  return { ...req, headers: { ...req.headers, traceparent, ...(tracestate ? { tracestate } : {}) } };
+}
 
 /**
  * One request over Node's http(s) with keep-alive (Node's default agents). Not fetch: under bench:replay fetch's

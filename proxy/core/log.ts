@@ -1,7 +1,11 @@
 /**
  * Structured JSON logging with redaction at the boundary: every line passes through `redact`, which replaces
  * any registered secret value and any sensitive header/field by a marker, so a secret can never reach a log.
+ * A line written while a request is handled (request-context.ts) carries its `traceId` and `requestId`, whoever
+ * wrote it — a route, the signature check, the secret chain's refresh — so one id finds every line of a request.
  */
+import { currentRequest } from './request-context.ts';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const order: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -43,11 +47,11 @@ export function createLogger(opts: { level?: Level; sink?: (line: string) => voi
   };
   const write = (level: Level, msg: string, fields?: Record<string, unknown>) => {
     if (order[level] < min) return;
-    const line = { time: new Date().toISOString(), level, ...(opts.name ? { logger: opts.name } : {}), msg: scrubString(msg), ...(fields ? (scrub(fields) as object) : {}) };
+    const line = { time: new Date().toISOString(), level, ...(opts.name ? { logger: opts.name } : {}), msg: scrubString(msg), ...requestFields(), ...(fields ? (scrub(fields) as object) : {}) };
     sink(JSON.stringify(line));
   };
   return {
-    audit: (line) => sink(JSON.stringify({ ...(scrub(line) as object), ...(opts.name ? { logger: opts.name } : {}) })),
+    audit: (line) => sink(JSON.stringify({ ...(scrub(line) as object), ...traceField(), ...(opts.name ? { logger: opts.name } : {}) })),
     debug: (m, f) => write('debug', m, f),
     info: (m, f) => write('info', m, f),
     warn: (m, f) => write('warn', m, f),
@@ -56,6 +60,18 @@ export function createLogger(opts: { level?: Level; sink?: (line: string) => voi
       for (const v of values) if (v) secrets.add(v);
     },
   };
+}
+
+/** `traceId` and `requestId` of the request being handled, for a log line; nothing outside a request. */
+export function requestFields(): { traceId?: string; requestId?: string } {
+  const ctx = currentRequest();
+  return ctx ? { traceId: ctx.trace.traceId, requestId: ctx.requestId } : {};
+}
+
+/** An audit line names its own requestId; it gets the trace id only. */
+function traceField(): { traceId?: string } {
+  const ctx = currentRequest();
+  return ctx ? { traceId: ctx.trace.traceId } : {};
 }
 
 /** A logger that drops everything (tests that do not assert on logs, benchmarks) without formatting it first. */
