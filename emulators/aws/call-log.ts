@@ -3,12 +3,13 @@
  * DynamoDB GetItem cost the edge more than the services' own work under load, and nobody reads most of it, so a
  * call only keeps references (method, URL, Node's header object, body text) and its outcome; the shared
  * `Journal` gets the entries — masked as always, in arrival order, with their own arrival time — when someone
- * is about to read it (any `/__admin` request, or `edge.journal`).
+ * is about to read it (any `/__admin` request, or `edge.journal`). The trace id is read from the kept headers then
+ * too (the shared journal does it), so tracing costs the edge nothing per call.
  */
 import type http from 'node:http';
-import type { Journal, JournalEntry } from '../shared/journal.ts';
+import type { Journal, JournalEntry, NearMiss } from '../shared/journal.ts';
 
-interface PendingCall {
+export interface PendingCall {
   method: string;
   url: string;
   headers: http.IncomingHttpHeaders;
@@ -17,6 +18,8 @@ interface PendingCall {
   status?: number;
   finished?: number;
   fault?: string;
+  /** No operation of the service took it (an unknown X-Amz-Target): the closest ones it serves. */
+  nearMiss?: NearMiss;
   /** Set once flushed while still in flight (an SQS long poll): the outcome then goes straight to the entry. */
   entry?: JournalEntry;
 }
@@ -32,6 +35,12 @@ export class CallLog {
 
   constructor(private readonly journal: Journal, private readonly limit = 5000) {
     this.ring = new Array<PendingCall | undefined>(limit);
+  }
+
+  /** A call's near miss, set while it is handled (it may be flushed already: an entry is updated in place). */
+  nearMiss(call: PendingCall, miss: NearMiss): void {
+    if (call.entry) call.entry.nearMiss = miss;
+    else call.nearMiss = miss;
   }
 
   /** Remember a call; the returned handle takes its fault id. Its status and duration are taken when the response finishes. */
@@ -60,6 +69,7 @@ export class CallLog {
       const entry = this.journal.record({ method: c.method, path: q < 0 ? c.url : c.url.slice(0, q), query: q < 0 ? '' : c.url.slice(q + 1), headers: c.headers, body: c.body });
       entry.time = new Date(c.started).toISOString();
       if (c.fault) entry.fault = c.fault;
+      if (c.nearMiss) entry.nearMiss = c.nearMiss;
       if (c.status !== undefined) entry.status = c.status;
       if (c.finished !== undefined) entry.durationMs = c.finished - c.started;
       else c.entry = entry;

@@ -16,11 +16,13 @@ import { memo, verifySigV4 } from './sigv4.ts';
 import { createS3 } from './s3/index.ts';
 import { createSsm } from './ssm/routes.ts';
 import { createSqs } from './sqs/routes.ts';
-import { createDynamo, type DynamoService } from './dynamodb/routes.ts';
+import { createDynamo, DYNAMODB_TARGET, SERVED_OPERATIONS as DYNAMODB_OPERATIONS, type DynamoService } from './dynamodb/routes.ts';
 import { nullInside } from './dynamodb/input.ts';
 import { createSecretsManager } from './secretsmanager/routes.ts';
 import { localstackRoutes } from './admin.ts';
-import { CallLog } from './call-log.ts';
+import { CallLog, type PendingCall } from './call-log.ts';
+import { closestNames } from '../shared/near-miss.ts';
+import { UNKNOWN_OPERATION_TYPE } from './unknown-operation.ts';
 import { readBody } from './s3/body.ts';
 import { parseJsonObjectWithin, type JsonLimits, type JsonObjectVerdict } from '../../proxy/core/json-limits.ts';
 import { edgeErrorShape } from './edge-errors.ts';
@@ -53,6 +55,8 @@ export interface JsonService {
   targetPrefix: string;
   contentType: string;
   call(op: string, input: Record<string, unknown>, ctx: CallContext): unknown;
+  /** The operations it serves (an unknown one is journalled as a near miss naming the closest of these). */
+  operations: readonly string[];
   /** Build an error in this service's shape (used for signature failures and injected faults). */
   error(type: string, status: number, message: string): AwsJsonError;
   /** What the journal may keep of an input (secrets masked). */
@@ -120,6 +124,15 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
 
   const localstack = localstackRoutes(Object.keys(services));
   const calls = new CallLog(frame.journal);
+  const callOf = new WeakMap<http.IncomingMessage, PendingCall>();
+
+  /** An X-Amz-Target naming no operation the service serves: journalled with the closest ones it does. */
+  function unknownOperation(req: http.IncomingMessage, prefix: string, operations: readonly string[]): void {
+    const call = callOf.get(req);
+    const op = String(req.headers['x-amz-target'] ?? '').slice(prefix.length);
+    const closest = closestNames(operations, op).map((name) => ({ method: 'POST', route: `X-Amz-Target: ${prefix}${name}`, why: `"${op}" is not an operation this service serves; ${name} is` }));
+    if (call) calls.nearMiss(call, { reason: `unknown operation ${prefix}${op}`, closest });
+  }
 
   // Returns the JSON and DynamoDB paths' promises, so `listen()`'s guard answers 500 for anything they throw.
   const handler = (req: http.IncomingMessage, res: http.ServerResponse): void | Promise<void> => {
@@ -138,6 +151,7 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
    */
   function admit(req: http.IncomingMessage, res: http.ServerResponse, body: unknown, faultBody: (status: number) => [string, string]): boolean | Promise<boolean> {
     const call = calls.add(req, res, typeof body === 'string' ? body : JSON.stringify(body));
+    callOf.set(req, call);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const fault = frame.faults.take(req.method ?? 'GET', q < 0 ? url : url.slice(0, q));
@@ -182,6 +196,8 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     const hole = verdict?.ok ? nullInside(verdict.value) : undefined;
     if (hole) return fail(400, 'SerializationException', `null is not a value at ${hole.slice(0, 200)}`);
     whenAdmitted(admit(req, res, '', dynamoFaultBody), () => {
+      const target = String(req.headers['x-amz-target'] ?? '');
+      if (target.startsWith(DYNAMODB_TARGET) && !DYNAMODB_OPERATIONS.includes(target.slice(DYNAMODB_TARGET.length))) unknownOperation(req, DYNAMODB_TARGET, DYNAMODB_OPERATIONS);
       try {
         services.dynamodb.serve(req, res, body, verdict?.value);
       } catch (e) {
@@ -225,7 +241,10 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
         .then(
           (out) => !res.writableEnded && send(200, out),
           (e: unknown) => {
-            if (isAwsJsonError(e)) return fail(e);
+            if (isAwsJsonError(e)) {
+              if (e.type === UNKNOWN_OPERATION_TYPE) unknownOperation(req, service.targetPrefix, service.operations);
+              return fail(e);
+            }
             internalError(req, e);
             fail(service.error('InternalFailure', 500, 'The request processing has failed because of an unknown error.'));
           },

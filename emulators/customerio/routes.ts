@@ -7,10 +7,12 @@ import { segmentRoutes } from './segment-routes.ts';
 import type { CustomerioState } from './state.ts';
 import { trackRoutes } from './track-routes.ts';
 import { mount } from './wire.ts';
+import { notRouted } from '../shared/emulator.ts';
 
 export function customerioRoutes(app: Express, state: CustomerioState): void {
   mount(app, [...trackRoutes, ...segmentRoutes, ...appRoutes, ...exportRoutes], state);
   app.use((req: Request, res: Response) => {
+    notRouted(req);
     res.status(404).json(errorBody(`no route for ${req.method} ${req.path}`));
   });
   // Errors raised before a handler runs (a path that does not URL-decode, a body over the frame's cap).

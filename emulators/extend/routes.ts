@@ -6,6 +6,7 @@
  */
 import type { Express, Request, Response } from 'express';
 import { ExtendError, errorBody } from './errors.ts';
+import { notRouted } from '../shared/emulator.ts';
 import { FAKE_JSON_LIMITS } from '../shared/json-body.ts';
 import { parseJsonWithin } from '../../proxy/core/json-limits.ts';
 import { parseCardQuery, parseTransactionQuery } from './query.ts';
@@ -48,7 +49,10 @@ export function extendRoutes(state: ExtendState): (app: Express) => void {
   return (app) => {
     app.use((req, res, next) => (acceptsApiVersion(req.headers.accept) ? next() : render(res, new ExtendError('not_acceptable'))));
     for (const route of ROUTES) app[route.method](route.path, (req, res) => run(route, state, req, res));
-    app.use((_req, res) => render(res, new ExtendError('route_not_found')));
+    app.use((req, res) => {
+      notRouted(req);
+      render(res, new ExtendError('route_not_found'));
+    });
   };
 }
 

@@ -68,20 +68,26 @@ export class ApiKeyStore {
 
   /** Checks and, when allowed, counts one request. */
   check(value: string | undefined): KeyDecision {
+    return this.decide(value).decision;
+  }
+
+  /** The decision, with the key (by id) and usage plan it was made for: what the gateway's journal records. */
+  decide(value: string | undefined): { decision: KeyDecision; keyId?: string; usagePlanId?: string } {
     const key = value ? this.config.apiKeys.find((k) => k.value === value) : undefined;
-    if (!key || !key.enabled) return 'forbidden';
+    const of = (decision: KeyDecision) => ({ decision, keyId: key?.id, usagePlanId: key?.usagePlanId });
+    if (!key || !key.enabled) return of('forbidden');
     const plan = this.config.usagePlans.find((p) => p.id === key.usagePlanId)!;
     const now = this.now();
     const u = this.usageOf(key, plan, now);
-    if (plan.quota && u.used >= plan.quota.limit) return 'quota_exceeded';
+    if (plan.quota && u.used >= plan.quota.limit) return of('quota_exceeded');
     if (plan.throttle) {
       u.tokens = Math.min(plan.throttle.burstLimit, u.tokens + ((now - u.refilledAt) / 1000) * plan.throttle.rateLimit);
       u.refilledAt = now;
-      if (u.tokens < 1) return 'throttled';
+      if (u.tokens < 1) return of('throttled');
       u.tokens -= 1;
     }
     u.used++;
-    return 'ok';
+    return of('ok');
   }
 
   snapshot() {
@@ -134,7 +140,8 @@ export function apiKeyCheck(store?: ApiKeyStore): Step {
     let s = store ?? stores.get(state);
     if (!s) stores.set(state, (s = new ApiKeyStore(loadApiKeys())));
     if (!s.requiresKey(x.path)) return;
-    const decision = s.check(x.client['x-api-key']);
+    const { decision, keyId, usagePlanId } = s.decide(x.client['x-api-key']);
+    x.hop.apiKey = { keyId, usagePlanId, verdict: decision };
     if (decision !== 'ok') return REPLIES[decision];
     // The proxy never needs the key; it stays at the gateway.
     delete x.forward['x-api-key'];

@@ -1,11 +1,19 @@
 /**
  * The gateway's wire layer: its JWKS, and every other request parsed into an Exchange, run through the steps
  * and forwarded to the proxy, whose answer is streamed back unchanged.
+ *
+ * The gateway is where a trace starts (W3C Trace Context): a valid `traceparent` from the client is continued, else
+ * a new trace begins (an invalid one is replaced, its tracestate dropped). The proxy gets a traceparent naming the
+ * gateway's span as parent; the request's journal entry gets the trace id and the gateway's hop (steps.ts,
+ * GatewayHop); every answer, forwarded or the gateway's own, carries `traceresponse` (Trace Context Level 2) so a
+ * client that sent no traceparent learns its trace id.
  */
 import type { Express, Request, Response } from 'express';
 import http from 'node:http';
 import https from 'node:https';
 import { endToEnd, runSteps, type Exchange, type Step } from './steps.ts';
+import { journalEntryOf } from '../shared/emulator.ts';
+import { continueTrace, formatTraceparent } from '../../proxy/core/trace-context.ts';
 import type { GatewayState } from './state.ts';
 import { requestTarget, upstreamRequest } from './target.ts';
 
@@ -24,6 +32,13 @@ export function gatewayRoutes(state: GatewayState, steps: Step[]) {
         res.status(400).json(gatewayError(400));
         return;
       }
+      const entry = journalEntryOf(req);
+      if (entry) {
+        entry.traceId = x.trace.traceId;
+        entry.spanId = x.trace.parentId;
+        entry.hop = x.hop;
+      }
+      res.setHeader('traceresponse', formatTraceparent(x.trace.traceId, x.trace.spanId, x.trace.flags));
       const early = await runSteps(steps, x, state);
       if (early) {
         state.stats.rejected++;
@@ -43,15 +58,23 @@ function toExchange(req: Request): Exchange | undefined {
   const { path, rawQuery } = target;
   const client: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) client[k] = Array.isArray(v) ? v.join(', ') : v;
+  const trace = continueTrace(client);
+  const forward = endToEnd(client);
+  // The proxy's parent is the gateway's span; a tracestate goes on only with a trace it belongs to.
+  forward.traceparent = formatTraceparent(trace.traceId, trace.spanId, trace.flags);
+  if (trace.state) forward.tracestate = trace.state;
+  else delete forward.tracestate;
   return {
     method: req.method,
     path,
     rawQuery,
     client,
-    forward: endToEnd(client),
+    forward,
     body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
     sourceIp: req.socket.remoteAddress,
     identity: null,
+    trace,
+    hop: { spanId: trace.spanId, ...(trace.parentId ? { parentId: trace.parentId } : {}), trace: trace.origin },
   };
 }
 

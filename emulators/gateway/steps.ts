@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GATEWAY_REQUEST_ID_HEADER, signRequestAsync } from './sign.ts';
 import type { GatewayState } from './state.ts';
 import { apiKeyCheck } from './api-keys.ts';
+import type { TraceContext } from '../../proxy/core/trace-context.ts';
 
 export interface Exchange {
   method: string;
@@ -19,6 +20,26 @@ export interface Exchange {
   body: Buffer;
   sourceIp?: string;
   identity: { email: string } | null;
+  /** The gateway's span of the request's trace (continued from the client's traceparent, or started here). */
+  trace: TraceContext;
+  /** What the steps did, journalled with the request (its `hop`): the gateway's part of the trace. */
+  hop: GatewayHop;
+}
+
+/**
+ * The gateway's hop as its journal records it: the caller (JWT user, or the API key by id — never its value), the
+ * usage plan's verdict, the signature it added (by keyId). The entry itself holds status and durationMs.
+ */
+export interface GatewayHop {
+  /** The gateway's span id; its traceparent to the proxy names it as the parent. */
+  spanId: string;
+  /** The client's span, when it sent a valid traceparent. */
+  parentId?: string;
+  /** `continued` (the client's traceparent), `started` (none sent) or `replaced` (an invalid one, dropped). */
+  trace: TraceContext['origin'];
+  jwt?: { user: string } | { refused: string };
+  apiKey?: { keyId?: string; usagePlanId?: string; verdict: 'ok' | 'forbidden' | 'throttled' | 'quota_exceeded' };
+  signature?: { keyId: string };
 }
 
 export interface EarlyReply {
@@ -52,8 +73,12 @@ export const authenticateBearer: Step = async (x, state) => {
   if (auth === undefined) return;
   const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
   const check = m ? await state.verifyToken(m[1]) : { ok: false as const, reason: 'the Authorization header is not a Bearer token' };
-  if (!check.ok) return unauthorized(check.reason);
+  if (!check.ok) {
+    x.hop.jwt = { refused: check.reason };
+    return unauthorized(check.reason);
+  }
   x.identity = { email: check.email };
+  x.hop.jwt = { user: check.email };
 };
 
 /** Clients must never be able to spoof what the proxy trusts, so the gateway removes all of it. */
@@ -79,6 +104,7 @@ export const signForUpstream: Step = async (x, state) => {
   const key = state.keys.signing.active();
   const added = await signRequestAsync({ method: x.method, path: x.path, rawQuery: x.rawQuery, headers: x.forward, body: x.body }, key.privateKeyPem, { keyId: key.keyId });
   Object.assign(x.forward, added);
+  x.hop.signature = { keyId: key.keyId };
 };
 
 /** x-api-key and usage plans on the routes fixtures/gateway/api-keys.json names (other routes are untouched). */

@@ -11,6 +11,7 @@ import { accountRoutes } from './account-routes.ts';
 import { suppressionRoutes } from './suppression-routes.ts';
 import { webhookRoutes } from './webhook-routes.ts';
 import { handle, origin, param, queryStrings, requireApiKey } from './wire.ts';
+import { notRouted } from '../shared/emulator.ts';
 
 // Observed for unknown API paths: the plain Werkzeug-style 404 page.
 const NOT_FOUND_HTML =
@@ -49,7 +50,8 @@ export function mailgunRoutes(state: MailgunState): (app: Express) => void {
     suppressionRoutes(app, state);
     accountRoutes(app, state);
 
-    app.use((_req, res) => {
+    app.use((req, res) => {
+      notRouted(req);
       res.status(404).type('html').send(NOT_FOUND_HTML);
     });
     // Errors Express raises itself (an undecodable path, say) still answer in Mailgun's shape.

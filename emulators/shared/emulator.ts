@@ -6,7 +6,10 @@
  *   GET    /__admin/health             → {"ok":true,"emulator":name}
  *   GET    /__admin/state              → the emulator's state snapshot
  *   POST   /__admin/reset              → state back to its seed; journal and faults cleared
- *   GET    /__admin/journal[?method=&path=]  DELETE /__admin/journal
+ *   GET    /__admin/journal[?method=&path=&trace=<trace id>&nearMiss=1]  DELETE /__admin/journal
+ *          each entry: seq, time, method, path, query, headers (credentials masked), body, status, durationMs,
+ *          fault; traceId and spanId (W3C traceparent of the request); nearMiss {reason, closest:[{method, route,
+ *          why}]} when no route took it (near-miss.ts); hop (the gateway: identity, usage plan, signature)
  *   GET    /__admin/faults  POST /__admin/faults (FaultSpec)  DELETE /__admin/faults
  * Emulators may add their own routes under /__admin (e.g. seeding) through `admin`.
  */
@@ -15,7 +18,8 @@ import type { Express, Request, Response, NextFunction, Router } from 'express';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Journal } from './journal.ts';
+import { Journal, type JournalEntry } from './journal.ts';
+import { expressRouteTable, nearMissFor, type DeclaredRoute } from './near-miss.ts';
 import { Faults, type FaultSpec } from './faults.ts';
 import { answerClientErrors, answerNodeRefusals, guardRequests, jsonShape, proxyErrorShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
 import { jsonBody } from './json-body.ts';
@@ -64,7 +68,11 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
     faults.clear();
     res.json({ ok: true });
   });
-  admin.get('/journal', (req, res) => res.json({ entries: journal.list({ method: str(req.query.method), pathPrefix: str(req.query.path) }) }));
+  admin.get('/journal', (req, res) => {
+    const trace = str(req.query.trace);
+    if (trace !== undefined && !TRACE_ID.test(trace)) return void res.status(400).json({ error: 'trace must be a W3C trace id: 32 lowercase hex digits' });
+    res.json({ entries: journal.list({ method: str(req.query.method), pathPrefix: str(req.query.path), trace, nearMiss: str(req.query.nearMiss) === '1' || str(req.query.nearMiss) === 'true' }) });
+  });
   admin.delete('/journal', (_req, res) => {
     journal.clear();
     res.json({ ok: true });
@@ -96,6 +104,7 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
     const body = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
     const [path, query = ''] = req.originalUrl.split(/\?(.*)/s);
     const entry = journal.record({ method: req.method, path, query, headers: req.headers, body: body.toString('utf8').slice(0, 64 * 1024) });
+    entries.set(req, entry);
     res.on('finish', () => {
       entry.status = res.statusCode;
       entry.durationMs = Date.now() - started;
@@ -123,6 +132,25 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
     sendProblem(res, errorShape, { status: 500, code: 'internal_error', message: 'an internal error occurred' });
   });
   return { app, journal, faults, errorShape };
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/** Each wire request's journal entry, for what only the route knows (the gateway's hop, a near miss). */
+const entries = new WeakMap<http.IncomingMessage, JournalEntry>();
+
+/** The journal entry of a request the frame journalled (undefined for admin requests and other servers). */
+export const journalEntryOf = (req: http.IncomingMessage): JournalEntry | undefined => entries.get(req);
+
+/**
+ * A fake's fall-through handler calls this: no route took the request, so its journal entry is flagged as a near
+ * miss with the closest declared routes — by default the fake's Express route table (`req.app`), or the routes the
+ * fake passes (the fake Vault's mounts).
+ */
+export function notRouted(req: Request, opts: { reason?: string; routes?: DeclaredRoute[] } = {}): void {
+  const entry = entries.get(req);
+  if (!entry) return;
+  entry.nearMiss = nearMissFor(opts.routes ?? expressRouteTable(req.app), req.method, entry.path, opts.reason);
 }
 
 function sendProblem(res: Response, shape: ErrorShape, problem: WireProblem): void {

@@ -1,4 +1,10 @@
-/** The request journal every emulator keeps: what arrived, what was answered. Credentials are masked. */
+/**
+ * The request journal every emulator keeps: what arrived, what was answered. Credentials are masked. Each entry
+ * carries the W3C trace id of the request (from a valid `traceparent`; the gateway, which starts traces, sets its
+ * own), so one id finds a request at every hop: `GET /__admin/journal?trace=<id>`.
+ */
+import { parseTraceparent } from '../../proxy/core/trace-context.ts';
+
 export interface JournalEntry {
   seq: number;
   time: string;
@@ -10,6 +16,29 @@ export interface JournalEntry {
   status?: number;
   fault?: string;
   durationMs?: number;
+  /** The trace this request belongs to (32 hex), when it carried a valid traceparent. */
+  traceId?: string;
+  /** The caller's span (the traceparent's parent-id): the upstream call of the proxy's trace record that this was. */
+  spanId?: string;
+  /** Set when no route of the fake took the request: the closest routes it has (near-miss.ts). */
+  nearMiss?: NearMiss;
+  /** What a hop adds about its own work (the gateway: identity, usage plan, signature). */
+  hop?: object;
+}
+
+/** A request the fake could not route, and the routes it has that come closest. */
+export interface NearMiss {
+  /** Why the request fell through (`no route`, `unknown operation`, …). */
+  reason: string;
+  closest: { method: string; route: string; why: string }[];
+}
+
+export interface JournalFilter {
+  method?: string;
+  pathPrefix?: string;
+  trace?: string;
+  /** Only entries no route took. */
+  nearMiss?: boolean;
 }
 
 const MASKED = new Set(['authorization', 'x-vault-token', 'x-api-key', 'cookie', 'token']);
@@ -30,6 +59,11 @@ export class Journal {
       headers[k] = MASKED.has(k.toLowerCase()) ? mask(s) : s;
     }
     const entry: JournalEntry = { ...e, headers, seq: ++this.seq, time: new Date().toISOString() };
+    const parent = parseTraceparent(headers.traceparent);
+    if (parent) {
+      entry.traceId = parent.traceId;
+      entry.spanId = parent.parentId;
+    }
     if (this.ring.length < this.limit) this.ring.push(entry);
     else {
       this.ring[this.start] = entry;
@@ -38,9 +72,11 @@ export class Journal {
     return entry;
   }
 
-  list(filter: { method?: string; pathPrefix?: string } = {}): JournalEntry[] {
+  list(filter: JournalFilter = {}): JournalEntry[] {
     const inOrder = this.start === 0 ? this.ring : [...this.ring.slice(this.start), ...this.ring.slice(0, this.start)];
-    return inOrder.filter((e) => (!filter.method || e.method === filter.method.toUpperCase()) && (!filter.pathPrefix || e.path.startsWith(filter.pathPrefix)));
+    const trace = filter.trace?.toLowerCase();
+    return inOrder.filter((e) => (!filter.method || e.method === filter.method.toUpperCase()) && (!filter.pathPrefix || e.path.startsWith(filter.pathPrefix))
+      && (!trace || e.traceId === trace) && (!filter.nearMiss || e.nearMiss !== undefined));
   }
 
   clear(): void {

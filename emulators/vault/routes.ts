@@ -10,11 +10,18 @@ import { parseVaultRequest } from './request.ts';
 import { handle } from './handle.ts';
 import { clientIp } from './cidr.ts';
 import type { VaultState } from './state.ts';
+import { notRouted } from '../shared/emulator.ts';
+import { vaultRouteTable } from './route-table.ts';
 
 export function vaultRoutes(state: VaultState): (app: Express) => void {
   return (app) => {
     app.use(redirectUncleanPaths);
-    app.use('/v1', (req: Request, res: Response) => send(req, res, answer(req, state)));
+    app.use('/v1', (req: Request, res: Response) => {
+      const reply = answer(req, state);
+      const miss = routingMiss(reply);
+      if (miss) notRouted(req, { reason: miss, routes: vaultRouteTable(state) });
+      send(req, res, reply);
+    });
     // Observed: paths outside /v1 get 404 {"errors":[]}.
     app.use((req: Request, res: Response) => send(req, res, { status: 404, body: { errors: [] } }));
   };
@@ -59,6 +66,18 @@ function answer(httpReq: Request, state: VaultState): Reply {
   } catch (err) {
     return errorReply(err, false);
   }
+}
+
+/**
+ * Vault's own words when nothing routes a request (errors.ts: noHandler, unsupportedPath, unsupportedOperation; the
+ * core errors come wrapped as a multierror, "1 error occurred: * unsupported path").
+ */
+function routingMiss(reply: Reply): string | undefined {
+  if (reply.status !== 404 && reply.status !== 405) return undefined;
+  const first = (reply.body as { errors?: unknown[] } | undefined)?.errors?.[0];
+  if (typeof first !== 'string') return undefined;
+  if (first.startsWith('no handler for route')) return first;
+  return ['unsupported path', 'unsupported operation'].find((words) => first.includes(words));
 }
 
 function send(req: Request, res: Response, reply: Reply): void {

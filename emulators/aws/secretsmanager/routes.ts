@@ -199,6 +199,7 @@ export function createSecretsManager(opts: { region: string; now?: () => number 
     name: 'secretsmanager',
     store,
     targetPrefix: 'secretsmanager.',
+    operations: SERVED_OPERATIONS,
     contentType: 'application/x-amz-json-1.1',
     call(op, input) {
       const fn = Object.hasOwn(ops, op) ? ops[op] : undefined;

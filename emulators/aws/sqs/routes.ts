@@ -25,6 +25,7 @@ export function createSqs(opts: { region: string; now?: () => number }): SqsServ
     name: 'sqs',
     store,
     targetPrefix: 'AmazonSQS.',
+    operations: SERVED_OPERATIONS,
     contentType: 'application/x-amz-json-1.0',
     call(op, input, ctx) {
       const fn = Object.hasOwn(ops, op) ? ops[op] : undefined;

@@ -199,6 +199,7 @@ export function createSsm(opts: { region: string; now?: () => number }): SsmServ
     name: 'ssm',
     store,
     targetPrefix: 'AmazonSSM.',
+    operations: SERVED_OPERATIONS,
     contentType: 'application/x-amz-json-1.1',
     call(op, input) {
       const fn = Object.hasOwn(ops, op) ? ops[op] : undefined;
