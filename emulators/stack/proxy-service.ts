@@ -4,7 +4,9 @@
  * (`build`, once the fakes are seeded) and the apps exist — at first start and after every restart (a cold start).
  * Its log and audit lines, the secret values to redact and (record mode) every outbound exchange go to the
  * supervisor, whose logger and recorder are the stack caller's; `/__admin/audit` on its port serves the supervisor's
- * audit trail.
+ * audit trail. The proxy's own trace records (proxy-traces.ts) stay in this process, where they are made — a request
+ * costs no message to the supervisor — and are served on its port at `/__admin/traces` (trace-endpoint.ts); a
+ * restart of the proxy starts them afresh.
  */
 import http from 'node:http';
 import { listen } from '../shared/emulator.ts';
@@ -12,6 +14,10 @@ import type { Exchange } from '../../proxy/core/http-client.ts';
 import type { AuditLine } from '../../proxy/core/audit.ts';
 import { serveAudit, type AuditFilter } from './audit-trail.ts';
 import { forwardingLogger } from './child-log.ts';
+import { TraceRing } from './proxy-traces.ts';
+import { serveTraces } from './trace-endpoint.ts';
+import { seededSecretValues } from '../../scripts/lib/replay/seeds.ts';
+import type { Logger } from '../../proxy/core/log.ts';
 import type { ParentLink, Running } from './services.ts';
 
 export interface ProxyServiceConfig {
@@ -23,12 +29,14 @@ export interface ProxyServiceConfig {
 }
 
 export async function startProxyService(c: ProxyServiceConfig, parent: ParentLink): Promise<Running> {
-  const log = forwardingLogger(parent);
+  // The trace view redacts what the recorder would: the seeded secrets, and every value a secret chain loads.
+  const traces = new TraceRing({ secrets: seededSecretValues() });
+  const log = alsoRedacting(forwardingLogger(parent), traces);
   let handler: http.RequestListener | undefined;
   let packages: { database(): Promise<unknown>; close(): Promise<void> } | undefined;
   const auditLines = (filter: AuditFilter) => parent.ask('audit', filter) as Promise<AuditLine[]>;
   const server = http.createServer((req, res) => {
-    if (serveAudit(req, res, auditLines)) return;
+    if (serveAudit(req, res, auditLines) || serveTraces(req, res, traces)) return;
     if (handler) return handler(req, res);
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
@@ -41,7 +49,7 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
   async function build({ env }: { env: Record<string, string | undefined> }): Promise<{ routes: number }> {
     if (packages) throw new Error('the proxy is built already');
     const { buildProxyApps } = await apps;
-    const built = await buildProxyApps({ env, stateDir: c.stateDir, log, onExchange: c.recordExchanges ? (x) => parent.emit('exchange', plainExchange(x)) : undefined });
+    const built = await buildProxyApps({ env, stateDir: c.stateDir, log, traces, onExchange: c.recordExchanges ? (x) => parent.emit('exchange', plainExchange(x)) : undefined });
     packages = built.packages;
     handler = built.handler;
     // After start-up, not during it: PGlite's open (and a first initdb) would compete with the other services.
@@ -55,6 +63,18 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
     async close() {
       await proxy.close();
       await packages?.close();
+    },
+  };
+}
+
+/** The logger, with every secret value registered for redaction handed to the trace ring too. */
+function alsoRedacting(log: Logger, traces: TraceRing): Logger {
+  return {
+    ...log,
+    addSecretValues(values) {
+      const all = [...values];
+      log.addSecretValues(all);
+      traces.addSecretValues(all);
     },
   };
 }

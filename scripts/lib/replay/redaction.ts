@@ -10,6 +10,14 @@ import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_REDACTION_FILE = fileURLToPath(new URL('../../../fixtures/redaction.json', import.meta.url));
 
+/** fixtures/redaction.json `aws`: the secret values AWS itself returns (or is sent), masked in place. */
+export interface AwsRedaction { secretValueFields: string[]; secureParameterType: string; dynamodbAttributes: string[] }
+const NO_AWS_RULES: AwsRedaction = { secretValueFields: [], secureParameterType: 'SecureString', dynamodbAttributes: [] };
+const DYNAMO_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'BOOL', 'NULL']);
+
+/** The proxy's AWS calls are named `aws-<service>` (proxy/core/aws-http-handler.ts). */
+export const isAwsUpstream = (upstream: string): boolean => upstream.startsWith('aws-');
+
 export interface RedactionRules {
   marker: string;
   headers: string[];
@@ -21,6 +29,7 @@ export interface RedactionRules {
   hashSalt: string;
   emailPlaceholderDomain: string;
   cardMarker: string;
+  aws?: AwsRedaction;
 }
 
 export function loadRedactionRules(file: string = DEFAULT_REDACTION_FILE): RedactionRules {
@@ -188,6 +197,42 @@ export class Redactor {
     }
     if (/x-www-form-urlencoded/i.test(contentType)) return this.formQuery(text);
     return this.string(text);
+  }
+
+  /**
+   * An upstream call's body as the recorder keeps it (upstream fixtures, the local stack's trace view): redacted as
+   * text, parsed back when JSON, and for an AWS call the values AWS itself treats as secret masked in place.
+   */
+  upstreamBody(body: Buffer | string | undefined, contentType: string, upstream: string): unknown {
+    const text = Buffer.isBuffer(body) ? body.toString('utf8') : body ?? '';
+    if (!text) return undefined;
+    const red = this.body(text, contentType);
+    if (/json/i.test(contentType)) {
+      try { return isAwsUpstream(upstream) ? this.awsSecrets(JSON.parse(red)) : JSON.parse(red); } catch { /* keep the text */ }
+    }
+    return red;
+  }
+
+  /** A parsed AWS JSON body with rules.aws applied: SecureString values, secret values, DynamoDB token attributes. */
+  awsSecrets(v: unknown, depth = 0): unknown {
+    if (depth > 64 || !v || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => this.awsSecrets(x, depth + 1));
+    const rules = this.rules.aws ?? NO_AWS_RULES;
+    const marker = this.rules.marker;
+    const o = v as Record<string, unknown>;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(o)) {
+      // SSM GetParameter(s) with WithDecryption: a SecureString's Value is the decrypted secret.
+      if (k === 'Value' && o.Type === rules.secureParameterType && typeof x === 'string') out[k] = marker;
+      // Secrets Manager GetSecretValue / PutSecretValue.
+      else if (rules.secretValueFields.includes(k) && x !== undefined && x !== null) out[k] = marker;
+      // DynamoDB attribute values keep their type wrapper ({"S": …}), so the SDK can still unmarshal a played-back item.
+      else if (rules.dynamodbAttributes.includes(k) && x && typeof x === 'object' && !Array.isArray(x)) {
+        const [type] = Object.keys(x);
+        out[k] = DYNAMO_TYPES.has(type) ? { [type]: marker } : this.awsSecrets(x, depth + 1);
+      } else out[k] = this.awsSecrets(x, depth + 1);
+    }
+    return out;
   }
 
   /** Form bodies mask the same names as JSON bodies (plus query parameter names). */

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UpstreamUnavailable, type Exchange, type HttpClient, type OutboundRequest, type OutboundResponse } from '../../../proxy/core/http-client.ts';
 import { compareResponses } from './diff.ts';
-import type { RedactionRules, Redactor } from './redaction.ts';
+import { isAwsUpstream, type Redactor } from './redaction.ts';
 import type { CompareRules } from './rules.ts';
 
 export const UPSTREAM_FIXTURES = fileURLToPath(new URL('../../../fixtures/upstream/', import.meta.url));
@@ -29,10 +29,8 @@ export interface FixtureFile { upstream: string; recordedWith: string; interacti
 // The S3 proxy's presigned probe (upstream "s3") is an S3 call like the SDK's, so it is checked against the AWS pact.
 export const providerOf = (upstream: string): string => (upstream.startsWith('aws-') || upstream === 's3' ? 'aws' : upstream.replace(/-(track|app)$/, ''));
 
-const isAws = (upstream: string) => upstream.startsWith('aws-');
-
-// Per-connection or recomputed headers say nothing about the interaction.
-const SKIP_HEADERS = new Set(['host', 'content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding', 'x-powered-by']);
+// Per-connection or recomputed headers say nothing about the interaction; nor does the per-call trace context.
+const SKIP_HEADERS = new Set(['host', 'content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding', 'x-powered-by', 'traceparent', 'tracestate']);
 // Per-call AWS headers (invocation ids, request ids) and a checksum of the unredacted body. X-Amz-Date stays (the
 // AWS pact expects a signing time on every call); playback never compares it.
 const SKIP_AWS_HEADERS = new Set([...SKIP_HEADERS, 'amz-sdk-invocation-id', 'amz-sdk-request', 'user-agent', 'x-amz-user-agent',
@@ -40,44 +38,8 @@ const SKIP_AWS_HEADERS = new Set([...SKIP_HEADERS, 'amz-sdk-invocation-id', 'amz
 // Headers that say which operation a JSON-protocol AWS call is (every one is POST /).
 const OPERATION_HEADERS = ['x-amz-target'];
 
-/** fixtures/redaction.json `aws`: the secret values AWS itself returns (or is sent), masked in place. */
-interface AwsRedaction { secretValueFields: string[]; secureParameterType: string; dynamodbAttributes: string[] }
-const NO_AWS_RULES: AwsRedaction = { secretValueFields: [], secureParameterType: 'SecureString', dynamodbAttributes: [] };
-const DYNAMO_TYPES = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'BOOL', 'NULL']);
-
-function awsSecrets(v: unknown, redact: Redactor, depth = 0): unknown {
-  if (depth > 64 || !v || typeof v !== 'object') return v;
-  if (Array.isArray(v)) return v.map((x) => awsSecrets(x, redact, depth + 1));
-  const rules = (redact.rules as RedactionRules & { aws?: AwsRedaction }).aws ?? NO_AWS_RULES;
-  const marker = redact.rules.marker;
-  const o = v as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const [k, x] of Object.entries(o)) {
-    // SSM GetParameter(s) with WithDecryption: a SecureString's Value is the decrypted secret.
-    if (k === 'Value' && o.Type === rules.secureParameterType && typeof x === 'string') out[k] = marker;
-    // Secrets Manager GetSecretValue / PutSecretValue.
-    else if (rules.secretValueFields.includes(k) && x !== undefined && x !== null) out[k] = marker;
-    // DynamoDB attribute values keep their type wrapper ({"S": …}), so the SDK can still unmarshal a played-back item.
-    else if (rules.dynamodbAttributes.includes(k) && x && typeof x === 'object' && !Array.isArray(x)) {
-      const [type] = Object.keys(x);
-      out[k] = DYNAMO_TYPES.has(type) ? { [type]: marker } : awsSecrets(x, redact, depth + 1);
-    } else out[k] = awsSecrets(x, redact, depth + 1);
-  }
-  return out;
-}
-
-function bodyOf(body: Buffer | string | undefined, contentType: string, redact: Redactor, upstream: string): unknown {
-  const text = Buffer.isBuffer(body) ? body.toString('utf8') : body ?? '';
-  if (!text) return undefined;
-  const red = redact.body(text, contentType);
-  if (/json/i.test(contentType)) {
-    try { return isAws(upstream) ? awsSecrets(JSON.parse(red), redact) : JSON.parse(red); } catch { /* keep the text */ }
-  }
-  return red;
-}
-
 function headersOf(h: Record<string, string> | undefined, redact: Redactor, upstream: string): Record<string, string> {
-  const skip = isAws(upstream) ? SKIP_AWS_HEADERS : SKIP_HEADERS;
+  const skip = isAwsUpstream(upstream) ? SKIP_AWS_HEADERS : SKIP_HEADERS;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(h ?? {})) if (!skip.has(k.toLowerCase())) out[k.toLowerCase()] = redact.header(k, v);
   return out;
@@ -86,7 +48,7 @@ function headersOf(h: Record<string, string> | undefined, redact: Redactor, upst
 export function requestOf(req: OutboundRequest, redact: Redactor): UpstreamInteraction['request'] {
   const url = new URL(redact.url(req.url));
   const ct = Object.entries(req.headers ?? {}).find(([k]) => k.toLowerCase() === 'content-type')?.[1] ?? '';
-  return { method: req.method.toUpperCase(), path: url.pathname, query: url.search.slice(1), headers: headersOf(req.headers, redact, req.upstream), body: bodyOf(req.body, ct, redact, req.upstream) };
+  return { method: req.method.toUpperCase(), path: url.pathname, query: url.search.slice(1), headers: headersOf(req.headers, redact, req.upstream), body: redact.upstreamBody(req.body, ct, req.upstream) };
 }
 
 export function toInteraction(x: Exchange, redact: Redactor): UpstreamInteraction | undefined {
@@ -95,7 +57,7 @@ export function toInteraction(x: Exchange, redact: Redactor): UpstreamInteractio
   return {
     upstream,
     request: requestOf(x.request, redact),
-    response: { status: x.response.status, headers: headersOf(x.response.headers, redact, upstream), body: bodyOf(x.response.body, x.response.headers['content-type'] ?? '', redact, upstream) },
+    response: { status: x.response.status, headers: headersOf(x.response.headers, redact, upstream), body: redact.upstreamBody(x.response.body, x.response.headers['content-type'] ?? '', upstream) },
   };
 }
 

@@ -1,0 +1,90 @@
+/**
+ * The proxy's trace records over HTTP, on the proxy's own port in the local stack (like `/__admin/audit`: a request
+ * the gateway forwarded — it signs everything — is the app's to answer, so through the gateway these are the app's
+ * 404). Records are the ring's `ProxyTrace` (proxy-traces.ts).
+ *
+ *   GET    /__admin/traces[?trace=<id>&function=<fn>&status=<n>&limit=<n>]   {"traces":[ProxyTrace…]}, newest first
+ *   GET    /__admin/traces/<trace id>    {"traceId","requests":[ProxyTrace…]} oldest first; 404 when the ring has none
+ *   GET    /__admin/traces/stream        Server-Sent Events: each new record as `id: <seq>`, `event: trace`,
+ *                                        `data: <ProxyTrace JSON>`; after a reconnect (`Last-Event-ID`, or `?after=<seq>`)
+ *                                        the records kept since come first; a `: keep-alive` comment every 15 s
+ *   DELETE /__admin/traces               the ring emptied
+ * Errors are `{"error":{"code","message"}}` (400 for a bad filter, 405 for another method).
+ */
+import type http from 'node:http';
+import type { ProxyTrace, TraceRing } from './proxy-traces.ts';
+
+export const TRACES_PATH = '/__admin/traces';
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+/** A subscriber that stops reading is dropped once this much waits in its socket's buffer. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+const KEEP_ALIVE_MS = 15_000;
+
+/** Serves the trace API from `ring`; false for any other request. */
+export function serveTraces(req: http.IncomingMessage, res: http.ServerResponse, ring: TraceRing): boolean {
+  const url = new URL(req.url ?? '/', 'http://stack');
+  if (!(url.pathname === TRACES_PATH || url.pathname.startsWith(`${TRACES_PATH}/`)) || req.headers.signature !== undefined) return false;
+  const rest = url.pathname.slice(TRACES_PATH.length);
+  const q = (k: string) => url.searchParams.get(k) ?? undefined;
+  try {
+    if (rest === '' && req.method === 'DELETE') {
+      ring.clear();
+      return reply(res, 200, { ok: true });
+    }
+    if (req.method !== 'GET') return reply(res, 405, problem('method_not_allowed', `${req.method} is not allowed on ${url.pathname}`), { allow: rest === '' ? 'GET, DELETE' : 'GET' });
+    if (rest === '') {
+      const trace = q('trace');
+      if (trace !== undefined && !TRACE_ID.test(trace)) throw new BadFilter('trace must be a W3C trace id: 32 lowercase hex digits');
+      return reply(res, 200, { traces: ring.list({ trace, fn: q('function'), status: int(q('status'), 'status', 100, 599), limit: int(q('limit'), 'limit', 1, 10_000) }) });
+    }
+    if (rest === '/stream') return stream(req, res, ring, int(req.headers['last-event-id'] as string | undefined ?? q('after'), 'after', 0, Number.MAX_SAFE_INTEGER));
+    const id = rest.slice(1);
+    if (!TRACE_ID.test(id)) throw new BadFilter(`${id.slice(0, 64)} is not a W3C trace id (32 lowercase hex digits)`);
+    const requests = ring.list({ trace: id }).reverse();
+    if (!requests.length) return reply(res, 404, problem('trace_not_found', `the proxy kept no request of trace ${id} (the ring holds the last ${ring.size})`));
+    return reply(res, 200, { traceId: id, requests });
+  } catch (e) {
+    if (e instanceof BadFilter) return reply(res, 400, problem('bad_filter', e.message));
+    throw e;
+  }
+}
+
+class BadFilter extends Error {}
+
+function int(v: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw new BadFilter(`${name} must be an integer from ${min} to ${max}`);
+  return n;
+}
+
+const problem = (code: string, message: string) => ({ error: { code, message } });
+
+function reply(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): true {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+  return true;
+}
+
+/** The live stream: what was kept after `after` first, then every new record until the client goes away. */
+function stream(req: http.IncomingMessage, res: http.ServerResponse, ring: TraceRing, after: number | undefined): true {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const send = (t: ProxyTrace) => {
+    if (res.writableLength > MAX_BUFFERED) return void res.destroy();
+    res.write(`id: ${t.seq}\nevent: trace\ndata: ${JSON.stringify(t)}\n\n`);
+  };
+  if (after !== undefined) for (const t of ring.list({ afterSeq: after }).reverse()) send(t);
+  const stop = ring.subscribe(send);
+  const ping = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  ping.unref();
+  const end = () => {
+    stop();
+    clearInterval(ping);
+  };
+  req.on('close', end);
+  res.on('close', end);
+  return true;
+}
