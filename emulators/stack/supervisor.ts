@@ -150,7 +150,11 @@ export class Supervisor {
     const slot = this.slot(name);
     clearTimeout(slot.timer);
     if (slot.child) await this.stop(slot, true);
-    else void this.relaunch(slot);
+    else {
+      // Waiting out a back-off: start now.
+      slot.restarts++;
+      void this.relaunch(slot);
+    }
     await this.until(slot, 'up');
   }
 
