@@ -12,6 +12,8 @@ import { AppRole, describeSecretId, InvalidCredentials, newRole, type Role } fro
 import { UserLockout } from './lockout.ts';
 import { parseTokenFields, tokenData, TOKEN_FIELDS } from './token-params.ts';
 import { isCidr } from '../cidr.ts';
+import { VAULT_JSON_LIMITS } from '../journal-body.ts';
+import { parseJsonWithin } from '../../../proxy/core/json-limits.ts';
 
 export interface AppRoleEngine {
   model: AppRole;
@@ -195,7 +197,9 @@ function parseMetadata(raw: string): Record<string, string> {
   let text = raw;
   if (!raw.trim().startsWith('{')) text = Buffer.from(raw, 'base64').toString('utf8');
   try {
-    const v = JSON.parse(text) as unknown;
+    const parsed = parseJsonWithin(text, VAULT_JSON_LIMITS);
+    if (!parsed.ok) throw new Error(parsed.message);
+    const v = parsed.value;
     if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error('not an object');
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)]));
   } catch (e) {

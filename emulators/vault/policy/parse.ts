@@ -7,6 +7,8 @@
  */
 import { parseHcl, HclError, type HclItem, type HclValue } from './hcl.ts';
 import { multiError } from '../errors.ts';
+import { VAULT_JSON_LIMITS } from '../journal-body.ts';
+import { parseJsonWithin } from '../../../proxy/core/json-limits.ts';
 import { parsePermissions, type Permissions } from './permissions.ts';
 
 export type Capability = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo' | 'deny';
@@ -119,7 +121,10 @@ function invalidKeys(items: HclItem[], valid: string[]): string[] {
 
 /** HCL 1 also reads JSON: {"path": {"x": {"capabilities": [...]}}}, or a list of such objects. */
 function fromJson(raw: string): HclItem[] {
-  const doc = JSON.parse(raw) as unknown;
+  // Depth-limited like every body the fake parses: toItems walks the document recursively.
+  const parsed = parseJsonWithin(raw, VAULT_JSON_LIMITS);
+  if (!parsed.ok) throw new HclError(`At 1:1: ${parsed.message}`);
+  const doc = parsed.value;
   if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new HclError('At 1:1: root must be an object');
   return toItems(doc as Record<string, unknown>);
 }
