@@ -23,7 +23,7 @@ export interface Case {
 
 export async function makeCase(surface: Surface, seed: string, index: number, ctx: MutationContext): Promise<Case> {
   const rng = new Random(`${seed}:${surface.name}:${index}`);
-  const m = rng.pick(surface.templates)();
+  const m = rng.pick(surface.templates)(rng);
   const chosen = chooseMutations(rng);
   const applied: string[] = [];
   const apply = (phase: 'before' | 'after') => {

@@ -8,13 +8,13 @@ import type { RequestModel } from './request.ts';
 import * as shapes from './shapes.ts';
 import { gatewaySigner, sigv4Signer, type Signer } from './signing.ts';
 import { appTemplates, type AppCredentials, type RouteGroup } from './templates-app.ts';
-import { adminTemplates, cloudfrontTemplates, customerioTemplates, extendTemplates, mailgunTemplates, vaultTemplates, type FakeCredentials } from './templates-fakes.ts';
+import { adminTemplates, cloudfrontTemplates, customerioTemplates, extendTemplates, mailgunTemplates, vaultTemplates, type FakeCredentials, type Make } from './templates-fakes.ts';
 import { awsTemplates, type AwsService } from './templates-aws.ts';
 
 export interface Surface {
   name: string;
   url: string;
-  templates: (() => RequestModel)[];
+  templates: Make[];
   signer?: Signer;
   /** Share of cases that are signed (the rest go unsigned). */
   signedShare: number;
@@ -75,7 +75,7 @@ export function buildSurfaces(urls: StackUrls, creds: Credentials): Surface[] {
   const group = (g: RouteGroup) => app.filter((t) => t.group === g).map((t) => t.make);
   // Through the gateway: its own refusals are API Gateway's, the proxy's come through unchanged.
   const viaGateway = withAdmin(shapes.anyOf(shapes.apiGatewayError, shapes.gatehouseError));
-  const gateway = (g: RouteGroup, extra: (() => RequestModel)[] = []): Surface => ({ name: `gateway-${g}`, url: urls.gateway, templates: [...group(g), ...extra], signedShare: 0, shape: viaGateway });
+  const gateway = (g: RouteGroup, extra: Make[] = []): Surface => ({ name: `gateway-${g}`, url: urls.gateway, templates: [...group(g), ...extra], signedShare: 0, shape: viaGateway });
   const aws = (service: AwsService): Surface => ({
     name: `aws-${service}`,
     url: urls.aws,
@@ -84,7 +84,7 @@ export function buildSurfaces(urls: StackUrls, creds: Credentials): Surface[] {
     signedShare: 0.8,
     shape: edgeShape,
   });
-  const fake = (name: string, url: string, templates: (() => RequestModel)[], shape: shapes.ShapeCheck): Surface => ({ name, url, templates, signedShare: 0, shape: withAdmin(shape) });
+  const fake = (name: string, url: string, templates: Make[], shape: shapes.ShapeCheck): Surface => ({ name, url, templates, signedShare: 0, shape: withAdmin(shape) });
   return [
     gateway('customerio', adminTemplates),
     gateway('cards'),

@@ -11,7 +11,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { request, type RequestModel } from './request.ts';
 
 export type AwsService = 's3' | 'ssm' | 'sqs' | 'dynamodb' | 'secretsmanager';
-type Make = () => RequestModel;
+import type { Make } from './templates-fakes.ts';
 
 export const FUZZ = { bucket: 'gatehouse-fuzz', table: 'gatehouse-fuzz', queue: 'gatehouse-fuzz', secret: 'fuzz/secret', parameter: '/fuzz/param' };
 
