@@ -5,6 +5,7 @@
  *   POST /__admin/users/:email/revoke-tokens    → every token of the user is revoked (sign in again)
  *   POST /__admin/users {"email", "password", "firstName"?, "lastName"?} → add a user, or reset one's password (201 / 200)
  *   GET  /__admin/clock  POST /__admin/clock {"advanceSeconds": n}  → the fake's clock offset
+ *   GET  /__admin/transactions[?virtualCardId=]  → every transaction (the local console's view), newest first
  */
 import type { Request, Response, Router } from 'express';
 import type { ExtendState } from './state.ts';
@@ -12,6 +13,11 @@ import type { ExtendState } from './state.ts';
 export function extendAdmin(state: ExtendState): (router: Router) => void {
   return (router) => {
     router.get('/signins', (_req, res) => res.json(state.signInStats()));
+    router.get('/transactions', (req, res) => {
+      const card = req.query.virtualCardId;
+      if (card !== undefined && typeof card !== 'string') return res.status(400).json({ error: 'virtualCardId must be one card id' });
+      res.json({ transactions: state.transactions(card) });
+    });
     router.post('/users', (req, res) => {
       const input = userInput(req.body);
       if (typeof input === 'string') return res.status(400).json({ error: input });

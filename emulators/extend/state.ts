@@ -213,6 +213,11 @@ export class ExtendState {
   }
 
   /** Everything but secrets: no passwords, no tokens, no card numbers. */
+  /** Every transaction (of one card when given), newest authorisation first: the console's view, not the API's. */
+  transactions(virtualCardId?: string): TransactionRecord[] {
+    return this.data.transactions.filter((t) => !virtualCardId || t.virtualCardId === virtualCardId).sort((a, b) => b.authedAt.localeCompare(a.authedAt));
+  }
+
   snapshot(): unknown {
     return {
       users: this.data.users.map(({ password: _p, ...u }) => u),

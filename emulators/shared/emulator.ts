@@ -3,7 +3,7 @@
  * emulator's own wire routes. An emulator supplies its state hooks and its routes; this file knows no API.
  *
  * Admin API (the same in every emulator):
- *   GET    /__admin/health             → {"ok":true,"emulator":name}
+ *   GET    /__admin/health             → {"ok":true,"emulator":name,"requests":n,"lastError":{time,method,path,status,fault}|null}
  *   GET    /__admin/state              → the emulator's state snapshot
  *   POST   /__admin/reset              → state back to its seed; journal and faults cleared
  *   GET    /__admin/journal[?method=&path=&trace=<trace id>&nearMiss=1]  DELETE /__admin/journal
@@ -60,7 +60,7 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
 
   const admin = express.Router();
   admin.use(jsonBody());
-  admin.get('/health', (_req, res) => res.json({ ok: true, emulator: hooks.name }));
+  admin.get('/health', (_req, res) => res.json({ ok: true, emulator: hooks.name, ...journal.stats() }));
   admin.get('/state', (_req, res) => res.json(hooks.snapshot()));
   admin.post('/reset', (_req, res) => {
     hooks.reset();

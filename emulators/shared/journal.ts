@@ -48,6 +48,8 @@ export class Journal {
   private ring: JournalEntry[] = [];
   private start = 0;
   private seq = 0;
+  /** `seq` when the journal was last cleared: requests since then are `seq - clearedAt`. */
+  private clearedAt = 0;
   constructor(private readonly limit = 5000) {}
 
   record(e: Omit<JournalEntry, 'seq' | 'time' | 'headers'> & { headers: Record<string, string | string[] | undefined> }): JournalEntry {
@@ -82,6 +84,16 @@ export class Journal {
   clear(): void {
     this.ring = [];
     this.start = 0;
+    this.clearedAt = this.seq;
+  }
+
+  /** Requests since the last clear, and the newest one answered 5xx or hit by a fault (the console's stack view). */
+  stats(): { requests: number; lastError: Pick<JournalEntry, 'time' | 'method' | 'path' | 'status' | 'fault'> | null } {
+    for (let i = this.ring.length - 1; i >= 0; i--) {
+      const e = this.ring[(this.start + i) % this.ring.length];
+      if ((e.status ?? 0) >= 500 || e.fault) return { requests: this.seq - this.clearedAt, lastError: { time: e.time, method: e.method, path: e.path, status: e.status, fault: e.fault } };
+    }
+    return { requests: this.seq - this.clearedAt, lastError: null };
   }
 }
 

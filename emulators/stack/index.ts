@@ -76,7 +76,7 @@ export interface Stack {
 }
 
 /** The order of the table `npm start` prints. */
-const TABLE: ServiceName[] = ['gateway', 'proxy', 'customerio', 'extend', 'mailgun', 'cloudfront', 'vault', 'aws'];
+const TABLE: ServiceName[] = ['gateway', 'proxy', 'customerio', 'extend', 'mailgun', 'cloudfront', 'vault', 'aws', 'console'];
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const env = opts.env ?? process.env;
@@ -97,7 +97,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     eagerDatabase: opts.eagerDatabase ?? !opts.ephemeral,
     call: (service, method, args) => supervisor.call(service, method, args),
   };
-  const running = SERVICES.filter((s) => !s.external?.(env));
+  const running = SERVICES.filter((s) => !s.external?.(env) && !s.off?.(env));
+  /** One service's state back to its seed: `/__admin/reset`, then its wiring again; the proxy restarts (a cold start). */
+  const reset = async (name: ServiceName): Promise<void> => {
+    if (name === 'proxy') return supervisor.restart(name);
+    const base = Object.values(ctx.reports[name]?.urls ?? {})[0];
+    if (!base) throw new Error(`${name} is not run by this stack`);
+    const res = await fetch(`${base}/__admin/reset`, { method: 'POST' });
+    if (!res.ok) throw new Error(`${name}: /__admin/reset answered ${res.status}`);
+    await runWiring(SERVICES.find((s) => s.name === name)!.wire ?? [], ctx);
+  };
   const supervised = (spec: ServiceSpec): Supervised => ({
     name: spec.name,
     env: spec.env,
@@ -108,7 +117,13 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       Object.assign(ctx.ports, report.ports);
     },
     rewire: () => runWiring(spec.wire ?? [], ctx),
-    answers: { now: () => (opts.now ?? Date.now)(), audit: (filter) => auditTrail.list(filter as AuditFilter) },
+    answers: {
+      now: () => (opts.now ?? Date.now)(),
+      audit: (filter) => auditTrail.list(filter as AuditFilter),
+      // The console's questions: the table of services, and a reset to the seed.
+      status: () => supervisor.status(),
+      reset: (a) => reset((a as { name: ServiceName }).name),
+    },
     events: {
       log: (d) => {
         const { level, msg, fields } = d as { level: 'info'; msg: string; fields?: Record<string, unknown> };
@@ -148,6 +163,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     const services: ServiceInfo[] = [];
     for (const name of TABLE) {
       const spec = SERVICES.find((s) => s.name === name)!;
+      if (spec.off?.(env)) continue;
       const notes = spec.notes(ctx);
       const listeners = ctx.reports[name]?.urls ?? { [name]: name === 'aws' ? env.AWS_ENDPOINT_URL! : env.VAULT_ADDR! };
       for (const [listener, url] of Object.entries(listeners)) {
@@ -174,14 +190,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       timings: { listen: Math.round(t1 - t0), seed: Math.round(t2 - t1), build: Math.round(t3 - t2) },
       status: () => supervisor.status(),
       restart: (name) => supervisor.restart(name),
-      reset: async (name) => {
-        if (name === 'proxy') return supervisor.restart(name);
-        const base = Object.values(ctx.reports[name]?.urls ?? {})[0];
-        if (!base) throw new Error(`${name} is not run by this stack`);
-        const res = await fetch(`${base}/__admin/reset`, { method: 'POST' });
-        if (!res.ok) throw new Error(`${name}: /__admin/reset answered ${res.status}`);
-        await runWiring(SERVICES.find((s) => s.name === name)!.wire ?? [], ctx);
-      },
+      reset,
       close: () => supervisor.close(['gateway', 'proxy']),
     };
   } catch (e) {

@@ -10,6 +10,7 @@ export const PORTS = {
   cloudfrontHttps: { env: 'CLOUDFRONT_HTTPS_PORT', port: 4041 },
   vault: { env: 'VAULT_PORT', port: 8200 },
   aws: { env: 'AWS_PORT', port: 4566 },
+  console: { env: 'CONSOLE_PORT', port: 4050 },
 } as const;
 
 export type PortName = keyof typeof PORTS;

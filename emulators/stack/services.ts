@@ -16,7 +16,7 @@ import type { StackSecretSources } from './seed-secrets.ts';
 import type { Report } from './ipc.ts';
 import type { PortName } from './ports.ts';
 
-export type ServiceName = 'aws' | 'vault' | 'customerio' | 'extend' | 'mailgun' | 'cloudfront' | 'proxy' | 'gateway';
+export type ServiceName = 'aws' | 'vault' | 'customerio' | 'extend' | 'mailgun' | 'cloudfront' | 'proxy' | 'gateway' | 'console';
 
 /** What the supervisor side knows while it starts, wires and restarts services. */
 export interface StackContext {
@@ -71,6 +71,8 @@ export interface ServiceSpec<C = any> {
   after: ServiceName[];
   /** An external endpoint replaces it (VAULT_ADDR, AWS_ENDPOINT_URL): no process, but its wiring still runs. */
   external?(env: Record<string, string | undefined>): boolean;
+  /** Turned off (CONSOLE_PORT=0): no process, no line in the table, its wiring skipped. */
+  off?(env: Record<string, string | undefined>): boolean;
   config(ctx: StackContext): C;
   load(): Promise<Start<C>>;
   wire?: WiringStep[];
@@ -106,6 +108,9 @@ const STEPS = {
   // Mailgun and Customer.io post their webhooks through the gateway, as in production (→ API Gateway → function).
   mailgunWebhooks: { name: 'mailgun-webhooks', phase: 'seed', needs: ['mailgun', 'gateway'], run: async (ctx) => (await wiring()).registerMailgunWebhooks(ctx) },
   customerioWebhooks: { name: 'customerio-webhooks', phase: 'seed', needs: ['customerio', 'gateway'], run: async (ctx) => (await wiring()).registerCustomerioWebhooks(ctx) },
+  // The console's origin on the seeded buckets' CORS rules, so its page may fetch presigned downloads into a ZIP:
+  // after the fixtures exist (a build step), again after the AWS edge comes back empty or the console restarts.
+  consoleCors: { name: 'console-cors', phase: 'build', needs: ['aws', 'console'], run: async (ctx) => void (ctx.reports.console && (await ctx.call('console', 'allowOrigin'))) },
   // Every function's app, built as its Lambda would be at cold start, once the fakes are seeded.
   proxyApps: { name: 'proxy-apps', phase: 'build', needs: ['aws', 'vault', 'customerio', 'extend', 'mailgun', 'cloudfront', 'proxy', 'gateway'], run: async (ctx) => (await wiring()).buildProxy(ctx) },
 } satisfies Record<string, WiringStep>;
@@ -136,7 +141,7 @@ export const SERVICES: ServiceSpec[] = [
         };
       };
     },
-    wire: [STEPS.awsFixtures, STEPS.cloudfrontKey, STEPS.secrets],
+    wire: [STEPS.awsFixtures, STEPS.cloudfrontKey, STEPS.secrets, STEPS.consoleCors],
     notes: (ctx) => ({ aws: ctx.reports.aws ? 'embedded AWS edge: S3, SSM, DynamoDB, SQS, Secrets Manager' : 'external (AWS_ENDPOINT_URL)' }),
   }),
   define({
@@ -267,6 +272,25 @@ export const SERVICES: ServiceSpec[] = [
     // Its signing keys live under the state folder; the key set in the stores is made to match it again.
     wire: [STEPS.secrets],
     notes: () => ({ gateway: 'signing gateway: the mobile app\'s entry (JWT optional; `npm run token -- you@example.com`)' }),
+  }),
+  define({
+    name: 'console',
+    ports: ['console'],
+    // It shows every other service, so it starts once they all listen (external ones are not waited for).
+    after: ['aws', 'vault', 'customerio', 'extend', 'mailgun', 'cloudfront', 'proxy', 'gateway'],
+    off: (env) => env.CONSOLE_PORT === '0',
+    config: (ctx) => ({
+      port: at(ctx, 'console'), host: ctx.host, stateDir: ctx.stateDir,
+      urls: {
+        ...(ctx.reports.aws ? {} : { aws: awsTarget(ctx).endpoint }), ...(ctx.reports.vault ? {} : { vault: vaultUrl(ctx) }),
+        ...Object.assign({}, ...SERVICES.filter((s) => s.name !== 'console').map((s) => ctx.reports[s.name]?.urls ?? {})),
+      },
+      aws: awsTarget(ctx),
+      vault: { url: vaultUrl(ctx), token: ctx.reports.vault ? 'root' : ctx.env.VAULT_TOKEN ?? 'root' },
+    }),
+    load: async () => (await import('./console-service.ts')).startConsoleService,
+    wire: [STEPS.consoleCors],
+    notes: () => ({ console: 'web console: services, request traces, mail, Customer.io, S3, AWS resources, replay' }),
   }),
 ];
 

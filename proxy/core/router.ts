@@ -1,32 +1,38 @@
 import type { RouteDef } from './types.ts';
 
-interface Compiled {
-  def: RouteDef;
+/** What the router needs of a route; the proxy's `RouteDef` by default, any table's row (the console's) otherwise. */
+export interface Routable {
+  method: string;
+  path: string;
+}
+
+interface Compiled<R extends Routable> {
+  def: R;
   segments: string[];
 }
 
-export type Match =
-  | { kind: 'found'; route: RouteDef; params: Record<string, string> }
+export type Match<R extends Routable = RouteDef> =
+  | { kind: 'found'; route: R; params: Record<string, string> }
   | { kind: 'method_not_allowed'; allow: string[] }
   | { kind: 'not_found' };
 
 /** A small table router: `:name` segments capture one path segment (percent-decoded). */
-export class Router {
-  private readonly routes: Compiled[] = [];
+export class Router<R extends Routable = RouteDef> {
+  private readonly routes: Compiled<R>[] = [];
 
-  constructor(defs: RouteDef[] = []) {
+  constructor(defs: R[] = []) {
     for (const d of defs) this.add(d);
   }
 
-  add(def: RouteDef): void {
+  add(def: R): void {
     this.routes.push({ def: { ...def, method: def.method.toUpperCase() }, segments: split(def.path) });
   }
 
-  list(): RouteDef[] {
+  list(): R[] {
     return this.routes.map((r) => r.def);
   }
 
-  match(method: string, path: string): Match {
+  match(method: string, path: string): Match<R> {
     const parts = split(path);
     const allow = new Set<string>();
     for (const r of this.routes) {

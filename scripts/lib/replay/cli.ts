@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { localCredentials } from './credentials.ts';
-import { HarError, parseHar } from './har.ts';
+import { HarError, parseHar, type ReplayEntry } from './har.ts';
 import { IdentityMap, type Credentials } from './identity.ts';
 import { Redactor, loadRedactionRules } from './redaction.ts';
 import { junitXml, mismatchReport, progressPrinter, summaryTable } from './report.ts';
@@ -79,7 +79,22 @@ export async function runReplayCli(argv: string[], io: RunIo): Promise<{ code: n
     io.err(`replay: ${msg}\n${e instanceof HarError ? '' : `${USAGE}\n`}`);
     return { code: 2, results: [] };
   }
+  const { code, results } = await replayCapture(entries, args, io);
+  if (args.junit) writeFileSync(args.junit, junitXml(results, basename(args.file)));
+  return { code, results };
+}
+
+/**
+ * A parsed capture replayed and reported: progress, every mismatch with its differences, the summary table — what
+ * `npm run replay` prints, and what the local console shows (it calls this with its own `io`).
+ */
+export async function replayCapture(
+  entries: ReplayEntry[],
+  args: Pick<ReplayArgs, 'target' | 'concurrency' | 'rate' | 'only' | 'stateDir' | 'aws'>,
+  io: RunIo & { onResult?: (r: EntryResult, done: number, total: number) => void },
+): Promise<{ code: number; results: EntryResult[] }> {
   const redact = new Redactor(loadRedactionRules(), seededSecretValues());
+  const progress = progressPrinter(io.out, io.tty);
   const results = await replay(entries, {
     target: args.target,
     concurrency: args.concurrency,
@@ -89,11 +104,13 @@ export async function runReplayCli(argv: string[], io: RunIo): Promise<{ code: n
     redact,
     identities: new IdentityMap(redact, seededEmails()),
     credentials: io.credentials ?? localCredentials({ stateDir: args.stateDir, awsEndpoint: args.aws }),
-    onResult: progressPrinter(io.out, io.tty),
+    onResult: (r, done, total) => {
+      progress(r, done, total);
+      io.onResult?.(r, done, total);
+    },
   });
   const report = mismatchReport(results);
   if (report) io.out(`\n${report}\n`);
   io.out(`\n${summaryTable(results)}\n`);
-  if (args.junit) writeFileSync(args.junit, junitXml(results, basename(args.file)));
   return { code: results.every((r) => r.verdict === 'pass') ? 0 : 1, results };
 }
