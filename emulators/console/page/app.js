@@ -40,4 +40,6 @@ function App() {
     <main id=${`view-${view}`}>${View ? html`<${View} />` : html`<p class="muted">Loading…</p>`}</main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the boot message
+render(html`<${App} />`, root);
