@@ -10,6 +10,7 @@ import { gatewaySigner, sigv4Signer, type Signer } from './signing.ts';
 import { appTemplates, type AppCredentials, type RouteGroup } from './templates-app.ts';
 import { adminTemplates, cloudfrontTemplates, customerioTemplates, extendTemplates, mailgunTemplates, vaultTemplates, type FakeCredentials, type Make } from './templates-fakes.ts';
 import { awsTemplates, type AwsService } from './templates-aws.ts';
+import { consoleTemplates } from './templates-console.ts';
 
 export interface Surface {
   name: string;
@@ -33,6 +34,8 @@ export interface StackUrls {
   'cloudfront-https': string;
   vault: string;
   aws: string;
+  /** The local console (absent when CONSOLE_PORT=0). */
+  console?: string;
 }
 
 export interface Credentials extends AppCredentials, FakeCredentials {
@@ -103,5 +106,7 @@ export function buildSurfaces(urls: StackUrls, creds: Credentials): Surface[] {
     aws('sqs'),
     aws('dynamodb'),
     aws('secretsmanager'),
+    // The console answers everything in Gatehouse's own error shape (emulators/console/app.ts).
+    ...(urls.console ? [{ name: 'console', url: urls.console, templates: consoleTemplates, signedShare: 0, shape: () => shapes.gatehouseError }] : []),
   ];
 }

@@ -40,7 +40,7 @@ export default function Customerio() {
     <${Loading} state=${state} />
     <div class="split">
       <table class="people"><tr><th>person</th><th>state</th><th>devices</th><th>events</th></tr>
-        ${people.map((p) => html`<tr class=${`clickable ${picked === p.cioId ? 'selected' : ''}`} onClick=${() => setPicked(p.cioId)} data-cio=${p.cioId}>
+        ${people.map((p) => html`<tr key=${p.cioId} class=${`clickable ${picked === p.cioId ? 'selected' : ''}`} onClick=${() => setPicked(p.cioId)} data-cio=${p.cioId}>
           <td><b>${p.email ?? p.id ?? `cio_${p.cioId}`}</b>${p.id && p.email ? html`<div class="muted mono">${p.id}</div>` : null}</td>
           <td>${p.deleted ? html`<${Badge} kind="bad">deleted</${Badge}> ` : null}${p.suppressed ? html`<${Badge} kind="warn">suppressed</${Badge}>` : null}${!p.deleted && !p.suppressed ? html`<${Badge} kind="ok">active</${Badge}>` : null}</td>
           <td>${p.devices.length}</td><td>${p.events}</td></tr>`)}

@@ -45,7 +45,7 @@ export default function Mail() {
     <${Loading} state=${state} />
     <div class="split">
       <table class="messages"><tr><th>sent</th><th>to</th><th>subject</th></tr>
-        ${messages.map((m) => html`<tr class=${`clickable ${picked === m.id ? 'selected' : ''}`} onClick=${() => setPicked(m.id)} data-id=${m.id}>
+        ${messages.map((m) => html`<tr key=${m.id} class=${`clickable ${picked === m.id ? 'selected' : ''}`} onClick=${() => setPicked(m.id)} data-id=${m.id}>
           <td>${time(m.createdAt)}</td><td>${Array.isArray(m.to) ? m.to.join(', ') : m.to}${m.recipients > 1 ? html` <span class="muted">(${m.recipients})</span>` : null}</td><td>${m.subject}</td></tr>`)}
       </table>
       <div>${picked ? html`<${Detail} id=${picked} key=${picked} />` : html`<p class="muted">Pick a message.</p>`}</div>

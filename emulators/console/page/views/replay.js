@@ -43,7 +43,7 @@ export default function Replay() {
         ${run.finished ? html`<${Badge} kind=${run.code === 0 ? 'ok' : 'bad'}>${run.code === 0 ? 'all matched' : 'differences'}</${Badge}>` : html`<span class="muted">running…</span>`}</div>
       <${ErrorBox} error=${run.error ? { message: run.error } : undefined} />
       <table class="verdicts"><tr><th>#</th><th>request</th><th>user</th><th>verdict</th><th>ms</th></tr>
-        ${run.entries.map((e) => html`<tr data-verdict=${e.verdict}><td>${e.index}</td><td><code>${e.method} ${e.path}</code>${e.diff || e.error ? html`<pre class="diff">${e.error ? `error: ${e.error}` : e.diff}</pre>` : null}</td><td class="mono">${e.lane}</td><td><${Badge} kind=${kind[e.verdict]}>${e.verdict}</${Badge}></td><td>${e.ms}</td></tr>`)}</table>
+        ${run.entries.map((e) => html`<tr key=${e.index} data-verdict=${e.verdict}><td>${e.index}</td><td><code>${e.method} ${e.path}</code>${e.diff || e.error ? html`<pre class="diff">${e.error ? `error: ${e.error}` : e.diff}</pre>` : null}</td><td class="mono">${e.lane}</td><td><${Badge} kind=${kind[e.verdict]}>${e.verdict}</${Badge}></td><td>${e.ms}</td></tr>`)}</table>
       <h3>As npm run replay prints it</h3><pre class="output">${run.output}</pre>
     </div>` : null}`;
 }

@@ -1,4 +1,5 @@
 // Stack: every service, its health, requests and last error; reset to the seed; faults on and off per fake.
+import { Fragment } from 'preact';
 import { useRef, useState } from 'preact/hooks';
 import { api, Badge, ErrorBox, html, Loading, useApi, useEvent } from '../lib.js';
 
@@ -66,7 +67,7 @@ export default function Stack() {
     <${Loading} state=${state} />
     ${services.length ? html`<table class="services">
       <tr><th>service</th><th>URL</th><th>state</th><th>health</th><th>requests</th><th>last error</th><th>restarts</th><th></th></tr>
-      ${services.map((s) => html`
+      ${services.map((s) => html`<${Fragment} key=${s.name}>
         <tr data-service=${s.name}>
           <td><b>${s.name}</b>${s.pid ? html` <span class="muted mono">pid ${s.pid}</span>` : null}</td>
           <td>${Object.entries(s.urls).map(([k, u]) => html`<div><a href=${u} target="_blank" rel="noopener" class="mono">${u}</a>${k !== s.name ? html` <span class="muted">${k}</span>` : null}</div>`)}</td>
@@ -80,7 +81,7 @@ export default function Stack() {
             ${FAKES.includes(s.name) ? html` <button onClick=${() => setOpen(open === s.name ? undefined : s.name)}>faults${s.faults ? html` <${Badge} kind="warn">${s.faults} on</${Badge}>` : ''}</button>` : null}
           </td>
         </tr>
-        ${open === s.name ? html`<tr><td colspan="8"><${FaultForm} service=${s.name} active=${s.faults > 0} onDone=${state.reload} /></td></tr>` : null}`)}
+        ${open === s.name ? html`<tr><td colspan="8"><${FaultForm} service=${s.name} active=${s.faults > 0} onDone=${state.reload} /></td></tr>` : null}</${Fragment}>`)}
     </table>` : null}
     <p class="muted">Requests are counted by each fake's journal since its last reset (the console's own reads included); the proxy's from its trace records. A fault answers a share (rate) of matching requests with the status and/or a delay, through the fake's <code>/__admin/faults</code>.</p>`;
 }

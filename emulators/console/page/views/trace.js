@@ -1,4 +1,5 @@
 // Trace: mobile requests as they happen (newest first), each opening into its hops: gateway → proxy → upstreams.
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, Badge, ErrorBox, html, Loading, Message, statusKind, time, useApi, useEvent } from '../lib.js';
 
@@ -90,7 +91,7 @@ export default function Trace() {
     <${Loading} state=${state} />
     <table class="traces">
       <tr><th>time</th><th>request</th><th>status</th><th>function</th><th>who</th><th>upstream calls</th><th>ms</th></tr>
-      ${list.map((row) => html`
+      ${list.map((row) => html`<${Fragment} key=${row.id}>
         <tr class="clickable trace-row" data-trace=${row.traceId} onClick=${() => toggle(row.id)}>
           <td>${time(row.time)}</td>
           <td><code>${row.method} ${row.path}</code>${row.route && row.route !== row.path ? html` <span class="muted mono">${row.route}</span>` : null}</td>
@@ -100,7 +101,7 @@ export default function Trace() {
           <td>${row.upstream.map((c, i) => html`<${Badge} kind=${row.seen?.[i]?.nearMiss ? 'bad' : statusKind(c.status)}>${c.upstream} ${c.status ?? '×'}</${Badge}> `)}</td>
           <td>${row.ms}</td>
         </tr>
-        ${open.has(row.id) ? html`<tr class="expanded"><td colspan="7"><div class="row"><span class="muted mono">trace ${row.traceId}</span><button class="link" onClick=${() => refresh(row.id)}>join hops again</button></div><${Hops} row=${row} /></td></tr>` : null}`)}
+        ${open.has(row.id) ? html`<tr class="expanded"><td colspan="7"><div class="row"><span class="muted mono">trace ${row.traceId}</span><button class="link" onClick=${() => refresh(row.id)}>join hops again</button></div><${Hops} row=${row} /></td></tr>` : null}</${Fragment}>`)}
     </table>
     ${!list.length && !state.loading ? html`<p class="muted">No request yet. Send one through the gateway, e.g. <code>curl -X POST <gateway>/events -H 'content-type: application/json' -d '{"name":"app_opened","anonymous_id":"device-1"}'</code></p>` : null}`;
 }
