@@ -12,6 +12,9 @@ export class EventHub {
   private readonly clients = new Set<http.ServerResponse>();
   private seq = 0;
 
+  /** Told when the first page connects and when the last one leaves (the trace feed follows it). */
+  constructor(private readonly onWatched: (watched: boolean) => void = () => {}) {}
+
   get size(): number {
     return this.clients.size;
   }
@@ -30,11 +33,12 @@ export class EventHub {
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write('retry: 2000\n\n');
     this.clients.add(res);
+    if (this.clients.size === 1) this.onWatched(true);
     const ping = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
     ping.unref();
     res.on('close', () => {
       clearInterval(ping);
-      this.clients.delete(res);
+      if (this.clients.delete(res) && this.clients.size === 0) this.onWatched(false);
     });
   }
 

@@ -42,15 +42,16 @@ export interface ConsoleServer extends Listening {
 }
 
 export async function startConsole(config: ConsoleConfig, stack: StackLink, log: ErrorLog = stderrLog('console')): Promise<ConsoleServer> {
-  const events = new EventHub();
   const fakes = new StackClient(config.urls);
+  let traces: TraceFeed | undefined;
+  const events = new EventHub((watched) => traces?.watch(watched));
   const awsClients = new AwsClients(config.aws);
   let served = 0;
   let origin = '';
   const deps: ConsoleDeps = {
     config, stack, fakes, events,
     aws: awsClients,
-    traces: new TraceFeed(fakes, events),
+    traces: (traces = new TraceFeed(fakes, events)),
     replays: new ReplayJobs(events, { target: config.urls.gateway, stateDir: config.stateDir, aws: config.aws.endpoint }),
     requests: () => served,
     origin: () => origin,
@@ -67,7 +68,6 @@ export async function startConsole(config: ConsoleConfig, stack: StackLink, log:
   };
   const server = await listen(handler, config.port, { host: config.host, log });
   origin = server.url;
-  deps.traces.start();
   return {
     ...server,
     deps,

@@ -1,8 +1,9 @@
 /**
  * The trace view's feed. The proxy keeps its own hop of every request (function, route, status, ms and each
  * upstream call, already redacted as the recorder redacts: emulators/stack/proxy-traces.ts) and streams new ones
- * over SSE at `<proxy>/__admin/traces/stream`. The console holds one subscription, forwards each record to the
- * page at once, then joins the other hops by trace id and span: the gateway's journal entry (JWT user or API key,
+ * over SSE at `<proxy>/__admin/traces/stream`. The console subscribes only while a page is open — a subscriber makes
+ * the proxy render each record as it is kept, instead of when read — and resumes after the last record it saw (the
+ * proxy's ring holds 1,000), so nothing is missed while nobody looks. It forwards each record to the page at once, then joins the other hops by trace id and span: the gateway's journal entry (JWT user or API key,
  * usage plan verdict, signing key) and, per upstream call, the fake's journal entry (its answer, and a near miss
  * with the closest route when no route took it) — and sends that as an update of the same row.
  */
@@ -66,7 +67,10 @@ export class TraceFeed {
   private lastSeq: number | undefined;
   private aborter?: AbortController;
   private retryMs = 500;
-  private stopped = false;
+  private stopped = true;
+  private idle?: NodeJS.Timeout;
+  /** Each subscription's loop ends when a newer one starts. */
+  private generation = 0;
   /** Why the stream is not connected (shown on the page), or null while it is. */
   status: string | null = 'connecting to the proxy';
 
@@ -80,13 +84,20 @@ export class TraceFeed {
     return this.rows.find((r) => r.id === id);
   }
 
-  start(): void {
-    void this.connect();
+  /** A page is open (follow the proxy's stream) or none is (let go of it after a minute). */
+  watch(watched: boolean): void {
+    clearTimeout(this.idle);
+    if (watched && this.stopped) {
+      this.stopped = false;
+      void this.connect(++this.generation);
+    } else if (!watched) this.idle = setTimeout(() => this.stop(), 60_000).unref();
   }
 
   stop(): void {
+    clearTimeout(this.idle);
     this.stopped = true;
     this.aborter?.abort();
+    this.status = 'connecting to the proxy';
   }
 
   /** The proxy's health, request count and newest 5xx, for the stack view. */
@@ -133,8 +144,8 @@ export class TraceFeed {
     if (problems.length) row.joinError = problems.join('; ');
   }
 
-  private async connect(): Promise<void> {
-    while (!this.stopped) {
+  private async connect(generation: number): Promise<void> {
+    while (!this.stopped && generation === this.generation) {
       this.aborter = new AbortController();
       try {
         // From the start of the proxy's ring the first time (a restarted console shows what it missed).

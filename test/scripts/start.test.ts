@@ -73,8 +73,8 @@ describe('npm start (scripts/start.mjs)', function () {
     const s = await npmStart();
     try {
       expect(s.out()).to.match(/ready \d+ ms after the process started/);
-      for (const name of ['gateway', 'proxy', 'customerio', 'customerio-https', 'extend', 'mailgun', 'cloudfront', 'vault', 'aws']) expect(s.out()).to.match(new RegExp(`\\n\\s+${name}\\s+https?://127\\.0\\.0\\.1:\\d+`));
-      expect(s.services, 'one process per service').to.have.length(8);
+      for (const name of ['gateway', 'proxy', 'customerio', 'customerio-https', 'extend', 'mailgun', 'cloudfront', 'vault', 'aws', 'console']) expect(s.out()).to.match(new RegExp(`\\n\\s+${name}\\s+https?://127\\.0\\.0\\.1:\\d+`));
+      expect(s.services, 'one process per service').to.have.length(9);
       const res = await fetch(`http://127.0.0.1:${s.gateway}/events`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'app_opened', anonymous_id: 'device-1' }) });
       expect(res.status).to.equal(200);
     } finally {
@@ -87,7 +87,7 @@ describe('npm start (scripts/start.mjs)', function () {
 
   it('leaves no service process behind when the supervisor is killed with SIGKILL', async () => {
     const s = await npmStart();
-    expect(s.services).to.have.length(8);
+    expect(s.services).to.have.length(9);
     s.child.kill('SIGKILL');
     await s.exited;
     await eventually('every service process gone', () => s.services.every((pid) => !alive(pid)));

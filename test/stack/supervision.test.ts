@@ -87,9 +87,9 @@ describe('supervised stack: one process per service', function () {
 
     it('runs every service in a process of its own, reported by status() as plain JSON', () => {
       const status = stack.status();
-      expect(status.map((s) => s.name).sort()).to.deep.equal(['aws', 'cloudfront', 'customerio', 'extend', 'gateway', 'mailgun', 'proxy', 'vault']);
+      expect(status.map((s) => s.name).sort()).to.deep.equal(['aws', 'cloudfront', 'console', 'customerio', 'extend', 'gateway', 'mailgun', 'proxy', 'vault']);
       const pids = status.map((s) => s.pid);
-      expect(new Set(pids).size).to.equal(8);
+      expect(new Set(pids).size).to.equal(9);
       expect(pids).to.not.include(process.pid);
       for (const s of status) {
         expect(s.state, s.name).to.equal('up');
