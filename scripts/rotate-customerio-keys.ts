@@ -10,7 +10,8 @@
 import { readFileSync } from 'node:fs';
 import { storeWriterFromEnv } from '../proxy/secrets/store-writer.ts';
 import { cliReporter } from './lib/rotate/events.ts';
-import { parseFlags, propagationMs, rotationEnv, runCli } from './lib/rotate/cli.ts';
+import { cioSecretSpec } from '../proxy/routes/customerio/config.ts';
+import { parseFlags, propagationFrom, rotationEnv, runCli, secretLocation } from './lib/rotate/cli.ts';
 import { fakeCustomerioIssuer, operatorIssuer, rotateCustomerioKeys } from './lib/rotate/customerio-keys.ts';
 
 const USAGE = 'usage: npm run rotate:customerio-keys -- [--track] [--app] [--customerio http://127.0.0.1:4010] [--propagation-seconds <s>]  (without --customerio: the new keys as JSON on stdin)';
@@ -26,8 +27,8 @@ await runCli(USAGE, async () => {
   try {
     await rotateCustomerioKeys({
       store, which, issuer,
-      location: store.kind === 'vault' ? env.VAULT_SECRET_PATH || 'gatehouse/customerio' : env.CIO_SECRET_ID || 'customerio-credentials',
-      propagationMs: flags['propagation-seconds'] !== undefined ? Number(flags['propagation-seconds']) * 1000 : propagationMs(env),
+      location: secretLocation(cioSecretSpec(env), store.kind as 'vault' | 'secretsmanager'),
+      propagationMs: propagationFrom(flags, env),
       // The new keys pass through this process: the audit logger must never print them, whatever a step reports.
       report: cliReporter('rotate-customerio-keys', () => seen),
       handled: (values) => seen.push(...values),

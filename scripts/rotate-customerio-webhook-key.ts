@@ -9,12 +9,9 @@
  * to CIO_WEBHOOK_MAX_AGE_SECONDS (300) plus the propagation wait.
  */
 import { createInterface } from 'node:readline/promises';
-import { storeWriterFromEnv } from '../proxy/secrets/store-writer.ts';
-import { cliReporter } from './lib/rotate/events.ts';
-import { parseFlags, propagationMs, rotationEnv, runCli } from './lib/rotate/cli.ts';
-import { rotateWebhookKey } from './lib/rotate/webhook-key.ts';
-
-const USAGE = 'usage: npm run rotate:customerio-webhook-key -- [--customerio http://127.0.0.1:4010] [--propagation-seconds <s>] [--overlap-seconds <s>]';
+import { cioSecretSpec } from '../proxy/routes/customerio/config.ts';
+import { secretLocation } from './lib/rotate/cli.ts';
+import { webhookKeyCli } from './lib/rotate/webhook-key.ts';
 
 async function fromFake(baseUrl: string): Promise<string> {
   const res = await fetch(`${baseUrl.replace(/\/+$/, '')}/__admin/api-keys/webhook-signing-key`, { method: 'POST' });
@@ -32,27 +29,17 @@ async function fromOperator(): Promise<string> {
   }
 }
 
-await runCli(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { customerio: 'string', 'propagation-seconds': 'number', 'overlap-seconds': 'number' });
-  const env = rotationEnv();
-  const propagation = flags['propagation-seconds'] !== undefined ? Number(flags['propagation-seconds']) * 1000 : propagationMs(env);
-  const store = storeWriterFromEnv(env);
-  const seen: string[] = [];
-  try {
-    await rotateWebhookKey({
-      store, keyName: 'CIO_WEBHOOK_SIGNING_KEY',
-      location: store.kind === 'vault' ? env.VAULT_SECRET_PATH || 'gatehouse/customerio' : env.CIO_SECRET_ID || 'customerio-credentials',
-      async regenerate() {
-        const key = flags.customerio ? await fromFake(String(flags.customerio)) : await fromOperator();
-        seen.push(key);
-        return key;
-      },
-      propagationMs: propagation,
-      overlapMs: flags['overlap-seconds'] !== undefined ? Number(flags['overlap-seconds']) * 1000 : Number(env.CIO_WEBHOOK_MAX_AGE_SECONDS ?? 300) * 1000 + propagation,
-      report: cliReporter('rotate-customerio-webhook-key', () => seen),
-    });
-    process.stderr.write('the proxy verifies Customer.io webhooks with the new key only\n');
-  } finally {
-    store.close();
-  }
+await webhookKeyCli({
+  script: 'rotate-customerio-webhook-key',
+  usage: 'usage: npm run rotate:customerio-webhook-key -- [--customerio http://127.0.0.1:4010] [--propagation-seconds <s>] [--overlap-seconds <s>]',
+  keyName: 'CIO_WEBHOOK_SIGNING_KEY',
+  location: (env, store) => secretLocation(cioSecretSpec(env), store),
+  maxAgeVariable: 'CIO_WEBHOOK_MAX_AGE_SECONDS',
+  flags: { customerio: 'string' },
+  async regenerate(_doc, { flags, remember }) {
+    const key = flags.customerio ? await fromFake(String(flags.customerio)) : await fromOperator();
+    remember(key);
+    return key;
+  },
+  done: 'the proxy verifies Customer.io webhooks with the new key only',
 });

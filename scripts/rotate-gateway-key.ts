@@ -9,7 +9,7 @@
 import { DEFAULT_GATEWAY_KEYS_SECRET_ID, DEFAULT_GATEWAY_KEYS_VAULT_PATH } from '../proxy/secrets/index.ts';
 import { storeWriterFromEnv } from '../proxy/secrets/store-writer.ts';
 import { cliReporter } from './lib/rotate/events.ts';
-import { parseFlags, propagationMs, rotationEnv, runCli } from './lib/rotate/cli.ts';
+import { parseFlags, propagationFrom, rotationEnv, runCli } from './lib/rotate/cli.ts';
 import { rotateGatewayKey } from './lib/rotate/gateway-key.ts';
 
 const USAGE = 'usage: npm run rotate:gateway-key -- [--gateway http://127.0.0.1:8080] [--propagation-seconds <s>] [--drain-seconds <s>]';
@@ -23,7 +23,7 @@ await runCli(USAGE, async () => {
       gatewayUrl: String(flags.gateway ?? env.GATEWAY_URL ?? 'http://127.0.0.1:8080'),
       store,
       location: store.kind === 'vault' ? env.GATEWAY_KEYS_VAULT_PATH || DEFAULT_GATEWAY_KEYS_VAULT_PATH : env.GATEWAY_KEYS_SECRET_ID || DEFAULT_GATEWAY_KEYS_SECRET_ID,
-      propagationMs: flags['propagation-seconds'] !== undefined ? Number(flags['propagation-seconds']) * 1000 : propagationMs(env),
+      propagationMs: propagationFrom(flags, env),
       drainMs: Number(flags['drain-seconds'] ?? 5) * 1000,
       report: cliReporter('rotate-gateway-key'),
     });

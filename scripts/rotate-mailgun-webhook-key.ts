@@ -7,42 +7,29 @@
  * (300) plus the propagation wait: after that a webhook signed with the old key is refused as stale anyway.
  */
 import { createHttpClient } from '../proxy/core/http-client.ts';
-import { storeWriterFromEnv } from '../proxy/secrets/store-writer.ts';
-import { cliReporter } from './lib/rotate/events.ts';
-import { parseFlags, propagationMs, rotationEnv, runCli } from './lib/rotate/cli.ts';
-import { rotateWebhookKey } from './lib/rotate/webhook-key.ts';
+import { mailSecretSpec } from '../proxy/routes/mail/config.ts';
+import { secretLocation } from './lib/rotate/cli.ts';
+import { webhookKeyCli } from './lib/rotate/webhook-key.ts';
 
-const USAGE = 'usage: npm run rotate:mailgun-webhook-key -- [--propagation-seconds <s>] [--overlap-seconds <s>]';
+const http = createHttpClient();
 
-await runCli(USAGE, async () => {
-  const flags = parseFlags(process.argv.slice(2), { 'propagation-seconds': 'number', 'overlap-seconds': 'number' });
-  const env = rotationEnv();
-  const mailgun = (env.MAILGUN_API_BASE_URL ?? 'http://127.0.0.1:4030').replace(/\/+$/, '');
-  const propagation = flags['propagation-seconds'] !== undefined ? Number(flags['propagation-seconds']) * 1000 : propagationMs(env);
-  const store = storeWriterFromEnv(env);
-  const http = createHttpClient();
-  const seen: string[] = [];
-  try {
-    await rotateWebhookKey({
-      store, keyName: 'MAILGUN_WEBHOOK_SIGNING_KEY',
-      location: store.kind === 'vault' ? env.MAIL_VAULT_SECRET_PATH || 'gatehouse/mail' : env.MAIL_SECRET_ID || 'gatehouse-mail-credentials',
-      async regenerate(doc) {
-        const apiKey = typeof doc.data.MAILGUN_API_KEY === 'string' ? doc.data.MAILGUN_API_KEY : env.MAILGUN_API_KEY;
-        if (!apiKey) throw new Error('no MAILGUN_API_KEY in the mail secret or the environment');
-        seen.push(apiKey);
-        // Mailgun API reference, Account Management: "Create or regenerate HTTP webhook signing key".
-        const res = await http.send({ upstream: 'mailgun', method: 'POST', url: `${mailgun}/v5/accounts/http_signing_key`, headers: { authorization: `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}` } });
-        if (res.status !== 200) throw new Error(`Mailgun answered ${res.status} to regenerating the signing key`);
-        const key = res.json<{ http_signing_key?: string }>().http_signing_key ?? '';
-        seen.push(key);
-        return key;
-      },
-      propagationMs: propagation,
-      overlapMs: flags['overlap-seconds'] !== undefined ? Number(flags['overlap-seconds']) * 1000 : Number(env.MAILGUN_WEBHOOK_MAX_AGE_SECONDS ?? 300) * 1000 + propagation,
-      report: cliReporter('rotate-mailgun-webhook-key', () => seen),
-    });
-    process.stderr.write('Mailgun signs webhooks with the new key; the proxy accepts only it\n');
-  } finally {
-    store.close();
-  }
+await webhookKeyCli({
+  script: 'rotate-mailgun-webhook-key',
+  usage: 'usage: npm run rotate:mailgun-webhook-key -- [--propagation-seconds <s>] [--overlap-seconds <s>]',
+  keyName: 'MAILGUN_WEBHOOK_SIGNING_KEY',
+  location: (env, store) => secretLocation(mailSecretSpec(env), store),
+  maxAgeVariable: 'MAILGUN_WEBHOOK_MAX_AGE_SECONDS',
+  async regenerate(doc, { env, remember }) {
+    const mailgun = (env.MAILGUN_API_BASE_URL ?? 'http://127.0.0.1:4030').replace(/\/+$/, '');
+    const apiKey = typeof doc.data.MAILGUN_API_KEY === 'string' ? doc.data.MAILGUN_API_KEY : env.MAILGUN_API_KEY;
+    if (!apiKey) throw new Error('no MAILGUN_API_KEY in the mail secret or the environment');
+    remember(apiKey);
+    // Mailgun API reference, Account Management: "Create or regenerate HTTP webhook signing key".
+    const res = await http.send({ upstream: 'mailgun', method: 'POST', url: `${mailgun}/v5/accounts/http_signing_key`, headers: { authorization: `Basic ${Buffer.from(`api:${apiKey}`).toString('base64')}` } });
+    if (res.status !== 200) throw new Error(`Mailgun answered ${res.status} to regenerating the signing key`);
+    const key = res.json<{ http_signing_key?: string }>().http_signing_key ?? '';
+    remember(key);
+    return key;
+  },
+  done: 'Mailgun signs webhooks with the new key; the proxy accepts only it',
 });

@@ -46,7 +46,8 @@ describe('rotate:customerio-keys', function () {
     after(() => stack?.close());
 
     it('moves the proxy to new Track and App keys: no refused request, and Customer.io never sees a deleted key', async () => {
-      const { run, journal } = await rotateUnderLoad(stack, ['--propagation-seconds', '3']);
+      // Six refresh intervals: the proxies re-read the secret long before the old keys go, even on a loaded machine.
+      const { run, journal } = await rotateUnderLoad(stack, ['--propagation-seconds', '6']);
       expect(journal.filter((e) => e.status === 401)).to.deep.equal([]);
       const now = await storedKeys(stack);
       for (const [k, v] of Object.entries(SEEDED)) expect(now[k], k).to.be.a('string').and.not.equal(v);

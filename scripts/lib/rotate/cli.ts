@@ -3,6 +3,8 @@
  * the process's, over the local stack's defaults (Vault on :8200 with its root token, the AWS edge on :4566), so
  * `npm run rotate:… ` works against `npm start` as it is and against a deployment once its variables are set.
  */
+import type { SecretSpec } from '../../../proxy/secrets/index.ts';
+
 export function parseFlags(argv: string[], known: Record<string, 'number' | 'string' | 'boolean'>): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (let i = 0; i < argv.length; i++) {
@@ -49,6 +51,18 @@ export function propagationMs(env: Record<string, string | undefined>): number {
   const refresh = Number(env.SECRET_REFRESH_SECONDS ?? 300) * 1000;
   const minInterval = Number(env.SECRET_REFRESH_MIN_INTERVAL_MS ?? 1000);
   return refresh + minInterval + 2000;
+}
+
+/** `--propagation-seconds` when given, else the proxies' refresh settings (propagationMs). */
+export function propagationFrom(flags: Record<string, unknown>, env: Record<string, string | undefined>): number {
+  return flags['propagation-seconds'] !== undefined ? Number(flags['propagation-seconds']) * 1000 : propagationMs(env);
+}
+
+/** Where a function's secret lives in the store the scripts write (the function's own spec, so both agree). */
+export function secretLocation(spec: SecretSpec, store: 'vault' | 'secretsmanager'): string {
+  const where = store === 'vault' ? spec.vaultPath : spec.secretsManager?.id;
+  if (!where) throw new Error(`the function keeps no secret of its own in ${store}`);
+  return where;
 }
 
 /** Run a script's body: errors to stderr with the usage, exit code 2. */

@@ -12,8 +12,9 @@
  *      webhook age limit, after which it is refused as stale anyway);
  *   6. drop `<KEY>_PREVIOUS`.
  */
-import type { SecretStoreWriter, StoredDocument } from '../../../proxy/secrets/store-writer.ts';
-import { runSteps, sleep, type RotationReporter } from './events.ts';
+import { storeWriterFromEnv, type SecretStoreWriter, type StoredDocument } from '../../../proxy/secrets/store-writer.ts';
+import { parseFlags, propagationFrom, rotationEnv, runCli } from './cli.ts';
+import { cliReporter, runSteps, sleep, type RotationReporter } from './events.ts';
 
 export interface WebhookKeyRotation {
   store: SecretStoreWriter;
@@ -84,4 +85,44 @@ export async function rotateWebhookKey(o: WebhookKeyRotation): Promise<void> {
       return { version: written.version };
     }],
   ]);
+}
+
+/** What differs between the webhook-key scripts: whose secret, which key, how the sender regenerates it. */
+export interface WebhookKeyCli {
+  script: string;
+  usage: string;
+  keyName: string;
+  /** The secret's place in the store (Vault path or Secrets Manager id). */
+  location(env: Record<string, string | undefined>, store: 'vault' | 'secretsmanager'): string;
+  /** The variable of the proxy's webhook age limit: the default overlap is that plus the propagation wait. */
+  maxAgeVariable: string;
+  /** Flags beyond --propagation-seconds and --overlap-seconds. */
+  flags?: Record<string, 'string'>;
+  /** Regenerate at the sender; `remember` every key handled, so the audit logger masks it. */
+  regenerate(doc: StoredDocument, c: { env: Record<string, string | undefined>; flags: Record<string, unknown>; remember(v: string): void }): Promise<string>;
+  done: string;
+}
+
+/** A webhook-key script's whole body: flags, store, the rotation, its report. */
+export function webhookKeyCli(o: WebhookKeyCli): Promise<void> {
+  return runCli(o.usage, async () => {
+    const flags = parseFlags(process.argv.slice(2), { ...o.flags, 'propagation-seconds': 'number', 'overlap-seconds': 'number' });
+    const env = rotationEnv();
+    const propagation = propagationFrom(flags, env);
+    const store = storeWriterFromEnv(env);
+    const seen: string[] = [];
+    const remember = (v: string) => void seen.push(v);
+    try {
+      await rotateWebhookKey({
+        store, keyName: o.keyName, location: o.location(env, store.kind as 'vault' | 'secretsmanager'),
+        regenerate: (doc) => o.regenerate(doc, { env, flags, remember }),
+        propagationMs: propagation,
+        overlapMs: flags['overlap-seconds'] !== undefined ? Number(flags['overlap-seconds']) * 1000 : Number(env[o.maxAgeVariable] ?? 300) * 1000 + propagation,
+        report: cliReporter(o.script, () => seen),
+      });
+      process.stderr.write(`${o.done}\n`);
+    } finally {
+      store.close();
+    }
+  });
 }
