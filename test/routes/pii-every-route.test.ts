@@ -72,6 +72,7 @@ const DRIVES: Record<string, Drive> = {
   'GET /reports': { path: '/reports', who: 'crm' },
   'GET /reports/url': { path: '/reports/url?key=reports/DN-1001/2025/07/royalty-statement.pdf', who: 'crm' },
   'POST /packages/restore': { path: '/packages/restore?dataset_id=N:dataset:123', who: 'ada', body: (p) => ({ nodeIds: ['N:package:999'], ...p }) },
+  'GET /packages/restore': { path: '/packages/restore?dataset_id=N:dataset:123&package_id=N:package:456', who: 'ada' },
   'GET /packages/presign/s3': { path: '/packages/presign/s3?dataset_id=N:dataset:123&package_id=N:package:456&redirect=false', who: 'ada' },
   'GET /packages/cloudfront/sign': { path: '/packages/cloudfront/sign?dataset_id=N:dataset:123&package_id=N:package:456&path=data.parquet', who: 'ada' },
   'GET /packages/proxy/s3': { path: '/packages/proxy/s3?presigned_url=https%3A%2F%2Fexample.com%2Fx', who: 'anonymous' },
