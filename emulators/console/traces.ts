@@ -156,6 +156,7 @@ export class TraceFeed {
         else {
           this.status = null;
           this.retryMs = 500;
+          this.hub.publish('trace-status', { status: null });
           await this.read(res.body);
           this.status = 'the proxy closed the trace stream (restarting?)';
         }

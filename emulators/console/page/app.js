@@ -37,7 +37,7 @@ function App() {
       <nav>${VIEWS.map(([v, label]) => html`<a href=${`#${v}`} class=${v === view ? 'active' : ''} data-view=${v}>${label}</a>`)}</nav>
       <span class="live" title="live updates (Server-Sent Events)">live</span>
     </header>
-    <main id=${`view-${view}`}>${View ? html`<${View} />` : html`<p class="muted">Loading…</p>`}</main>`;
+    <main id=${`view-${view}`}><div class="view" key=${view}>${View ? html`<${View} />` : html`<p class="muted">Loading…</p>`}</div></main>`;
 }
 
 const root = document.getElementById('app');

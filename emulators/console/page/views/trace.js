@@ -71,7 +71,10 @@ export default function Trace() {
   const [misses, setMisses] = useState(false);
   const list = rows ?? state.data?.traces ?? [];
   const status = feed !== undefined ? feed : state.data?.status;
-  useEvent('trace', (row) => setRows((r) => [row, ...(r ?? state.data?.traces ?? [])].slice(0, 500)), [state.data]);
+  useEvent('trace', (row) => {
+    setFeed(null); // a record came: the feed is connected
+    setRows((r) => [row, ...(r ?? state.data?.traces ?? [])].slice(0, 500));
+  }, [state.data]);
   useEvent('trace-hops', (u) => setRows((r) => (r ?? state.data?.traces ?? []).map((x) => (x.id === u.id ? { ...x, ...u } : x))), [state.data]);
   useEvent('trace-status', (s) => setFeed(s.status), []);
   const toggle = (id) => setOpen((o) => {
