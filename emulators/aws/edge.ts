@@ -160,7 +160,9 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
     const act = (): boolean => {
       if (fault.drop) return (req.socket.destroy(), false);
       if (fault.status === undefined) return true;
-      const [contentType, text] = fault.body !== undefined ? ['application/json', JSON.stringify(fault.body)] : faultBody(fault.status);
+      // A string body is sent as it is, in the service's error media type (S3's XML error for S3); others as JSON.
+      const [contentType, text] = fault.body === undefined ? faultBody(fault.status)
+        : typeof fault.body === 'string' ? [faultBody(fault.status)[0], fault.body] : ['application/json', JSON.stringify(fault.body)];
       const headers: Record<string, string> = { 'content-type': contentType };
       if (fault.status === 429 || fault.retryAfter !== undefined) headers['retry-after'] = String(fault.retryAfter ?? 1);
       res.writeHead(fault.status, headers).end(text);

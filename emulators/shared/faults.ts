@@ -5,7 +5,7 @@
 export interface FaultSpec {
   /** HTTP status to answer with (e.g. 500, 503, 429). Omit with `latencyMs` alone to only delay. */
   status?: number;
-  /** Body to send with the status; defaults to a JSON error in the emulator's shape. */
+  /** Body to send with the status; defaults to an error in the emulator's shape. The AWS edge sends a string as it is (S3's XML). */
   body?: unknown;
   latencyMs?: number;
   /** Seconds, sent as Retry-After (defaults to 1 for 429). */

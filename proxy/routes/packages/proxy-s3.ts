@@ -5,6 +5,7 @@
  * signature), OPTIONS answers the browser's preflight.
  */
 import { ProxyError } from '../../core/errors.ts';
+import { s3Error, s3ErrorCode } from '../../core/s3-errors.ts';
 import type { Deps, Handler, ProxyResponse, RouteRequest } from '../../core/types.ts';
 import { corsHeaders, preflightHeaders } from './cors.ts';
 import { packagesOf } from './deps.ts';
@@ -47,7 +48,12 @@ async function proxyS3Head(req: RouteRequest, deps: Deps): Promise<ProxyResponse
   const headers: Record<string, string> = { ...cors };
   for (const h of META) if (res.headers[h]) headers[h] = res.headers[h];
   const size = objectSize(res.status, res.headers);
-  if (size === undefined) return { status: res.status === 404 ? 404 : 403, headers, body: '' };
+  if (size === undefined) {
+    // S3's refusal by its meaning (missing 404, throttled 429 + Retry-After, denied 403, failing 502); the presigned
+    // URL is the caller's credential, so a signature S3 refuses is the caller's 403. HEAD carries no body.
+    const e = s3Error({ status: res.status, code: s3ErrorCode(res.text()), retryAfter: res.headers['retry-after'] }, { what: 'S3 GetObject (presigned probe)', credentials: 'callers' });
+    return { status: e.status, headers: { ...headers, ...e.headers }, body: '' };
+  }
   return { status: 200, headers: { ...headers, 'content-length': String(size), 'accept-ranges': 'bytes' }, body: '' };
 }
 

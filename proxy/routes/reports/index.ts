@@ -21,6 +21,8 @@ export const listReports: Handler = async (req, deps) => {
 export const reportUrl: Handler = async (req, deps) => {
   const { cfg, reports } = mailOf(deps);
   const key = checkKey(cfg.reportsPrefix, req.query.get('key'));
+  // A link to nothing would fail in the CRM user's browser with S3's XML; say so here (seed 002: NoSuchKey).
+  await reports.requireFile(key);
   const url = await reports.presignGet(key, URL_TTL_SECONDS);
   return { status: 200, body: { key, url, expiresAt: new Date(deps.clock.now() + URL_TTL_SECONDS * 1000).toISOString() } };
 };
