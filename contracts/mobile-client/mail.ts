@@ -25,10 +25,14 @@ export interface SentMail {
   missingReports: { customId: string; period: string }[];
 }
 
+export type Engagement = 'opened' | 'clicked' | 'unsubscribed' | 'complained';
+
 export interface MailStatus {
   id: string;
-  summary: { recipients: number; delivered: number; failed: number; pending: number };
-  recipients: { recipient: string; status: string; at: string; reason?: string; severity?: string }[];
+  /** One outcome bucket per recipient (pending + retrying + delivered + failed = recipients); engagement apart. */
+  summary: { recipients: number; pending: number; retrying: number; delivered: number; failed: number; engagement: Record<Engagement, number> };
+  /** The furthest outcome (`failed` with severity temporary or permanent) and when each engagement first happened. */
+  recipients: { recipient: string; status: 'accepted' | 'delivered' | 'failed'; severity?: 'temporary' | 'permanent'; at: string; reason?: string; engagement: Partial<Record<Engagement, string>> }[];
 }
 
 export interface ReportListing {

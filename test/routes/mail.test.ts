@@ -127,7 +127,7 @@ describe('/send-mail through the local stack', function () {
     it('reports delivery per recipient once Mailgun\'s webhook arrived', async () => {
       const s = await until(() => status(res.body.messages[0].id), (r) => r.body?.summary?.delivered === 1);
       expect(s.status).to.equal(200);
-      expect(s.body.recipients).to.deep.include.members([{ recipient: 'ada@example.com', status: 'delivered', at: s.body.recipients[0].at }]);
+      expect(s.body.recipients).to.deep.include.members([{ recipient: 'ada@example.com', status: 'delivered', at: s.body.recipients[0].at, engagement: {} }]);
     });
   });
 

@@ -3,7 +3,8 @@
  * (awsClientConfig; S3 path-style): delivery states in DynamoDB (proxy/routes/mail/deliveries.ts), the CloudFront
  * key in Secrets Manager (links.ts) and the reports listing in S3 (routes/reports/store.ts).
  * Wire shapes: DynamoDB API reference (PutItem, UpdateItem, Query), Secrets Manager API reference
- * (GetSecretValue), S3 API reference (ListObjectsV2: GET /{Bucket}?list-type=2, ListBucketResult XML).
+ * (GetSecretValue), S3 API reference (ListObjectsV2: GET /{Bucket}?list-type=2, ListBucketResult XML; HeadObject:
+ * HEAD /{Bucket}/{Key}, Content-Length and ETag).
  */
 import { createPrivateKey } from 'node:crypto';
 import { S3Client } from '@aws-sdk/client-s3';
@@ -84,20 +85,36 @@ export const mailFlows: AwsFlow[] = [
     expected: undefined,
   },
   {
-    title: 'dynamoDeliveries.record moves a delivery forward, never back (UpdateItem with a time condition)',
+    title: 'dynamoDeliveries.record moves a delivery outcome forward, never back (UpdateItem with a rank and time condition)',
     interactions: [{
-      given: [S.deliveriesStored], uponReceiving: 'a conditional UpdateItem of a delivery\'s state', method: 'POST', path: '/', headers: ddb('UpdateItem'),
+      given: [S.deliveriesStored], uponReceiving: 'a conditional UpdateItem of a delivery\'s outcome', method: 'POST', path: '/', headers: ddb('UpdateItem'),
       body: {
         TableName: M.like(X.deliveriesTable), Key: deliveryKey,
-        UpdateExpression: 'SET #s = :s, #at = :at, severity = :sev, reason = :r, eventId = :id',
-        ConditionExpression: 'attribute_not_exists(#at) OR #at <= :at',
-        ExpressionAttributeNames: { '#s': 'status', '#at': 'at' },
+        UpdateExpression: 'SET #s = :s, #rank = :rank, #at = :at, severity = :sev, reason = :r, eventId = :id',
+        ConditionExpression: 'attribute_not_exists(#rank) OR #rank < :rank OR (#rank = :rank AND #at <= :at)',
+        ExpressionAttributeNames: { '#s': 'status', '#rank': 'rank', '#at': 'at' },
         // By type as a whole: Pact's JSON paths cannot name keys such as ":sev" one by one.
-        ExpressionAttributeValues: M.like({ ':s': { S: 'failed' }, ':at': { N: String(AT + 60) }, ':sev': { S: 'permanent' }, ':r': { S: 'bounce' }, ':id': { S: 'fake-event-id' } }),
+        ExpressionAttributeValues: M.like({ ':s': { S: 'failed' }, ':rank': { N: '3' }, ':at': { N: String(AT + 60) }, ':sev': { S: 'permanent' }, ':r': { S: 'bounce' }, ':id': { S: 'fake-event-id' } }),
       },
       status: 200, responseHeaders: jsonAnswer('1.0'), json: {},
     }],
-    run: (endpoint) => deliveries(endpoint).record({ messageId: X.messageId, recipient: X.email, status: 'failed', at: AT + 60, severity: 'permanent', reason: 'bounce', eventId: 'fake-event-id' }),
+    run: (endpoint) => deliveries(endpoint).record({ messageId: X.messageId, recipient: X.email, outcome: 'permanent_fail', at: AT + 60, reason: 'bounce', eventId: 'fake-event-id' }),
+    expected: true,
+  },
+  {
+    title: 'dynamoDeliveries.record keeps the first time of an engagement event beside the outcome (UpdateItem of its own attribute)',
+    interactions: [{
+      given: [S.deliveriesStored], uponReceiving: 'a conditional UpdateItem of a delivery\'s first open', method: 'POST', path: '/', headers: ddb('UpdateItem'),
+      body: {
+        TableName: M.like(X.deliveriesTable), Key: deliveryKey,
+        UpdateExpression: 'SET #e = :at',
+        ConditionExpression: 'attribute_not_exists(#e) OR #e > :at',
+        ExpressionAttributeNames: { '#e': M.regex('^(opened|clicked|unsubscribed|complained)$', 'opened') },
+        ExpressionAttributeValues: M.like({ ':at': { N: String(AT + 120) } }),
+      },
+      status: 200, responseHeaders: jsonAnswer('1.0'), json: {},
+    }],
+    run: (endpoint) => deliveries(endpoint).record({ messageId: X.messageId, recipient: X.email, engagement: 'opened', at: AT + 120 }),
     expected: true,
   },
   {
@@ -109,7 +126,7 @@ export const mailFlows: AwsFlow[] = [
       json: { Items: M.eachLike({ ...deliveryKey, status: { S: M.regex('^(accepted|delivered|failed|opened|clicked|complained|unsubscribed)$', 'accepted') }, at: ddbNumber(AT) }), Count: M.integer(1) }, reads: 'Items',
     }],
     run: (endpoint) => deliveries(endpoint).forMessage(X.messageId),
-    expected: [{ messageId: X.messageId, recipient: X.email, status: 'accepted', at: AT }],
+    expected: [{ messageId: X.messageId, recipient: X.email, outcome: 'accepted', at: AT, engagement: {} }],
   },
   {
     title: 'loadCloudFrontKey reads the key pair from Secrets Manager at cold start (GetSecretValue)',
@@ -134,6 +151,16 @@ export const mailFlows: AwsFlow[] = [
     }],
     run: (endpoint) => reports(endpoint).objects(X.reportsMonth),
     expected: [{ key: `${X.reportsMonth}payout-summary.pdf`, size: 1024, lastModified: '2025-07-01T00:00:00.000Z' }],
+  },
+  {
+    title: 's3ReportStore.requireFile checks a report exists before a download URL is handed out (HeadObject)',
+    interactions: [{
+      given: [S.reportsStored], uponReceiving: 'a HeadObject of one report', method: 'HEAD',
+      path: M.regex('^/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/reports/\\S+$', `/${X.reportsBucket}/${X.reportsMonth}payout-summary.pdf`), headers: s3Call(),
+      status: 200, responseHeaders: { 'content-length': M.regex('^\\d+$', '1024'), etag: M.regex('^".*"$', '"9b2cf535f27731c974343645a3985328"') },
+    }],
+    run: (endpoint) => reports(endpoint).requireFile(`${X.reportsMonth}payout-summary.pdf`),
+    expected: undefined,
   },
   {
     title: 's3ReportStore.browse lists one page of a folder (ListObjectsV2 with delimiter and page size)',

@@ -62,9 +62,11 @@ const send: Spec[] = [
 const status: Spec[] = [
   { given: [S.crmApiKey, S.mailSent], uponReceiving: 'the delivery status of a sent campaign', method: 'GET',
     path: M.fromProviderState('/send-mail/${messageId}', `/send-mail/${encodeURIComponent(MESSAGE_ID)}`), headers: key, status: 200,
-    responseBody: { id: M.like(MESSAGE_ID), summary: { recipients: M.integer(1), delivered: M.integer(1), failed: M.integer(0), pending: M.integer(0) },
-      recipients: M.eachLike({ recipient: M.like('linus@example.com'), status: M.regex('^(accepted|delivered|failed|opened|clicked|complained|unsubscribed)$', 'delivered'), at: iso('2025-08-01T12:00:05.000Z') }) },
-    call: async (c) => { const s = await c.mail.status(MESSAGE_ID); return { ...s, recipients: s.recipients.map(({ recipient, status: st, at }) => ({ recipient, status: st, at })) }; } },
+    responseBody: { id: M.like(MESSAGE_ID),
+      summary: { recipients: M.integer(1), pending: M.integer(0), retrying: M.integer(0), delivered: M.integer(1), failed: M.integer(0),
+        engagement: { opened: M.integer(0), clicked: M.integer(0), unsubscribed: M.integer(0), complained: M.integer(0) } },
+      recipients: M.eachLike({ recipient: M.like('linus@example.com'), status: M.regex('^(accepted|delivered|failed)$', 'delivered'), at: iso('2025-08-01T12:00:05.000Z'), engagement: M.like({}) }) },
+    call: async (c) => { const s = await c.mail.status(MESSAGE_ID); return { ...s, recipients: s.recipients.map(({ recipient, status: st, at, engagement }) => ({ recipient, status: st, at, engagement })) }; } },
   forbidden('a delivery status', { method: 'GET', path: `/send-mail/${encodeURIComponent(MESSAGE_ID)}`, call: (c) => c.mail.status(MESSAGE_ID) }),
   refused('a delivery status for a message id longer than 512 characters', 'invalid_message_id', 'the message id is empty or too long', {
     method: 'GET', path: `/send-mail/${'x'.repeat(513)}`, call: (c) => c.mail.status('x'.repeat(513)) }),
@@ -85,6 +87,10 @@ const reports: Spec[] = [
     call: (c) => c.mail.reportUrl('reports/DN-1001/2025/07/royalty-statement.pdf') },
   forbidden('a report download URL', { method: 'GET', path: '/reports/url', query: { key: 'reports/DN-1001/2025/07/royalty-statement.pdf' },
     call: (c) => c.mail.reportUrl('reports/DN-1001/2025/07/royalty-statement.pdf') }),
+  { given: [S.crmApiKey, S.julyReports], uponReceiving: 'a download URL for a report that does not exist', method: 'GET', path: '/reports/url',
+    query: { key: 'reports/DN-1001/2025/07/no-such-statement.pdf' }, headers: key, status: 404,
+    responseBody: gatehouseError('object_not_found', 'File not found or has been moved'), errorCode: 'object_not_found',
+    call: (c) => c.mail.reportUrl('reports/DN-1001/2025/07/no-such-statement.pdf') },
   refused('a download URL for a file type reports never have', 'file_type_not_allowed', 'only .pdf, .csv, .xlsx, .zip files can be downloaded', { method: 'GET', path: '/reports/url',
     query: { key: 'reports/DN-1001/2025/07/run.exe' }, call: (c) => c.mail.reportUrl('reports/DN-1001/2025/07/run.exe') }),
 ];

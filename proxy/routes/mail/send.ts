@@ -1,10 +1,12 @@
 /** `POST /send-mail` (seed 002: CRM → dn-api → Lambda → CloudFront signed URLs → Mailgun) and its status read. */
 import { audit } from '../../core/audit.ts';
+import { awsCall } from '../../core/aws.ts';
 import { ProxyError, badRequest, notFound } from '../../core/errors.ts';
 import { IDEMPOTENCY_KEY_HEADER } from '../../core/idempotency.ts';
 import { validateBody } from '../../core/validate.ts';
 import type { Handler } from '../../core/types.ts';
 import { monthFolder } from '../reports/keys.ts';
+import { ENGAGEMENTS, type DeliveryState, type Outcome } from './deliveries.ts';
 import { mailOf, type MailServices } from './deps.ts';
 import { bareMessageId } from './mailgun.ts';
 import { sendMailSchema, type SendMailRequest } from './schema.ts';
@@ -68,9 +70,31 @@ export const mailStatus: Handler = async (req, deps) => {
   const mail = mailOf(deps);
   const id = bareMessageId(req.params.id);
   if (!id || id.length > 512) throw badRequest('invalid_message_id', 'the message id is empty or too long');
-  const rows = await mail.deliveries.forMessage(id);
+  const rows = await awsCall('DynamoDB Query (mail deliveries)', () => mail.deliveries.forMessage(id));
   if (rows.length === 0) throw notFound('message_not_found', `no message ${id} was sent through this proxy`);
-  const recipients = rows.map((r) => ({ recipient: r.recipient, status: r.status, at: new Date(r.at * 1000).toISOString(), ...(r.reason ? { reason: r.reason } : {}), ...(r.severity ? { severity: r.severity } : {}) }));
-  const count = (s: string) => rows.filter((r) => r.status === s).length;
-  return { status: 200, body: { id: `<${id}>`, summary: { recipients: rows.length, delivered: count('delivered'), failed: count('failed'), pending: count('accepted') }, recipients } };
+  return { status: 200, body: { id: `<${id}>`, summary: deliverySummary(rows), recipients: rows.map(recipientView) } };
 };
+
+/**
+ * Every recipient is in exactly one outcome bucket (pending: accepted; retrying: a temporary failure Mailgun is
+ * retrying; delivered; failed: permanent), so the buckets add up to `recipients`; engagement counts the recipients
+ * who did each thing at least once, whatever their outcome.
+ */
+export function deliverySummary(rows: DeliveryState[]) {
+  const count = (o: Outcome) => rows.filter((r) => r.outcome === o).length;
+  return {
+    recipients: rows.length,
+    pending: count('accepted'), retrying: count('temporary_fail'), delivered: count('delivered'), failed: count('permanent_fail'),
+    engagement: Object.fromEntries(ENGAGEMENTS.map((e) => [e, rows.filter((r) => r.engagement[e] !== undefined).length])),
+  };
+}
+
+/** One recipient as Mailgun's Events API names it (`failed` with its severity), with the engagement beside it. */
+function recipientView(r: DeliveryState) {
+  const iso = (s: number) => new Date(s * 1000).toISOString();
+  const [status, severity] = r.outcome === 'temporary_fail' ? ['failed', 'temporary'] : r.outcome === 'permanent_fail' ? ['failed', 'permanent'] : [r.outcome];
+  return {
+    recipient: r.recipient, status, ...(severity ? { severity } : {}), at: iso(r.at), ...(r.reason ? { reason: r.reason } : {}),
+    engagement: Object.fromEntries(Object.entries(r.engagement).map(([k, v]) => [k, iso(v)])),
+  };
+}

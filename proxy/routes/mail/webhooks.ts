@@ -12,9 +12,16 @@ import { verifyMailgunWebhook } from '../../auth/mailgun-webhook.ts';
 import { MAILGUN_WEBHOOK_KEY_NAMES, mailgunWebhookKeysOf } from './config.ts';
 import { mailOf } from './deps.ts';
 import { bareMessageId } from './mailgun.ts';
-import type { DeliveryEvent } from './deliveries.ts';
+import { ENGAGEMENTS, type DeliveryEvent, type Engagement, type Outcome } from './deliveries.ts';
 
-const TRACKED: DeliveryEvent['status'][] = ['accepted', 'delivered', 'failed', 'opened', 'clicked', 'complained', 'unsubscribed'];
+/** Mailgun's event (event-data.event, with severity for `failed`) as a delivery outcome; engagement apart. */
+function outcomeOf(event: string, severity: unknown): Outcome | undefined {
+  if (event === 'accepted' || event === 'delivered') return event;
+  // Mailgun sends severity with every failure (Events API); one without it is read as final, as the legacy
+  // "bounced"/"dropped" events were.
+  if (event === 'failed') return severity === 'temporary' ? 'temporary_fail' : 'permanent_fail';
+  return undefined;
+}
 
 export const mailgunWebhook: Handler = async (req, deps) => {
   const mail = mailOf(deps);
@@ -54,7 +61,9 @@ function toDeliveryEvent(data: unknown): DeliveryEvent | undefined {
   if (typeof d.event !== 'string' || typeof d.recipient !== 'string' || typeof messageId !== 'string' || typeof d.timestamp !== 'number') {
     throw new ProxyError(406, 'webhook_malformed', 'event-data needs event, recipient, timestamp and message.headers.message-id');
   }
-  if (!(TRACKED as string[]).includes(d.event)) return undefined;
+  const outcome = outcomeOf(d.event, d.severity);
+  const engagement = (ENGAGEMENTS as readonly string[]).includes(d.event) ? d.event as Engagement : undefined;
+  if (!outcome && !engagement) return undefined;
   // They become the item's key: DynamoDB refuses empty key values and keys over 2048 (hash) / 1024 (range) bytes
   // (DynamoDB limits), which would be a storage failure, 503 and a retry that can never succeed.
   const id = bareMessageId(messageId);
@@ -62,9 +71,9 @@ function toDeliveryEvent(data: unknown): DeliveryEvent | undefined {
   if (!id || !recipient || Buffer.byteLength(id) > 2048 || Buffer.byteLength(recipient) > 1024 || !Number.isFinite(d.timestamp)) {
     throw new ProxyError(406, 'webhook_malformed', 'event-data has an empty or oversized message-id or recipient, or a timestamp that is not a number');
   }
+  if (engagement) return { messageId: id, recipient, at: d.timestamp, engagement };
   return {
-    messageId: id, recipient, status: d.event as DeliveryEvent['status'], at: d.timestamp,
-    severity: typeof d.severity === 'string' ? d.severity : undefined,
+    messageId: id, recipient, at: d.timestamp, outcome: outcome!,
     reason: typeof d.reason === 'string' ? d.reason : typeof d['delivery-status']?.description === 'string' && d['delivery-status'].description ? d['delivery-status'].description : undefined,
     eventId: typeof d.id === 'string' ? d.id : undefined,
   };
