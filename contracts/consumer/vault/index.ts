@@ -51,7 +51,9 @@ const interactions: Spec[] = [
     body: { role_id: M.like(FAKE.roleId), secret_id: M.like(FAKE.secretId) },
     status: 400, responseBody: { errors: M.eachLike('invalid role or secret ID') },
     call: (c, b) => refusal(c.load({ roleId: b.role_id, secretId: b.secret_id }, SECRET_PATH, CIO_SECRET_NAMES)) },
-  { given: [S.tokenMayRead, S.secretStored], uponReceiving: 'a KV v2 read of the proxy\'s secret with its token', method: 'GET', path: kvRead(SECRET_PATH), headers: token,
+  // Each function reads its own secret (customerio, mail) and the gateway's key set: one shape, those three paths.
+  { given: [S.tokenMayRead, S.secretStored], uponReceiving: 'a KV v2 read of the proxy\'s secret with its token', method: 'GET',
+    path: M.regex('^/v1/secret/data/gatehouse/(customerio|mail|gateway)$', kvRead(SECRET_PATH)), headers: token,
     status: 200, responseBody: { data: { data: Object.fromEntries(CIO_SECRET_NAMES.map((n) => [n, M.like(`fake-${n.toLowerCase()}`)])) } },
     call: async (c) => ({ data: { data: await c.load({ token: FAKE.token }, SECRET_PATH, CIO_SECRET_NAMES) } }) },
   // Nothing stored at the path: not an error, the chain asks its next provider. The body is not read.
