@@ -20,7 +20,8 @@ function webhook(messageId: string) {
   const token = randomBytes(25).toString('hex');
   return {
     signature: { timestamp, token, signature: createHmac('sha256', SIGNING_KEY).update(timestamp + token).digest('hex') },
-    'event-data': { event: 'failed', severity: 'temporary', reason: 'generic', timestamp: Date.now() / 1000 + 5, recipient: 'ada@example.com', message: { headers: { 'message-id': messageId } } },
+    // Permanent: it outranks the "delivered" the fake Mailgun posts on its own, whichever arrives first.
+    'event-data': { event: 'failed', severity: 'permanent', reason: 'bounce', timestamp: Date.now() / 1000 + 5, recipient: 'ada@example.com', message: { headers: { 'message-id': messageId } } },
   };
 }
 
@@ -66,7 +67,7 @@ describe('mail routes through the Lambda adapter', function () {
         expect(hook.status, JSON.stringify(hook.body)).to.equal(200);
         const status = await invoke({ method: 'GET', path: `/send-mail/${encodeURIComponent(id)}` });
         expect(status.status).to.equal(200);
-        expect(status.body.recipients[0]).to.include({ recipient: 'ada@example.com', status: 'failed', severity: 'temporary' });
+        expect(status.body.recipients[0]).to.include({ recipient: 'ada@example.com', status: 'failed', severity: 'permanent' });
       });
 
       it('refuses a forged webhook with 406', async () => {
