@@ -55,8 +55,10 @@ describe('GET /send-mail/{id}: delivery state per recipient adds up, whatever or
         timestamp: e.at, recipient, message: { headers: { 'message-id': messageId } } },
     };
   };
+  // A 503 (the store did not answer in time, on a loaded machine) is retried, as Mailgun retries it; nothing else is.
   const post = async (messageId: string, recipient: string, e: Ev) => {
-    const res = await call(gw, 'POST', '/webhooks/mailgun', { json: webhook(messageId, recipient, e) });
+    let res = await call(gw, 'POST', '/webhooks/mailgun', { json: webhook(messageId, recipient, e) });
+    for (let retry = 0; res.status === 503 && retry < 3; retry++) res = await call(gw, 'POST', '/webhooks/mailgun', { json: webhook(messageId, recipient, e) });
     expect(res.status, res.text).to.equal(200);
   };
   const status = async (messageId: string) => {
@@ -80,11 +82,11 @@ describe('GET /send-mail/{id}: delivery state per recipient adds up, whatever or
     it(`${what}: every one of the ${permutations(events).length} orders ends in the same state, in exactly one bucket`, async () => {
       const orders = permutations(events);
       const run = `order-${randomBytes(4).toString('hex')}`;
-      await pooled(orders.map((order, i) => ({ order, id: `${run}-${i}@mg.gatehouse.local` })), 6, async ({ order, id }) => {
+      await pooled(orders.map((order, i) => ({ order, id: `${run}-${i}@mg.gatehouse.local` })), 4, async ({ order, id }) => {
         for (const e of order) await post(id, 'linus@example.com', e);
       });
       const outcomes = new Map<string, number>();
-      await pooled(orders.map((order, i) => ({ order, id: `${run}-${i}@mg.gatehouse.local` })), 6, async ({ order, id }) => {
+      await pooled(orders.map((order, i) => ({ order, id: `${run}-${i}@mg.gatehouse.local` })), 4, async ({ order, id }) => {
         const s = await status(id);
         const arrival = order.map((e) => e.severity ? `${e.event}/${e.severity}` : e.event).join(' → ');
         expect(s.recipients, arrival).to.deep.equal([{ recipient: 'linus@example.com', ...want }]);
