@@ -14,6 +14,7 @@ import { createEmulator, listen } from '../shared/emulator.ts';
 import { stderrLog } from '../shared/http-guard.ts';
 import { memo, verifySigV4 } from './sigv4.ts';
 import { createS3 } from './s3/index.ts';
+import type { AccountSpec } from './s3/accounts.ts';
 import { createSsm } from './ssm/routes.ts';
 import { createSqs } from './sqs/routes.ts';
 import { createDynamo, DYNAMODB_TARGET, SERVED_OPERATIONS as DYNAMODB_OPERATIONS, type DynamoService } from './dynamodb/routes.ts';
@@ -80,7 +81,10 @@ export interface EdgeOptions {
   port?: number;
   host?: string;
   region?: string;
+  /** The default account's keys (accessKeyId → secret); `test`/`test` when not given. */
   credentials?: Record<string, string>;
+  /** More accounts, one key pair each (AWS_EDGE_ACCOUNTS): S3 gives each its own buckets, policies and ACLs. */
+  accounts?: AccountSpec[];
   persistDir?: string;
   /** Epoch milliseconds for SSM and Secrets Manager (recovery windows, LastModifiedDate); tests move it. */
   clock?: () => number;
@@ -88,9 +92,11 @@ export interface EdgeOptions {
 
 export async function startAwsEdge(opts: EdgeOptions = {}) {
   const region = opts.region ?? 'us-east-1';
-  const credentials = opts.credentials ?? { test: 'test' };
+  const s3 = createS3({ credentials: opts.credentials ?? { test: 'test' }, accounts: opts.accounts, region, persistDir: opts.persistDir });
+  // Every account's key signs requests to the JSON services too (they keep one account's worth of state).
+  const credentials = s3.accounts.credentials;
   const services = {
-    s3: wrapS3(createS3({ credentials, region, persistDir: opts.persistDir })),
+    s3: wrapS3(s3),
     ssm: createSsm({ region, now: opts.clock }),
     sqs: createSqs({ region }),
     dynamodb: createDynamo({ region }),

@@ -122,11 +122,12 @@ export const SERVICES: ServiceSpec[] = [
     env: SDK_WARNED_BY_PROXY,
     after: [],
     external: (env) => Boolean(env.AWS_ENDPOINT_URL),
-    config: (ctx) => ({ port: at(ctx, 'aws'), host: ctx.host, persistDir: ctx.env.AWS_PERSIST_DIR }),
+    config: (ctx) => ({ port: at(ctx, 'aws'), host: ctx.host, persistDir: ctx.env.AWS_PERSIST_DIR, accountsConfig: ctx.env.AWS_EDGE_ACCOUNTS }),
     load: async () => {
       const { startAwsEdge } = await import('../aws/edge.ts');
+      const { parseAccountsConfig } = await import('../aws/s3/accounts.ts');
       return async (c) => {
-        const edge = await startAwsEdge(c);
+        const edge = await startAwsEdge({ ...c, accounts: parseAccountsConfig(c.accountsConfig) });
         // The seeding code (the AWS SDK) loads while the other services start.
         const seeding = import('./aws-seed.ts');
         seeding.catch(() => {});

@@ -116,13 +116,13 @@ describe('S3 persistence (persistDir)', () => {
     await withServer(async (s3, srv) => {
       await s3.send(new CreateBucketCommand({ Bucket: 'kept' }));
       await s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'tagged', Body: 'x' }));
-      srv.s3.state.updateVersion('kept', 'tagged', undefined, (v) => ({ ...v, tags: { team: 'finance' } }) as typeof v);
-      srv.s3.state.updateBucket('kept', (b) => ({ ...b, policy: { Version: '2012-10-17', Statement: [] } }) as typeof b);
+      srv.s3.state.updateVersion('kept', 'tagged', undefined, (v) => ({ ...v, laterField: { team: 'finance' } }) as typeof v);
+      srv.s3.state.updateBucket('kept', (b) => ({ ...b, laterField: { Version: '2012-10-17', Statement: [] } }) as typeof b);
       await srv.s3.state.durable();
     });
     await withServer(async (s3, srv) => {
-      expect((srv.s3.state.getObject('kept', 'tagged') as unknown as { tags: unknown }).tags).to.deep.equal({ team: 'finance' });
-      expect((srv.s3.state.bucket('kept') as unknown as { policy: unknown }).policy).to.deep.equal({ Version: '2012-10-17', Statement: [] });
+      expect((srv.s3.state.getObject('kept', 'tagged') as unknown as { laterField: unknown }).laterField).to.deep.equal({ team: 'finance' });
+      expect((srv.s3.state.bucket('kept') as unknown as { laterField: unknown }).laterField).to.deep.equal({ Version: '2012-10-17', Statement: [] });
       expect((await text(s3, 'tagged')).toString()).to.equal('x');
     });
   });

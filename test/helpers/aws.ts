@@ -4,6 +4,7 @@
  * behaviour only our edge guarantees (signature enforcement) can be asserted.
  */
 import { startAwsEdge } from '../../emulators/aws/edge.ts';
+import type { AccountSpec } from '../../emulators/aws/s3/accounts.ts';
 
 export interface AwsTarget {
   endpoint: string;
@@ -26,6 +27,27 @@ export async function awsTarget(opts: { clock?: () => number } = {}): Promise<Aw
   const edge = await startAwsEdge({ port: 0, region, credentials: { [credentials.accessKeyId]: credentials.secretAccessKey }, clock: opts.clock });
   return { endpoint: edge.url, region, credentials, embedded: true, close: () => edge.close() };
 }
+
+/** Two more accounts besides the default one (000000000000, keys test/test), for cross-account tests. */
+export const PARTNER: AccountSpec = { accountId: '111111111111', accessKeyId: 'AKIAPARTNER000000001', secretAccessKey: 'partner-secret', name: 'partner' };
+export const STRANGER: AccountSpec = { accountId: '222222222222', accessKeyId: 'AKIASTRANGER00000002', secretAccessKey: 'stranger-secret', name: 'stranger' };
+
+/**
+ * An embedded edge with several accounts (AWS_EDGE_ACCOUNTS), or undefined against an external endpoint: one set of
+ * credentials cannot stand for three accounts there, so such tests skip with the reason printed.
+ */
+export async function multiAccountTarget(ctx: Mocha.Context, accounts: AccountSpec[] = [PARTNER, STRANGER]): Promise<AwsTarget | undefined> {
+  if (process.env.AWS_ENDPOINT_URL) {
+    console.log(`      (skipped on ${process.env.AWS_ENDPOINT_URL}: needs several accounts, which only the embedded edge is configured with)`);
+    ctx.skip();
+    return undefined;
+  }
+  const edge = await startAwsEdge({ port: 0, region: 'us-east-1', credentials: { test: 'test' }, accounts });
+  return { endpoint: edge.url, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' }, embedded: true, close: () => edge.close() };
+}
+
+/** Client configuration for one of the accounts. */
+export const accountConfig = (t: AwsTarget, a: AccountSpec) => ({ endpoint: t.endpoint, region: t.region, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
 
 /** Skip, with the reason printed, a documented behaviour the external target (moto, LocalStack) does not reproduce. */
 export function docsOnly(ctx: Mocha.Context, t: AwsTarget, reason: string): void {

@@ -25,6 +25,7 @@ export const errors = {
   NoSuchVersion: make('NoSuchVersion', 404, 'The specified version does not exist.'),
   NoSuchUpload: make('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.'),
   NoSuchCORSConfiguration: make('NoSuchCORSConfiguration', 404, 'The CORS configuration does not exist'),
+  BucketAlreadyExists: make('BucketAlreadyExists', 409, 'The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.'),
   BucketAlreadyOwnedByYou: make('BucketAlreadyOwnedByYou', 409, 'Your previous request to create the named bucket succeeded and you already own it.'),
   BucketNotEmpty: make('BucketNotEmpty', 409, 'The bucket you tried to delete is not empty'),
   InvalidBucketName: make('InvalidBucketName', 400, 'The specified bucket is not valid.'),

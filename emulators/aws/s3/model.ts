@@ -7,6 +7,12 @@
  * Part) and are never persisted; a Buffer anywhere in a record is dropped on the way to disk.
  */
 import type { CorsRule } from './cors.ts';
+import type { Acl } from './access/acl.ts';
+import type { Ownership, PublicAccessBlock } from './access/settings.ts';
+import type { SseRecord, BucketEncryption } from './sse/model.ts';
+
+/** Tags as [key, value] pairs (a tag key may be any text, "__proto__" included, so never object keys). */
+export type Tags = [string, string][];
 
 /** Headers S3 stores with an object and returns on GET/HEAD. */
 export interface StoredHeaders {
@@ -34,6 +40,19 @@ export interface BucketRecord {
   cors?: CorsRule[];
   /** Created with x-amz-bucket-object-lock-enabled (versioning is then Enabled for good). */
   objectLock?: boolean;
+  /** The owning account's id; absent: the default account (access/settings.ts). */
+  owner?: string;
+  /** Absent: the owner with FULL_CONTROL. */
+  acl?: Acl;
+  /** The PutBucketPolicy document as sent. */
+  policy?: string;
+  tags?: Tags;
+  /** Absent: BucketOwnerEnforced, the default since April 2023; null: ownership controls deleted. */
+  ownership?: Ownership | null;
+  /** Absent: all four settings on (the default since April 2023); null: the configuration deleted. */
+  publicAccessBlock?: PublicAccessBlock | null;
+  /** Absent: no default encryption and SSE-C blocked (sse/model.ts). */
+  encryption?: BucketEncryption;
 }
 
 export interface Bucket extends BucketRecord {
@@ -62,6 +81,16 @@ export interface ObjectRecord {
   parts?: number[];
   /** The multipart upload that produced this version (a repeated CompleteMultipartUpload answers from it). */
   uploadId?: string;
+  /** Set where it is not the bucket's owner (ACLs enabled, written by another account). */
+  owner?: string;
+  /** Absent: the owner with FULL_CONTROL. */
+  acl?: Acl;
+  tags?: Tags;
+  /** How the stored bytes are encrypted; absent: stored as sent. */
+  sse?: SseRecord;
+  /** Absent: STANDARD. */
+  storageClass?: string;
+  websiteRedirect?: string;
 }
 
 export interface ObjectVersion extends ObjectRecord {
@@ -76,6 +105,18 @@ export interface UploadRecord {
   initiated: number;
   headers: StoredHeaders;
   metadata: Record<string, string>;
+  /** What the completed object will carry (set by CreateMultipartUpload's headers). */
+  settings?: ObjectSettings;
+}
+
+/** What a write sets on a version besides its bytes and headers: the fields CreateMultipartUpload saves for later. */
+export interface ObjectSettings {
+  owner?: string;
+  acl?: Acl;
+  tags?: Tags;
+  sse?: SseRecord;
+  storageClass?: string;
+  websiteRedirect?: string;
 }
 
 export interface PartRecord {
@@ -85,6 +126,9 @@ export interface PartRecord {
   size: number;
   etag: string;
   lastModified: number;
+  /** The part's bytes are encrypted as one segment of the object (sse/crypt.ts). */
+  sse?: { nonce: string; storedSize: number };
+  checksum?: Checksum;
 }
 
 export interface Part extends PartRecord {
@@ -113,6 +157,7 @@ export interface ObjectInput {
   checksum?: Checksum;
   parts?: number[];
   uploadId?: string;
+  settings?: ObjectSettings;
 }
 
 export const OWNER = { id: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', displayName: 'webfile' };

@@ -69,6 +69,10 @@ export function objectHeaders(v: ObjectVersion, versioning: VersioningStatus, qu
   }
   for (const [k, val] of Object.entries(v.metadata)) h[`x-amz-meta-${k}`] = encodeForHeader(val);
   if (versioning !== 'Unversioned') h['x-amz-version-id'] = v.versionId;
+  // "The number of tags, if any, on the object" (API_GetObject.html); HEAD sends it too (s3-tests test_get_obj_head_tagging).
+  if (v.tags?.length) h['x-amz-tagging-count'] = String(v.tags.length);
+  if (v.storageClass) h['x-amz-storage-class'] = v.storageClass;
+  if (v.websiteRedirect) h['x-amz-website-redirect-location'] = v.websiteRedirect;
   if (withChecksum && v.checksum) h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
   return h;
 }

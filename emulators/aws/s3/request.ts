@@ -5,6 +5,22 @@ import { invalidArgument } from './errors.ts';
 import { uriEncode } from '../sigv4.ts';
 import type { FileSlice } from './bodies.ts';
 import type { ObjectVersion } from './model.ts';
+import type { Account, Accounts } from './accounts.ts';
+import type { Access } from './access/authorize.ts';
+import type { Keyring } from './sse/keyring.ts';
+import type { Readable } from 'node:stream';
+
+/** Who sent a request and how (what bucket policies and ACLs are evaluated against). */
+export interface Caller {
+  /** The account whose key signed the request; undefined for an anonymous (unsigned) request. */
+  account?: Account;
+  /** s3:authType: REST-HEADER, REST-QUERY-STRING, POST, or ANONYMOUS for unsigned requests. */
+  authType: 'REST-HEADER' | 'REST-QUERY-STRING' | 'POST' | 'ANONYMOUS';
+  /** The peer address as the socket reports it (aws:SourceIp). */
+  remoteAddress?: string;
+  /** Whether the request came over TLS (aws:SecureTransport). */
+  secure: boolean;
+}
 
 export interface S3Request {
   method: string;
@@ -23,6 +39,7 @@ export interface S3Request {
   resource: string;
   /** The key's versions when a request with a body arrived (what a conditional write must not see change). */
   arrival?: { versions: ObjectVersion[] | undefined };
+  caller: Caller;
 }
 
 export interface S3Response {
@@ -36,12 +53,19 @@ export interface S3Response {
   body?: Buffer | string;
   /** Bytes streamed from an open blob file instead of `body` (persistence); the sender closes the descriptor. */
   file?: FileSlice;
+  /** Bytes produced as they are sent (an encrypted object decrypted chunk by chunk); the sender destroys it when the response ends. */
+  stream?: Readable;
 }
 
 export interface S3Context {
   state: S3State;
   now: () => number;
   defaultRegion: string;
+  accounts: Accounts;
+  /** Bucket policies, ACLs and Block Public Access, evaluated per request. */
+  access: Access;
+  /** Server-side encryption's master key. */
+  keyring: Keyring;
 }
 
 /** Reads answer synchronously (the GET hot path); writes return a promise that settles once they are durable. */

@@ -11,9 +11,10 @@ import { MemoryBodies, type Bodies } from './bodies.ts';
 import { applyRecord, bucketRecord, modelRecords, referencedBlobs, type Rec, type S3Model } from './records.ts';
 import { checkWrite, type WriteCondition } from './conditions.ts';
 import { compareKeys } from './listing.ts';
-import type { Bucket, BucketRecord, ObjectInput, ObjectRecord, ObjectVersion, Part, StoredBody, StoredHeaders, Upload } from './model.ts';
+import type { Bucket, BucketRecord, ObjectInput, ObjectRecord, ObjectSettings, ObjectVersion, Part, StoredBody, StoredHeaders, Upload, UploadRecord } from './model.ts';
 import type { CorsRule } from './cors.ts';
 import type { DiskStore } from './persist/store.ts';
+import { DEFAULT_ACCOUNT_ID } from './accounts.ts';
 
 // Bucket naming rules: https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -72,18 +73,23 @@ export class S3State {
     return this.bucket(bucket).objects.get(key);
   }
 
-  /** Returns false when the bucket already existed and S3's us-east-1 legacy rule makes re-creating a no-op. */
-  createBucket(name: string, region: string, objectLock = false): boolean {
+  /**
+   * A new bucket owned by `owner` (an account id), with whatever else the request set (ownership, ACL …). Returns
+   * false when the owner re-creates it and S3's us-east-1 legacy rule makes that a no-op.
+   */
+  createBucket(name: string, region: string, owner: string = DEFAULT_ACCOUNT_ID, settings: Partial<BucketRecord> = {}): boolean {
     if (!BUCKET_NAME.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) throw errors.InvalidBucketName({ BucketName: name });
     const existing = this.model.buckets.get(name);
     if (existing) {
+      // The bucket namespace is shared by all accounts (API_CreateBucket.html, error BucketAlreadyExists).
+      if ((existing.owner ?? DEFAULT_ACCOUNT_ID) !== owner) throw errors.BucketAlreadyExists({ BucketName: name });
       // CreateBucket docs: us-east-1 answers 200 to the owner re-creating a bucket, every other region 409.
       if (existing.region === 'us-east-1' && region === 'us-east-1') return false;
       throw errors.BucketAlreadyOwnedByYou({ BucketName: name });
     }
     // Object Lock needs versioning: a lock-enabled bucket is created with it Enabled (object-lock.html).
-    const bucket: BucketRecord = { name, region, created: this.now(), versioning: objectLock ? 'Enabled' : 'Unversioned' };
-    if (objectLock) bucket.objectLock = true;
+    const bucket: BucketRecord = { ...settings, name, region, created: this.now(), versioning: settings.objectLock ? 'Enabled' : 'Unversioned' };
+    if (owner !== DEFAULT_ACCOUNT_ID) bucket.owner = owner;
     this.commit([{ t: 'bucket', bucket }]);
     return true;
   }
@@ -183,9 +189,10 @@ export class S3State {
     return b.sortedKeys;
   }
 
-  createUpload(bucket: string, key: string, headers: StoredHeaders, metadata: Record<string, string>): Upload {
+  createUpload(bucket: string, key: string, headers: StoredHeaders, metadata: Record<string, string>, settings?: ObjectSettings): Upload {
     this.bucket(bucket);
-    const upload = { uploadId: randomBytes(32).toString('base64url'), bucket, key, initiated: this.now(), headers, metadata };
+    const upload: UploadRecord = { uploadId: randomBytes(32).toString('base64url'), bucket, key, initiated: this.now(), headers, metadata };
+    if (settings && Object.keys(settings).length) upload.settings = settings;
     this.commit([{ t: 'upload', upload }]);
     return this.model.uploads.get(upload.uploadId)!;
   }
@@ -201,10 +208,11 @@ export class S3State {
     return [...this.model.uploads.values()].filter((u) => u.bucket === bucket);
   }
 
-  /** Store a part (replacing one uploaded before under the same number). */
-  putPart(bucket: string, key: string, uploadId: string, partNumber: number, stored: StoredBody, etag: string): Part {
+  /** Store a part (replacing one uploaded before under the same number); `extra` holds its encryption and checksum. */
+  putPart(bucket: string, key: string, uploadId: string, partNumber: number, stored: StoredBody, etag: string, extra: Partial<Pick<Part, 'sse' | 'checksum' | 'size'>> = {}): Part {
     const u = this.upload(bucket, key, uploadId);
-    const part: Part = { partNumber, id: stored.id, size: stored.size, etag, lastModified: this.now(), body: stored.body };
+    const part: Part = { partNumber, id: stored.id, size: stored.size, etag, lastModified: this.now(), ...extra, body: stored.body };
+    for (const k of Object.keys(part) as (keyof Part)[]) if (part[k] === undefined) delete part[k];
     this.commit([{ t: 'part', uploadId: u.uploadId, part }]);
     return part;
   }
@@ -267,8 +275,10 @@ export class S3State {
       checksum: input.checksum,
       parts: input.parts,
       uploadId: input.uploadId,
+      ...input.settings,
       body: input.stored.body,
     };
+    for (const k of Object.keys(v) as (keyof ObjectVersion)[]) if (v[k] === undefined) delete v[k];
     return [v, [{ t: 'put', bucket: b.name, version: v }, ...this.replacedNull(b, key)]];
   }
 

@@ -4,6 +4,7 @@
  */
 import type http from 'node:http';
 import fs from 'node:fs';
+import type { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { deriveSigningKey, memo, parseQuery, verifySigV4 } from '../sigv4.ts';
 import { errors, S3Error } from './errors.ts';
@@ -11,15 +12,16 @@ import { resolveAddress } from './address.ts';
 import { decodeAwsChunked, readBody, type ChunkSigning } from './body.ts';
 import { corsHeaders, findCorsRule, type CorsRequest } from './cors.ts';
 import { escapeXml } from './xml.ts';
-import type { S3Context, S3Request, S3Response } from './request.ts';
+import type { Caller, S3Context, S3Request, S3Response } from './request.ts';
+import type { Accounts } from './accounts.ts';
 import type { FileSlice } from './bodies.ts';
 import type { Address } from './address.ts';
 
 /** Largest body accepted in one request: S3's single PUT limit is 5 GB; an in-memory fake stops far lower. */
-const BODY_LIMIT = 512 * 1024 * 1024;
+export const BODY_LIMIT = 512 * 1024 * 1024;
 
 export interface WireOptions {
-  credentials: Record<string, string>;
+  accounts: Accounts;
   now: () => number;
 }
 
@@ -51,34 +53,81 @@ export function parseIncoming(req: http.IncomingMessage): Incoming {
 }
 
 const NO_BODY = Buffer.alloc(0);
+const NO_TRAILERS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
+/** A request whose signature was checked (or that carries none: an anonymous request). */
+export interface Identified {
+  caller: Caller;
+  region: string;
+  /** The verified signature, for aws-chunked chunk signatures. */
+  auth?: Extract<ReturnType<typeof verifySigV4>, { ok: true }>;
+}
+
+/** Query parameters that carry a presigned URL's own authentication (never hoisted into headers). */
+const AUTH_PARAMS = new Set(['x-amz-algorithm', 'x-amz-credential', 'x-amz-date', 'x-amz-expires', 'x-amz-signedheaders', 'x-amz-signature', 'x-amz-security-token']);
+
+/** Whether the request claims a signature at all: an Authorization header or query authentication (SigV4 or SigV2). */
+function claimsSignature(req: http.IncomingMessage, query: ReadonlyMap<string, string>): boolean {
+  return req.headers.authorization !== undefined || query.has('X-Amz-Signature') || query.has('X-Amz-Credential') || query.has('X-Amz-Algorithm') || query.has('AWSAccessKeyId') || query.has('Signature');
+}
 
 /**
- * Verify the signature, then read and unframe the body. Throws S3Error. Requests without a body (GET, HEAD,
- * DELETE) are answered synchronously: no promise on the read hot path.
+ * Verify the signature and name the caller. A request with no signature at all is anonymous (AccessDenied comes
+ * later, from the bucket's policy and ACLs, as on S3); a bad signature is refused here.
  */
-export function authenticate(req: http.IncomingMessage, inc: Incoming, opts: WireOptions, defaultRegion: string): S3Request | Promise<S3Request> {
-  const auth = verifySigV4({ method: inc.method, path: inc.rawPath, rawQuery: inc.rawQuery, headers: req.headers }, opts.credentials, opts.now());
-  if (!auth.ok) {
-    req.resume();
-    throw new S3Error(auth.code, auth.status, auth.message);
+export function identify(req: http.IncomingMessage, inc: Incoming, opts: WireOptions, defaultRegion: string): Identified {
+  const secure = (req.socket as { encrypted?: boolean }).encrypted === true;
+  if (!claimsSignature(req, inc.query)) {
+    return { caller: { authType: 'ANONYMOUS', secure, remoteAddress: req.socket.remoteAddress }, region: defaultRegion };
   }
-  const region = auth.region || defaultRegion;
-  if (inc.method !== 'PUT' && inc.method !== 'POST') {
-    req.resume();
-    return s3Request(req, inc, region, NO_BODY, {});
-  }
-  return readBody(req, BODY_LIMIT).then((raw) => {
-    const { body, trailers } = unframe(req, raw, opts, auth);
-    return s3Request(req, inc, region, body, trailers);
+  const auth = verifySigV4({ method: inc.method, path: inc.rawPath, rawQuery: inc.rawQuery, headers: req.headers }, opts.accounts.credentials, opts.now());
+  if (!auth.ok) throw new S3Error(auth.code, auth.status, auth.message);
+  const caller: Caller = { account: opts.accounts.byAccessKey(auth.accessKeyId), authType: auth.presigned ? 'REST-QUERY-STRING' : 'REST-HEADER', secure, remoteAddress: req.socket.remoteAddress };
+  return { caller, region: auth.region || defaultRegion, auth };
+}
+
+// A presigned URL's x-amz-* query parameters are signed headers moved into the query (the SDK presigners hoist
+// x-amz-meta-*, x-amz-tagging, x-amz-acl …): S3 applies them as the headers they stand for (floci-io/floci#3608,
+// checked against S3). Checksums are the exception: S3 ignores them in a query (aws-sdk-go-v2#2610; LocalStack's
+// maintainers on localstack#12169), which matters since SDK v3 signs the CRC32 of an empty body into every
+// presigned PutObject URL.
+const hoistedByQuery = memo<readonly [string, string][]>(256);
+
+function hoisted(rawQuery: string, query: ReadonlyMap<string, string>): readonly [string, string][] {
+  return hoistedByQuery(rawQuery, () => {
+    const out: [string, string][] = [];
+    for (const [k, v] of query) {
+      const name = k.toLowerCase();
+      if (name.startsWith('x-amz-') && !AUTH_PARAMS.has(name) && !name.startsWith('x-amz-checksum-') && name !== 'x-amz-sdk-checksum-algorithm') out.push([name, v]);
+    }
+    return out;
   });
 }
 
-function s3Request(req: http.IncomingMessage, inc: Incoming, region: string, body: Buffer, trailers: Record<string, string>): S3Request {
-  return { method: inc.method, bucket: inc.address.bucket, key: inc.address.key, query: inc.query, headers: req.headers, body, trailers, region, resource: inc.rawPath };
+/** The request without its body: enough to route and authorize it before any byte of the body is read. */
+export function requestHead(req: http.IncomingMessage, inc: Incoming, who: Identified): S3Request {
+  let headers = req.headers;
+  if (who.caller.authType === 'REST-QUERY-STRING') {
+    const extra = hoisted(inc.rawQuery, inc.query);
+    if (extra.length) {
+      headers = { ...req.headers };
+      for (const [k, v] of extra) if (headers[k] === undefined) headers[k] = v;
+    }
+  }
+  return { method: inc.method, bucket: inc.address.bucket, key: inc.address.key, query: inc.query, headers, body: NO_BODY, trailers: NO_TRAILERS, region: who.region, resource: inc.rawPath, caller: who.caller };
 }
 
+/** Read and unframe the body (aws-chunked framing removed, chunk signatures verified when the payload is signed). */
+export async function readRequestBody(req: http.IncomingMessage, who: Identified, opts: WireOptions, limit: number): Promise<{ body: Buffer; trailers: Record<string, string> }> {
+  const raw = await readBody(req, limit, limit < BODY_LIMIT ? tooBig : undefined);
+  return unframe(req, raw, opts, who.auth);
+}
+
+/** A configuration body past its limit (S3 error codes: MaxMessageLengthExceeded). */
+const tooBig = () => new S3Error('MaxMessageLengthExceeded', 400, 'Your request was too big.');
+
 /** Strip aws-chunked framing (verifying chunk signatures when the payload is signed). */
-function unframe(req: http.IncomingMessage, raw: Buffer, opts: WireOptions, auth: Extract<ReturnType<typeof verifySigV4>, { ok: true }>): { body: Buffer; trailers: Record<string, string> } {
+function unframe(req: http.IncomingMessage, raw: Buffer, opts: WireOptions, auth: Identified['auth']): { body: Buffer; trailers: Record<string, string> } {
   let body = raw;
   let trailers: Record<string, string> = {};
   const sha = req.headers['x-amz-content-sha256'];
@@ -86,9 +135,9 @@ function unframe(req: http.IncomingMessage, raw: Buffer, opts: WireOptions, auth
   if (chunked) {
     const signed = typeof sha === 'string' && sha.startsWith('STREAMING-AWS4-HMAC-SHA256-PAYLOAD');
     let signing: ChunkSigning | undefined;
-    if (signed) {
+    if (signed && auth) {
       const [date, region, service] = auth.scope.split('/');
-      signing = { signingKey: deriveSigningKey(opts.credentials[auth.accessKeyId], date, region, service), amzDate: auth.amzDate, scope: auth.scope, seedSignature: auth.signature };
+      signing = { signingKey: deriveSigningKey(opts.accounts.credentials[auth.accessKeyId], date, region, service), amzDate: auth.amzDate, scope: auth.scope, seedSignature: auth.signature };
     }
     ({ body, trailers } = decodeAwsChunked(body, signing));
     const declared = req.headers['x-amz-decoded-content-length'];
@@ -132,6 +181,7 @@ export function send(res: http.ServerResponse, method: string, out: S3Response, 
   else if (own['content-length'] === undefined) list.push('content-length', String(bodiless ? 0 : body?.length ?? 0));
   res.writeHead(out.status, list);
   if (out.file) return streamFile(res, out.file, bodiless);
+  if (out.stream) return pipeStream(res, out.stream, bodiless);
   if (bodiless || body === undefined) res.end();
   else if (out.headerPairs && body.length <= LATIN1_LIMIT) res.end(latin1Of(body), 'latin1');
   else res.end(body);
@@ -146,6 +196,18 @@ function streamFile(res: http.ServerResponse, file: FileSlice, bodiless: boolean
   }
   const stream = fs.createReadStream('', { fd: file.fd, start: file.start, end: file.end, autoClose: true });
   // Headers are already out: a read error can only cut the connection (the client sees a short body).
+  stream.on('error', () => res.destroy());
+  res.on('close', () => stream.destroy());
+  stream.pipe(res);
+}
+
+/** Bytes produced while they are sent (decryption): an error after the head can only cut the connection. */
+function pipeStream(res: http.ServerResponse, stream: Readable, bodiless: boolean): void {
+  if (bodiless) {
+    stream.destroy();
+    res.end();
+    return;
+  }
   stream.on('error', () => res.destroy());
   res.on('close', () => stream.destroy());
   stream.pipe(res);

@@ -30,6 +30,9 @@ export function doc(root: string, ...children: string[]): string {
 
 export const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, '.000Z');
 
+/** Elements that may repeat: always parsed as arrays. */
+const ARRAYS = new Set(['Object', 'Part', 'CORSRule', 'AllowedOrigin', 'AllowedMethod', 'AllowedHeader', 'ExposeHeader', 'Tag', 'Grant', 'Rule', 'EncryptionType']);
+
 // Values are never trimmed (a key may begin or end with spaces) and character references (&#13; for a carriage
 // return, as S3's object-key guidelines ask clients to send it) are decoded.
 const parser = new XMLParser({
@@ -38,7 +41,7 @@ const parser = new XMLParser({
   trimValues: false,
   htmlEntities: true,
   removeNSPrefix: true,
-  isArray: (name) => ['Object', 'Part', 'CORSRule', 'AllowedOrigin', 'AllowedMethod', 'AllowedHeader', 'ExposeHeader'].includes(name),
+  isArray: (name) => ARRAYS.has(name),
 });
 
 /**

@@ -1,30 +1,68 @@
 /** Bucket operations and bucket configuration (versioning, CORS). Source: S3 API reference, one page per operation. */
-import { errors, S3Error } from '../errors.ts';
+import { errors, invalidArgument, S3Error } from '../errors.ts';
 import { xmlResponse, type S3Handler } from '../request.ts';
 import { asArray, asText, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
-import { OWNER } from '../model.ts';
+import { MAX_BUCKET_TAGS, tagSetOf } from '../tagging.ts';
 import { validateCorsRules, type CorsRule } from '../cors.ts';
+import { ownerXml } from '../accounts.ts';
+import { bucketOwner, OWNERSHIPS, type Ownership } from '../access/settings.ts';
+import { BUCKET_CANNED, cannedAcl, isPublicAcl, ownerOnly, requestedAcl, type Acl } from '../access/acl.ts';
+import type { BucketRecord } from '../model.ts';
 
 const name = (b: string | undefined): string => b!;
 
-// API_ListBuckets.html
-export const listBuckets: S3Handler = (_req, { state }) => {
-  const buckets = state.listBuckets().map((b) => node('Bucket', leaf('Name', b.name), leaf('CreationDate', iso(b.created)), leaf('BucketRegion', b.region)));
-  return xmlResponse(doc('ListAllMyBucketsResult', node('Owner', leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName)), node('Buckets', ...buckets)));
+// API_ListBuckets.html: the caller's own buckets.
+export const listBuckets: S3Handler = (req, { state, accounts }) => {
+  const me = req.caller.account!.id;
+  const buckets = state.listBuckets().filter((b) => bucketOwner(b) === me).map((b) => node('Bucket', leaf('Name', b.name), leaf('CreationDate', iso(b.created)), leaf('BucketRegion', b.region)));
+  return xmlResponse(doc('ListAllMyBucketsResult', ownerXml(accounts, me), node('Buckets', ...buckets)));
 };
 
 // API_CreateBucket.html: the region is the LocationConstraint, which must match the endpoint's (signing) region.
-export const createBucket: S3Handler = (req, { state }) => {
-  const constraint = req.body.length ? asText(parseXmlBody(req.body, 'CreateBucketConfiguration').LocationConstraint) : undefined;
+export const createBucket: S3Handler = (req, { state, accounts }) => {
+  const config = req.body.length ? parseXmlBody(req.body, 'CreateBucketConfiguration') : {};
+  const constraint = asText(config.LocationConstraint);
+  if (config.Location !== undefined || config.Bucket !== undefined) throw new S3Error('NotImplemented', 501, 'Directory buckets (CreateBucketConfiguration Location and Bucket) are not implemented by this emulator');
   const region = constraint || 'us-east-1';
   if (region !== req.region) {
     throw new S3Error('IllegalLocationConstraintException', 400, `The ${constraint ?? 'unspecified'} location constraint is incompatible for the region specific endpoint this request was sent to.`);
   }
-  const objectLock = String(req.headers['x-amz-bucket-object-lock-enabled'] ?? '').toLowerCase() === 'true';
-  const created = state.createBucket(name(req.bucket), region, objectLock);
+  const owner = req.caller.account!;
+  const settings: Partial<BucketRecord> = {};
+  if (String(req.headers['x-amz-bucket-object-lock-enabled'] ?? '').toLowerCase() === 'true') settings.objectLock = true;
+  const ownership = req.headers['x-amz-object-ownership'] as string | undefined;
+  if (ownership !== undefined) {
+    if (!OWNERSHIPS.includes(ownership)) throw invalidArgument(`Invalid x-amz-object-ownership header: ${ownership}`, { ArgumentName: 'x-amz-object-ownership', ArgumentValue: ownership });
+    if (ownership !== 'BucketOwnerEnforced') settings.ownership = ownership as Ownership;
+  }
+  const acl = newBucketAcl(req, accounts, owner.canonicalId, settings.ownership ?? 'BucketOwnerEnforced');
+  if (acl) settings.acl = acl;
+  const tags = config.Tags === undefined ? undefined : tagSetOf(config.Tags, MAX_BUCKET_TAGS);
+  if (tags?.length) settings.tags = tags;
+  const created = state.createBucket(name(req.bucket), region, owner.id, settings);
   const headers: Record<string, string> = created ? { location: `/${req.bucket}` } : {};
   return { status: 200, headers };
 };
+
+/**
+ * The ACL a CreateBucket asks for. Since April 2023 a new bucket has ACLs disabled unless the request sets another
+ * Object Ownership: then an ACL granting anyone but the owner is 400 InvalidBucketAclWithObjectOwnership
+ * (object-ownership-error-responses.html); with ACLs enabled, a public one still meets the new bucket's Block
+ * Public Access: 400 InvalidBucketAclWithBlockPublicAccessError (observed: "Bucket cannot have public ACLs set with
+ * BlockPublicAccess enabled").
+ */
+function newBucketAcl(req: Parameters<S3Handler>[0], accounts: Parameters<S3Handler>[1]['accounts'], owner: string, ownership: Ownership): Acl | undefined {
+  const requested = requestedAcl(req.headers, accounts, BUCKET_CANNED);
+  if (!requested) return undefined;
+  // bucket-owner-read and bucket-owner-full-control are object ACLs: "If you specify this canned ACL when creating a bucket, Amazon S3 ignores it."
+  const acl = 'canned' in requested ? cannedAcl(requested.canned.startsWith('bucket-owner') ? 'private' : requested.canned, owner, owner) : { owner, grants: requested.grants };
+  if (ownership === 'BucketOwnerEnforced') {
+    if (!ownerOnly(acl, owner)) throw new S3Error('InvalidBucketAclWithObjectOwnership', 400, "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting");
+    return undefined;
+  }
+  if (isPublicAcl(acl)) throw new S3Error('InvalidBucketAclWithBlockPublicAccessError', 400, 'Bucket cannot have public ACLs set with BlockPublicAccess enabled');
+  return acl;
+}
 
 export const deleteBucket: S3Handler = (req, { state }) => {
   state.deleteBucket(name(req.bucket));

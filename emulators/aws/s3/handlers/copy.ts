@@ -8,7 +8,8 @@ import { doc, leaf, iso } from '../xml.ts';
 import { metadataFrom, storedHeadersFrom } from '../object-headers.ts';
 import { beginWrite, checkCopySource, writeCondition, type ByteRange } from '../conditions.ts';
 import { partEtag, partNumber } from '../multipart.ts';
-import { writtenVersionHeader } from './object.ts';
+import { archived, writtenVersionHeader } from './object.ts';
+import { ARCHIVED, writeSettings } from '../write-settings.ts';
 import type { ObjectVersion } from '../model.ts';
 
 interface CopySource {
@@ -36,6 +37,8 @@ function parseCopySource(raw: string): CopySource {
 /** The source version, after its x-amz-copy-source-if-* conditions. */
 function copySource(req: S3Request, ctx: S3Context): { src: CopySource; source: ObjectVersion } {
   const src = parseCopySource(header(req, 'x-amz-copy-source')!);
+  // A copy reads its source as a GetObject (Service Authorization Reference: CopyObject needs s3:GetObject on it).
+  ctx.access.check(req, src.versionId === undefined ? 's3:getobject' : 's3:getobjectversion', src.bucket, src.key, { versionId: src.versionId, expectedOwnerHeader: 'x-amz-source-expected-bucket-owner' });
   let source: ObjectVersion;
   try {
     source = ctx.state.getObject(src.bucket, src.key, src.versionId);
@@ -45,6 +48,7 @@ function copySource(req: S3Request, ctx: S3Context): { src: CopySource; source: 
     throw e;
   }
   checkCopySource(source, req.headers);
+  if (source.storageClass !== undefined && ARCHIVED.has(source.storageClass)) throw archived(source.storageClass);
   return { src, source };
 }
 
@@ -53,23 +57,35 @@ function sourceVersionHeader(ctx: S3Context, src: CopySource, source: ObjectVers
   return ctx.state.bucket(src.bucket).versioning !== 'Unversioned' ? { 'x-amz-copy-source-version-id': source.versionId } : {};
 }
 
+/** x-amz-metadata-directive / x-amz-tagging-directive: COPY (the default) or REPLACE. */
+function directive(req: S3Request, name: string, what: string): 'COPY' | 'REPLACE' {
+  const d = (header(req, name) ?? 'COPY').toUpperCase();
+  if (d !== 'COPY' && d !== 'REPLACE') throw invalidArgument(`Unknown ${what} directive.`, { ArgumentName: name, ArgumentValue: d });
+  return d;
+}
+
+/** What a copy onto itself may change to be legal (API_CopyObject.html). */
+const CHANGES_IN_PLACE = ['x-amz-storage-class', 'x-amz-website-redirect-location', 'x-amz-server-side-encryption', 'x-amz-server-side-encryption-customer-algorithm'];
+
 export const copyObject: S3Handler = async (req, ctx) => {
   const { state } = ctx;
   const { src, source } = copySource(req, ctx);
-  const directive = (header(req, 'x-amz-metadata-directive') ?? 'COPY').toUpperCase();
-  if (directive !== 'COPY' && directive !== 'REPLACE') throw invalidArgument('Unknown metadata directive.', { ArgumentName: 'x-amz-metadata-directive', ArgumentValue: directive });
-  if (src.bucket === req.bucket && src.key === req.key && src.versionId === undefined && directive === 'COPY') {
+  const metaDirective = directive(req, 'x-amz-metadata-directive', 'metadata');
+  const tagDirective = directive(req, 'x-amz-tagging-directive', 'tagging');
+  if (src.bucket === req.bucket && src.key === req.key && src.versionId === undefined && metaDirective === 'COPY' && !CHANGES_IN_PLACE.some((h) => req.headers[h] !== undefined)) {
     throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
+  // The destination's ACL is the request's (a copy never carries its source's), its tags the source's unless replaced.
+  const settings = writeSettings(req, ctx, state.bucket(req.bucket!), { copiedTags: tagDirective === 'COPY' ? source.tags ?? [] : undefined });
   const cond = beginWrite(req.key!, state.versionsOf(req.bucket!, req.key!), writeCondition(req.headers), req.arrival);
-  const replace = directive === 'REPLACE';
+  const replace = metaDirective === 'REPLACE';
   const headers = replace ? storedHeadersFrom(req.headers) : source.headers;
   const metadata = replace ? metadataFrom(req.headers) : source.metadata;
   // The copy is one part: a multipart source's ETag (md5 of md5s) does not describe it, so it gets its own MD5.
   const multipart = source.parts !== undefined;
   const stored = await state.bodies.copy(source, undefined, multipart);
   const etag = multipart ? `"${stored.md5}"` : source.etag;
-  const v = state.adopt(stored, () => state.putObject(req.bucket!, req.key!, { stored, etag, headers, metadata, checksum: source.checksum }, cond));
+  const v = state.adopt(stored, () => state.putObject(req.bucket!, req.key!, { stored, etag, headers, metadata, checksum: source.checksum, settings }, cond));
   const h = { ...writtenVersionHeader(v), ...sourceVersionHeader(ctx, src, source) };
   return xmlResponse(doc('CopyObjectResult', leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag)), 200, h);
 };

@@ -4,7 +4,7 @@ import { xmlResponse, type S3Handler } from '../request.ts';
 import { asArray, asString, asText, doc, leaf, node, parseXmlBody } from '../xml.ts';
 import { verifyIntegrity } from '../body.ts';
 
-export const deleteObjects: S3Handler = (req, { state }) => {
+export const deleteObjects: S3Handler = (req, { state, access }) => {
   state.bucket(req.bucket!);
   verifyIntegrity(req.body, req.headers, req.trailers);
   const root = parseXmlBody(req.body, 'Delete');
@@ -20,6 +20,8 @@ export const deleteObjects: S3Handler = (req, { state }) => {
   const out: string[] = [];
   for (const o of objects) {
     try {
+      // Each key is authorized as its own DeleteObject: a refused one is an AccessDenied entry in the 200.
+      access.check(req, o.versionId === undefined ? 's3:deleteobject' : 's3:deleteobjectversion', req.bucket!, o.key, { versionId: o.versionId });
       const r = state.deleteObject(req.bucket!, o.key, o.versionId);
       if (quiet) continue;
       out.push(node('Deleted', leaf('Key', o.key), leaf('VersionId', o.versionId),

@@ -6,21 +6,24 @@ import { invalidArgument } from '../errors.ts';
 import { intQuery, keyEncoder, xmlResponse, type S3Handler, type S3Request } from '../request.ts';
 import { doc, leaf, node, iso } from '../xml.ts';
 import { allVersions, decodeToken, encodeToken, latestVisible, walkKeys } from '../listing.ts';
-import { OWNER, type ObjectVersion } from '../model.ts';
+import { ownerXml, type Accounts } from '../accounts.ts';
+import { objectOwner } from '../access/settings.ts';
+import type { Bucket, ObjectVersion } from '../model.ts';
 
 const maxKeys = (req: S3Request): number => Math.min(intQuery(req, 'max-keys', 1000), 1000);
 const encoder = keyEncoder;
 
-const owner = node('Owner', leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName));
+/** The Owner element of a listed version: its owner's account. */
+const ownerOf = (accounts: Accounts, b: Bucket, v: ObjectVersion) => ownerXml(accounts, objectOwner(b, v));
 
-function contents(v: ObjectVersion, enc: (s: string) => string, withOwner: boolean): string {
+function contents(v: ObjectVersion, enc: (s: string) => string, owner: string | undefined): string {
   return node('Contents', leaf('Key', enc(v.key)), leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag),
-    v.checksum ? leaf('ChecksumAlgorithm', v.checksum.algorithm) : '', leaf('Size', v.size), withOwner ? owner : '', leaf('StorageClass', 'STANDARD'));
+    v.checksum ? leaf('ChecksumAlgorithm', v.checksum.algorithm) : '', leaf('Size', v.size), owner ?? '', leaf('StorageClass', v.storageClass ?? 'STANDARD'));
 }
 
 const prefixes = (cps: string[], enc: (s: string) => string): string[] => cps.map((p) => node('CommonPrefixes', leaf('Prefix', enc(p))));
 
-export const listObjectsV2: S3Handler = (req, { state }) => {
+export const listObjectsV2: S3Handler = (req, { state, accounts }) => {
   const b = state.bucket(req.bucket!);
   const enc = encoder(req);
   const prefix = req.query.get('prefix') ?? '';
@@ -43,11 +46,11 @@ export const listObjectsV2: S3Handler = (req, { state }) => {
     token !== undefined ? leaf('ContinuationToken', token) : '',
     page.isTruncated && page.last !== undefined ? leaf('NextContinuationToken', encodeToken(page.last)) : '',
     startAfter !== undefined ? leaf('StartAfter', enc(startAfter)) : '',
-    ...page.items.map((v) => contents(v, enc, fetchOwner)), ...prefixes(page.commonPrefixes, enc)));
+    ...page.items.map((v) => contents(v, enc, fetchOwner ? ownerOf(accounts, b, v) : undefined)), ...prefixes(page.commonPrefixes, enc)));
 };
 
 // V1: NextMarker is only returned when a delimiter is used (API_ListObjects.html).
-export const listObjectsV1: S3Handler = (req, { state }) => {
+export const listObjectsV1: S3Handler = (req, { state, accounts }) => {
   const b = state.bucket(req.bucket!);
   const enc = encoder(req);
   const prefix = req.query.get('prefix') ?? '';
@@ -60,10 +63,10 @@ export const listObjectsV1: S3Handler = (req, { state }) => {
     delimiter !== undefined ? leaf('Delimiter', enc(delimiter)) : '', leaf('IsTruncated', page.isTruncated),
     req.query.get('encoding-type') ? leaf('EncodingType', 'url') : '',
     page.isTruncated && delimiter && page.last ? leaf('NextMarker', enc(page.last)) : '',
-    ...page.items.map((v) => contents(v, enc, true)), ...prefixes(page.commonPrefixes, enc)));
+    ...page.items.map((v) => contents(v, enc, ownerOf(accounts, b, v))), ...prefixes(page.commonPrefixes, enc)));
 };
 
-export const listObjectVersions: S3Handler = (req, { state }) => {
+export const listObjectVersions: S3Handler = (req, { state, accounts }) => {
   const b = state.bucket(req.bucket!);
   const enc = encoder(req);
   const prefix = req.query.get('prefix') ?? '';
@@ -74,8 +77,9 @@ export const listObjectVersions: S3Handler = (req, { state }) => {
   const page = walkKeys(state.sortedKeys(b), { prefix, delimiter, maxKeys: mk, after: keyMarker, inclusive: versionIdMarker !== undefined }, allVersions(b.objects, keyMarker, versionIdMarker));
   const entries = page.items.map((v) => {
     const isLatest = b.objects.get(v.key)?.[0] === v;
+    const owner = ownerOf(accounts, b, v);
     if (v.deleteMarker) return node('DeleteMarker', owner, leaf('Key', enc(v.key)), leaf('VersionId', v.versionId), leaf('IsLatest', isLatest), leaf('LastModified', iso(v.lastModified)));
-    return node('Version', leaf('ETag', v.etag), leaf('IsLatest', isLatest), leaf('Key', enc(v.key)), leaf('LastModified', iso(v.lastModified)), owner, leaf('Size', v.size), leaf('StorageClass', 'STANDARD'), leaf('VersionId', v.versionId));
+    return node('Version', leaf('ETag', v.etag), leaf('IsLatest', isLatest), leaf('Key', enc(v.key)), leaf('LastModified', iso(v.lastModified)), owner, leaf('Size', v.size), leaf('StorageClass', v.storageClass ?? 'STANDARD'), leaf('VersionId', v.versionId));
   });
   const lastItem = page.items[page.items.length - 1];
   const nextIsItem = lastItem !== undefined && page.last === lastItem.key;

@@ -11,12 +11,17 @@ import { verifyIntegrity } from '../body.ts';
 import { beginWrite, writeCondition } from '../conditions.ts';
 import { partEtag, partNumber, planCompletion } from '../multipart.ts';
 import { writtenVersionHeader } from './object.ts';
-import { OWNER, type Bucket, type ObjectVersion } from '../model.ts';
+import { writeSettings } from '../write-settings.ts';
+import { ownerXml } from '../accounts.ts';
+import { bucketOwner } from '../access/settings.ts';
+import type { Bucket, ObjectVersion } from '../model.ts';
 
 const uploadId = (req: S3Request): string => req.query.get('uploadId')!;
 
-export const createMultipartUpload: S3Handler = (req, { state }) => {
-  const u = state.createUpload(req.bucket!, req.key!, storedHeadersFrom(req.headers), metadataFrom(req.headers));
+export const createMultipartUpload: S3Handler = (req, ctx) => {
+  const { state } = ctx;
+  const settings = writeSettings(req, ctx, state.bucket(req.bucket!));
+  const u = state.createUpload(req.bucket!, req.key!, storedHeadersFrom(req.headers), metadataFrom(req.headers), settings);
   return xmlResponse(doc('InitiateMultipartUploadResult', leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId)));
 };
 
@@ -32,16 +37,16 @@ export const uploadPart: S3Handler = async (req, { state }) => {
 };
 
 // ListParts pages by part-number-marker and max-parts (at most 1,000 parts per page).
-export const listParts: S3Handler = (req, { state }) => {
+export const listParts: S3Handler = (req, { state, accounts }) => {
   const u = state.upload(req.bucket!, req.key!, uploadId(req));
   const marker = intQuery(req, 'part-number-marker', 0);
   const maxParts = intQuery(req, 'max-parts', 1000);
   const after = [...u.parts.values()].filter((p) => p.partNumber > marker).sort((a, b) => a.partNumber - b.partNumber);
   const page = after.slice(0, Math.min(maxParts, 1000));
   const truncated = after.length > page.length;
-  const who = (tag: string) => node(tag, leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName));
+  const who = u.settings?.owner ?? bucketOwner(state.bucket(u.bucket));
   return xmlResponse(doc('ListPartsResult',
-    leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId), who('Initiator'), who('Owner'), leaf('StorageClass', 'STANDARD'),
+    leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId), ownerXml(accounts, who, 'Initiator'), ownerXml(accounts, who), leaf('StorageClass', u.settings?.storageClass ?? 'STANDARD'),
     leaf('PartNumberMarker', marker), leaf('NextPartNumberMarker', page.length ? page[page.length - 1].partNumber : marker),
     leaf('MaxParts', maxParts), leaf('IsTruncated', truncated),
     ...page.map((p) => node('Part', leaf('PartNumber', p.partNumber), leaf('LastModified', iso(p.lastModified)), leaf('ETag', p.etag), leaf('Size', p.size)))));
@@ -82,7 +87,7 @@ export const completeMultipartUpload: S3Handler = async (req, { state }) => {
   const stored = await state.bodies.concat(plan.parts);
   let v: ObjectVersion;
   try {
-    v = state.adopt(stored, () => state.completeUpload(u, plan.parts, { stored, etag: plan.etag, headers: u.headers, metadata: u.metadata, parts: plan.parts.map((p) => p.size), uploadId: id }, cond));
+    v = state.adopt(stored, () => state.completeUpload(u, plan.parts, { stored, etag: plan.etag, headers: u.headers, metadata: u.metadata, parts: plan.parts.map((p) => p.size), uploadId: id, settings: u.settings }, cond));
   } catch (e) {
     // Two completions of one upload raced: the one that lost answers as a repeat.
     const earlier = e instanceof S3Error && e.code === 'NoSuchUpload' ? completedBefore(b, u.key, id) : undefined;

@@ -5,9 +5,13 @@ import { metadataFrom, objectHeaderPairs, objectHeaders, overridesNothing, store
 import { beginWrite, checkPreconditions, parseRange, writeCondition, type ByteRange } from '../conditions.ts';
 import { verifyIntegrity } from '../body.ts';
 import { partNumber } from '../multipart.ts';
+import { ARCHIVED, writeSettings } from '../write-settings.ts';
 import type { ObjectVersion, VersioningStatus } from '../model.ts';
 
 const key = (req: S3Request): string => req.key!;
+
+/** GetObject and CopyObject of a GLACIER or DEEP_ARCHIVE object (API_GetObject.html, "InvalidObjectState"). */
+export const archived = (storageClass: string) => new S3Error('InvalidObjectState', 403, "The operation is not valid for the object's storage class", { StorageClass: storageClass });
 const bucket = (req: S3Request): string => req.bucket!;
 
 /**
@@ -19,13 +23,15 @@ export function writtenVersionHeader(v: ObjectVersion): Record<string, string> {
 }
 
 // API_PutObject.html: 200 with ETag (and the checksum the client sent, echoed back).
-export const putObject: S3Handler = async (req, { state }) => {
+export const putObject: S3Handler = async (req, ctx) => {
+  const { state } = ctx;
+  const settings = writeSettings(req, ctx, state.bucket(bucket(req)));
   const checksum = verifyIntegrity(req.body, req.headers, req.trailers);
   const cond = beginWrite(key(req), state.versionsOf(bucket(req), key(req)), writeCondition(req.headers), req.arrival);
   const headers = storedHeadersFrom(req.headers);
   const metadata = metadataFrom(req.headers);
   const stored = await state.bodies.put(req.body);
-  const v = state.adopt(stored, () => state.putObject(bucket(req), key(req), { stored, etag: `"${stored.md5}"`, headers, metadata, checksum }, cond));
+  const v = state.adopt(stored, () => state.putObject(bucket(req), key(req), { stored, etag: `"${stored.md5}"`, headers, metadata, checksum, settings }, cond));
   const h: Record<string, string> = { etag: v.etag, ...writtenVersionHeader(v) };
   if (checksum) h[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
   return { status: 200, headers: h };
@@ -39,6 +45,8 @@ function readVersion(req: S3Request, ctx: S3Context): { v: ObjectVersion; versio
 /** GET and HEAD share everything but the body (API_HeadObject.html). */
 function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
   const { v, versioning } = readVersion(req, ctx);
+  // An archived object's bytes need a RestoreObject first, which this edge does not perform (InvalidObjectState).
+  if (withBody && v.storageClass !== undefined && ARCHIVED.has(v.storageClass)) throw archived(v.storageClass);
   const cond = checkPreconditions(v, {
     ifMatch: header(req, 'if-match'), ifNoneMatch: header(req, 'if-none-match'),
     ifModifiedSince: header(req, 'if-modified-since'), ifUnmodifiedSince: header(req, 'if-unmodified-since'),

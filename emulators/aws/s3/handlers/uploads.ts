@@ -5,11 +5,11 @@
 import { intQuery, keyEncoder, xmlResponse, type S3Handler } from '../request.ts';
 import { doc, leaf, node, iso } from '../xml.ts';
 import { compareKeys, walkKeys } from '../listing.ts';
-import { OWNER, type Upload } from '../model.ts';
+import { ownerXml } from '../accounts.ts';
+import { bucketOwner } from '../access/settings.ts';
+import type { Upload } from '../model.ts';
 
-const who = (tag: string) => node(tag, leaf('ID', OWNER.id), leaf('DisplayName', OWNER.displayName));
-
-export const listMultipartUploads: S3Handler = (req, { state }) => {
+export const listMultipartUploads: S3Handler = (req, { state, accounts }) => {
   const b = state.bucket(req.bucket!);
   const enc = keyEncoder(req);
   const prefix = req.query.get('prefix') ?? '';
@@ -40,6 +40,9 @@ export const listMultipartUploads: S3Handler = (req, { state }) => {
     delimiter !== undefined ? leaf('Delimiter', enc(delimiter)) : '', leaf('Prefix', enc(prefix)),
     leaf('MaxUploads', maxUploads), leaf('IsTruncated', page.isTruncated),
     req.query.get('encoding-type') ? leaf('EncodingType', 'url') : '',
-    ...page.items.map((u) => node('Upload', leaf('Key', enc(u.key)), leaf('UploadId', u.uploadId), who('Initiator'), who('Owner'), leaf('StorageClass', 'STANDARD'), leaf('Initiated', iso(u.initiated)))),
+    ...page.items.map((u) => {
+      const who = u.settings?.owner ?? bucketOwner(b);
+      return node('Upload', leaf('Key', enc(u.key)), leaf('UploadId', u.uploadId), ownerXml(accounts, who, 'Initiator'), ownerXml(accounts, who), leaf('StorageClass', u.settings?.storageClass ?? 'STANDARD'), leaf('Initiated', iso(u.initiated)));
+    }),
     ...page.commonPrefixes.map((p) => node('CommonPrefixes', leaf('Prefix', enc(p))))));
 };
