@@ -10,10 +10,10 @@
  */
 import type { Express, Request, Response } from 'express';
 import http from 'node:http';
-import https from 'node:https';
 import { endToEnd, runSteps, type Exchange, type Step } from './steps.ts';
 import { journalEntryOf } from '../shared/emulator.ts';
 import { continueTrace, formatTraceparent } from '../../proxy/core/trace-context.ts';
+import { sendKeptAlive, sharedAgent } from '../../proxy/core/keep-alive.ts';
 import type { GatewayState } from './state.ts';
 import { requestTarget, upstreamRequest } from './target.ts';
 
@@ -81,20 +81,18 @@ function toExchange(req: Request): Exchange | undefined {
 function forward(x: Exchange, state: GatewayState, res: Response): void {
   // The configured origin plus the path and query as they are: never resolved against it (target.ts).
   const target = upstreamRequest(state.upstream, x);
-  const client = target.protocol === 'https:' ? https : http;
-  const upstreamReq = client.request({ ...target, method: x.method, headers: x.forward }, (up) => {
+  // Kept-alive connections to the proxy, and a pooled one the proxy has closed replaced before sending (keep-alive.ts).
+  sendKeptAlive({ ...target, method: x.method, headers: x.forward, body: x.body, agent: sharedAgent(target.protocol) }).then((up) => {
     state.stats.forwarded++;
     res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(defined(up.headers)));
     up.pipe(res);
     up.on('error', () => res.destroy());
-  });
-  upstreamReq.on('error', () => {
+  }, () => {
     state.stats.upstreamErrors++;
     // Nothing sent yet: answer like a gateway whose integration failed. Mid-stream: cut the connection.
     if (!res.headersSent) res.status(502).json(gatewayError(502));
     else res.destroy();
   });
-  upstreamReq.end(x.body);
 }
 
 /** Node keeps set-cookie as an array; writeHead takes arrays as they are, so repeated cookies survive. */

@@ -23,6 +23,7 @@ import { expressRouteTable, nearMissFor, type DeclaredRoute } from './near-miss.
 import { Faults, type FaultSpec } from './faults.ts';
 import { answerClientErrors, answerNodeRefusals, guardRequests, jsonShape, proxyErrorShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
 import { jsonBody } from './json-body.ts';
+import { SERVER_KEEP_ALIVE_MS } from '../../proxy/core/keep-alive.ts';
 
 export interface EmulatorHooks {
   name: string;
@@ -186,7 +187,9 @@ export function listen(handler: http.RequestListener | http.Server | https.Serve
   const server = handler instanceof http.Server || handler instanceof https.Server
     ? handler
     : opts.tls ? https.createServer({ key: opts.tls.key, cert: opts.tls.cert }, handler) : http.createServer(handler);
-  server.keepAliveTimeout = 5000;
+  // Announced as `Keep-Alive: timeout=5`, kept 1 s longer by Node; the stack's clients let an idle connection go
+  // before that and replace one found closed before writing to it (proxy/core/keep-alive.ts).
+  server.keepAliveTimeout = SERVER_KEEP_ALIVE_MS;
   const shape = opts.errors ?? proxyErrorShape;
   answerClientErrors(server, shape);
   answerNodeRefusals(server, shape);

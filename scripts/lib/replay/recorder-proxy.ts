@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import { listen, type Listening } from '../../../emulators/shared/emulator.ts';
+import { keepAliveAgent, sendKeptAlive } from '../../../proxy/core/keep-alive.ts';
 import type { CapturedExchange } from './har-write.ts';
 import { DECODERS } from './har.ts';
 
@@ -38,7 +39,7 @@ function endToEnd(h: http.IncomingHttpHeaders): Record<string, string | string[]
 
 export async function startRecorder(opts: RecorderOptions): Promise<Listening> {
   const target = new URL(opts.target);
-  const agent = new http.Agent({ keepAlive: true });
+  const agent = keepAliveAgent(target.protocol);
   const server = http.createServer(async (req, res) => {
     const complete = opts.arrive();
     const startedAt = Date.now();
@@ -46,11 +47,8 @@ export async function startRecorder(opts: RecorderOptions): Promise<Listening> {
     try {
       const body = await readAll(req);
       const headers = endToEnd(req.headers);
-      const up = await new Promise<http.IncomingMessage>((resolve, reject) => {
-        const r = http.request(new URL(req.url ?? '/', target), { method: req.method, headers: { ...headers, host: target.host }, agent }, resolve);
-        r.on('error', reject);
-        r.end(body);
-      });
+      // A pooled connection the gateway closed is replaced before the request is written (keep-alive.ts).
+      const up = await sendKeptAlive({ url: new URL(req.url ?? '/', target), method: req.method, headers: { ...headers, host: target.host }, body, agent });
       const waitMs = performance.now() - t0;
       const raw = await readAll(up);
       const resHeaders = endToEnd(up.headers);

@@ -4,7 +4,7 @@
  * answer brought into the recording's redacted form and compared with the recorded one.
  */
 import http from 'node:http';
-import https from 'node:https';
+import { keepAliveAgent, sendKeptAlive } from '../../../proxy/core/keep-alive.ts';
 import { compareResponses, type Difference, type Observed } from './diff.ts';
 import type { ReplayEntry } from './har.ts';
 import { freshCredentials, type Credentials, type IdentityMap } from './identity.ts';
@@ -63,7 +63,7 @@ export async function replay(entries: ReplayEntry[], opts: ReplayOptions): Promi
   const picked = only ? entries.filter((e) => only(e.method, e.url.pathname)) : entries;
   const lanes = [...lanesOf(picked, opts.identities)];
   const target = new URL(opts.target);
-  const agent = new (target.protocol === 'https:' ? https : http).Agent({ keepAlive: true, maxSockets: Math.max(1, opts.concurrency ?? 8) });
+  const agent = keepAliveAgent(target.protocol, { maxSockets: Math.max(1, opts.concurrency ?? 8) });
   const results: EntryResult[] = [];
   const pace = pacer(opts.rate);
   let next = 0;
@@ -127,22 +127,18 @@ async function replayOne(entry: ReplayEntry, lane: string, target: URL, agent: h
   }
 }
 
-function send(target: URL, agent: http.Agent, method: string, path: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const client = target.protocol === 'https:' ? https : http;
-    const base = target.pathname.replace(/\/$/, '');
-    const req = client.request({ protocol: target.protocol, hostname: target.hostname, port: target.port, path: base + path, method, agent, headers: { ...headers, 'content-length': String(body.length) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const h: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
-        resolve({ status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks) });
-      });
-      res.on('error', reject);
-    });
-    req.setTimeout(30_000, () => req.destroy(new Error(`no answer from ${target.origin} within 30 s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
+async function send(target: URL, agent: http.Agent, method: string, path: string, headers: Record<string, string>, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
+  const base = target.pathname.replace(/\/$/, '');
+  // Each exchange, answer included, within 30 s; a pooled connection the target closed is replaced (keep-alive.ts).
+  const signal = AbortSignal.timeout(30_000);
+  try {
+    const res = await sendKeptAlive({ protocol: target.protocol, hostname: target.hostname, port: target.port, path: base + path, method, agent, headers: { ...headers, 'content-length': String(body.length) }, body, signal });
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    const h: Record<string, string> = {};
+    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) h[k] = Array.isArray(v) ? v.join(', ') : v;
+    return { status: res.statusCode ?? 0, headers: h, body: Buffer.concat(chunks) };
+  } catch (e) {
+    throw signal.aborted ? new Error(`no answer from ${target.origin} within 30 s`) : e;
+  }
 }
