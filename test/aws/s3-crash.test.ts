@@ -11,7 +11,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, DeleteObjectCommand, CopyObjectCommand, PutBucketVersioningCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, ListObjectVersionsCommand, ListMultipartUploadsCommand,
-  ListPartsCommand, ListBucketsCommand,
+  ListPartsCommand, ListBucketsCommand, PutObjectTaggingCommand, GetObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
 import { EdgeProcess } from '../helpers/edge-process.ts';
 
@@ -164,6 +164,32 @@ describe('S3 persistence survives kill -9', function () {
         } else expect(open).to.deep.equal([]);
         expect(got!.body.equals(Buffer.concat([p1, p2]))).to.equal(true);
         expect(got!.etag).to.match(/-2"$/);
+      });
+    });
+  }
+
+  for (const point of ['blob-renamed', 'journal-written', 'journal-synced']) {
+    it(`keeps an SSE-S3 object decryptable, old or new, when its overwrite is killed at ${point}`, async () => {
+      await crashDuring(point, async (s3) => {
+        await s3.send(new CreateBucketCommand({ Bucket: 'crash' }));
+        await s3.send(new PutObjectCommand({ Bucket: 'crash', Key: 'k', Body: v1, ServerSideEncryption: 'AES256' }));
+      }, (s3) => s3.send(new PutObjectCommand({ Bucket: 'crash', Key: 'k', Body: v2, ServerSideEncryption: 'AES256' })), async (s3, _ctx, acked) => {
+        const got = await s3.send(new GetObjectCommand({ Bucket: 'crash', Key: 'k' }));
+        const body = Buffer.from(await got.Body!.transformToByteArray());
+        expect(got.ServerSideEncryption).to.equal('AES256');
+        expect(body.equals(v2) || (!acked && body.equals(v1)), 'old or new, never torn').to.equal(true);
+        expect(got.ETag).to.equal(`"${md5(body)}"`);
+      });
+    });
+  }
+
+  for (const point of ['journal-written', 'journal-synced']) {
+    it(`changes an object's tags all or nothing when killed at ${point}`, async () => {
+      await crashDuring(point, putV1, (s3) => s3.send(new PutObjectTaggingCommand({ Bucket: 'crash', Key: 'k', Tagging: { TagSet: [{ Key: 'state', Value: 'new' }] } })), async (s3, _ctx, acked) => {
+        const tags = (await s3.send(new GetObjectTaggingCommand({ Bucket: 'crash', Key: 'k' }))).TagSet ?? [];
+        if (acked || point === 'journal-synced') expect(tags).to.deep.equal([{ Key: 'state', Value: 'new' }]);
+        else expect(tags.length === 0 || tags[0].Value === 'new').to.equal(true);
+        expect((await read(s3, 'crash', 'k'))?.body.equals(v1)).to.equal(true);
       });
     });
   }

@@ -12,9 +12,12 @@ import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, PutBucketVersioningCommand, DeleteObjectCommand, ListObjectVersionsCommand,
   PutBucketCorsCommand, GetBucketCorsCommand, HeadBucketCommand, DeleteBucketCommand, HeadObjectCommand, CreateMultipartUploadCommand,
   UploadPartCommand, CompleteMultipartUploadCommand, ListPartsCommand, DeleteBucketCorsCommand, ListBucketsCommand,
+  DeletePublicAccessBlockCommand, PutBucketPolicyCommand, PutBucketTaggingCommand, PutBucketEncryptionCommand, GetObjectAclCommand,
+  GetBucketPolicyCommand, GetBucketTaggingCommand, GetBucketOwnershipControlsCommand, GetBucketEncryptionCommand, GetPublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { startS3Server } from '../../emulators/aws/s3/serve.ts';
 import { EdgeProcess } from '../helpers/edge-process.ts';
+import { errorOf } from '../helpers/aws.ts';
 import type { S3Options } from '../../emulators/aws/s3/index.ts';
 
 const MiB = 1024 * 1024;
@@ -124,6 +127,44 @@ describe('S3 persistence (persistDir)', () => {
       expect((srv.s3.state.getObject('kept', 'tagged') as unknown as { laterField: unknown }).laterField).to.deep.equal({ team: 'finance' });
       expect((srv.s3.state.bucket('kept') as unknown as { laterField: unknown }).laterField).to.deep.equal({ Version: '2012-10-17', Statement: [] });
       expect((await text(s3, 'tagged')).toString()).to.equal('x');
+    });
+  });
+
+  it('keeps tags, ACLs, policies, access settings, default encryption and encrypted objects across a restart', async () => {
+    const plain = Buffer.from('SECRET-PLAINTEXT '.repeat(5000));
+    const customer = randomBytes(32);
+    const ssec = { SSECustomerAlgorithm: 'AES256', SSECustomerKey: customer.toString('base64'), SSECustomerKeyMD5: createHash('md5').update(customer).digest('base64') };
+    const policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: '*', Action: 's3:GetObject', Resource: 'arn:aws:s3:::kept/public/*' }] });
+    await withServer(async (s3) => {
+      await s3.send(new CreateBucketCommand({ Bucket: 'kept', ObjectOwnership: 'ObjectWriter' }));
+      await s3.send(new DeletePublicAccessBlockCommand({ Bucket: 'kept' }));
+      await s3.send(new PutBucketPolicyCommand({ Bucket: 'kept', Policy: policy }));
+      await s3.send(new PutBucketTaggingCommand({ Bucket: 'kept', Tagging: { TagSet: [{ Key: 'team', Value: 'finance' }] } }));
+      await s3.send(new PutBucketEncryptionCommand({ Bucket: 'kept', ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' }, BlockedEncryptionTypes: { EncryptionType: ['NONE'] } }] } }));
+      await s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'public/s3', Body: plain, Tagging: 'kind=report', ACL: 'public-read' }));
+      await s3.send(new PutObjectCommand({ Bucket: 'kept', Key: 'c', Body: plain, ...ssec }));
+    });
+    // At rest: no body holds the plaintext, the master key file is the owner's alone.
+    const blobs = path.join(dir, 's3', 'blobs');
+    for (const f of fs.readdirSync(blobs)) expect(fs.readFileSync(path.join(blobs, f)).includes(Buffer.from('SECRET-PLAINTEXT')), f).to.equal(false);
+    const journal = fs.readdirSync(path.join(dir, 's3')).filter((f) => f.startsWith('journal-')).map((f) => fs.readFileSync(path.join(dir, 's3', f), 'utf8')).join('');
+    expect(journal.includes(customer.toString('base64'))).to.equal(false);
+    expect(fs.statSync(path.join(dir, 's3', 'sse-master.key')).mode & 0o777).to.equal(0o600);
+    await withServer(async (s3, srv) => {
+      const got = await s3.send(new GetObjectCommand({ Bucket: 'kept', Key: 'public/s3' }));
+      expect([got.ServerSideEncryption, got.TagCount]).to.deep.equal(['AES256', 1]);
+      expect(Buffer.from(await got.Body!.transformToByteArray()).equals(plain)).to.equal(true);
+      const c = await s3.send(new GetObjectCommand({ Bucket: 'kept', Key: 'c', ...ssec }));
+      expect(Buffer.from(await c.Body!.transformToByteArray()).equals(plain)).to.equal(true);
+      expect((await s3.send(new GetObjectAclCommand({ Bucket: 'kept', Key: 'public/s3' }))).Grants?.some((g) => g.Grantee?.URI?.endsWith('/AllUsers'))).to.equal(true);
+      expect((await s3.send(new GetBucketPolicyCommand({ Bucket: 'kept' }))).Policy).to.equal(policy);
+      expect((await s3.send(new GetBucketTaggingCommand({ Bucket: 'kept' }))).TagSet).to.deep.equal([{ Key: 'team', Value: 'finance' }]);
+      expect((await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: 'kept' }))).OwnershipControls?.Rules?.[0].ObjectOwnership).to.equal('ObjectWriter');
+      expect((await s3.send(new GetBucketEncryptionCommand({ Bucket: 'kept' }))).ServerSideEncryptionConfiguration?.Rules?.[0].ApplyServerSideEncryptionByDefault?.SSEAlgorithm).to.equal('AES256');
+      expect((await errorOf(s3.send(new GetPublicAccessBlockCommand({ Bucket: 'kept' })))).name).to.equal('NoSuchPublicAccessBlockConfiguration');
+      // The policy is in force again: an anonymous GET of a public key decrypts and answers.
+      const anon = await fetch(`${srv.url}/kept/public/s3`);
+      expect([anon.status, (await anon.arrayBuffer()).byteLength]).to.deep.equal([200, plain.length]);
     });
   });
 

@@ -151,6 +151,8 @@ export interface StoredBody {
 /** What a write gives the state: the stored body plus everything the new version records. */
 export interface ObjectInput {
   stored: StoredBody;
+  /** The object's size when it differs from the stored body's (encrypted bytes carry their tags). */
+  size?: number;
   etag: string;
   headers: StoredHeaders;
   metadata: Record<string, string>;

@@ -7,6 +7,7 @@ import type http from 'node:http';
 import type { ObjectVersion, StoredHeaders, VersioningStatus } from './model.ts';
 import { memo } from '../sigv4.ts';
 import { decodeEncodedWords, encodeForHeader } from './rfc2047.ts';
+import { sseHeaders } from './sse/sse.ts';
 
 const STORED: [keyof StoredHeaders, string][] = [
   ['contentType', 'content-type'],
@@ -73,6 +74,7 @@ export function objectHeaders(v: ObjectVersion, versioning: VersioningStatus, qu
   if (v.tags?.length) h['x-amz-tagging-count'] = String(v.tags.length);
   if (v.storageClass) h['x-amz-storage-class'] = v.storageClass;
   if (v.websiteRedirect) h['x-amz-website-redirect-location'] = v.websiteRedirect;
+  if (v.sse) Object.assign(h, sseHeaders(v.sse));
   if (withChecksum && v.checksum) h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
   return h;
 }

@@ -268,7 +268,7 @@ export class S3State {
       versionId: b.versioning === 'Enabled' ? newVersionId() : 'null',
       deleteMarker: false,
       lastModified: this.now(),
-      size: input.stored.size,
+      size: input.size ?? input.stored.size,
       etag: input.etag,
       headers: input.headers,
       metadata: input.metadata,

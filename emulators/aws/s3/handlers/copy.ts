@@ -8,9 +8,11 @@ import { doc, leaf, iso } from '../xml.ts';
 import { metadataFrom, storedHeadersFrom } from '../object-headers.ts';
 import { beginWrite, checkCopySource, writeCondition, type ByteRange } from '../conditions.ts';
 import { partEtag, partNumber } from '../multipart.ts';
-import { archived, writtenVersionHeader } from './object.ts';
+import { archived, storePlain, writtenVersionHeader } from './object.ts';
+import { storePart } from './multipart.ts';
+import { COPY_SOURCE_CUSTOMER, plainOf, readKey, sseHeaders, uploadKey, writeEncryption } from '../sse/sse.ts';
 import { ARCHIVED, writeSettings } from '../write-settings.ts';
-import type { ObjectVersion } from '../model.ts';
+import type { ObjectVersion, Part, StoredBody } from '../model.ts';
 
 interface CopySource {
   bucket: string;
@@ -34,8 +36,8 @@ function parseCopySource(raw: string): CopySource {
   return { bucket: decoded.slice(0, slash), key: decoded.slice(slash + 1), versionId };
 }
 
-/** The source version, after its x-amz-copy-source-if-* conditions. */
-function copySource(req: S3Request, ctx: S3Context): { src: CopySource; source: ObjectVersion } {
+/** The source version, after its x-amz-copy-source-if-* conditions, and its key when it is encrypted. */
+function copySource(req: S3Request, ctx: S3Context): { src: CopySource; source: ObjectVersion; sourceKey?: Buffer } {
   const src = parseCopySource(header(req, 'x-amz-copy-source')!);
   // A copy reads its source as a GetObject (Service Authorization Reference: CopyObject needs s3:GetObject on it).
   ctx.access.check(req, src.versionId === undefined ? 's3:getobject' : 's3:getobjectversion', src.bucket, src.key, { versionId: src.versionId, expectedOwnerHeader: 'x-amz-source-expected-bucket-owner' });
@@ -49,7 +51,8 @@ function copySource(req: S3Request, ctx: S3Context): { src: CopySource; source: 
   }
   checkCopySource(source, req.headers);
   if (source.storageClass !== undefined && ARCHIVED.has(source.storageClass)) throw archived(source.storageClass);
-  return { src, source };
+  // An SSE-C source needs its key in x-amz-copy-source-server-side-encryption-customer-* (API_CopyObject.html).
+  return { src, source, sourceKey: readKey(req, ctx, source, COPY_SOURCE_CUSTOMER) };
 }
 
 /** x-amz-copy-source-version-id: echoed when the source bucket has versioning (configured at any time). */
@@ -69,24 +72,34 @@ const CHANGES_IN_PLACE = ['x-amz-storage-class', 'x-amz-website-redirect-locatio
 
 export const copyObject: S3Handler = async (req, ctx) => {
   const { state } = ctx;
-  const { src, source } = copySource(req, ctx);
+  const { src, source, sourceKey } = copySource(req, ctx);
   const metaDirective = directive(req, 'x-amz-metadata-directive', 'metadata');
   const tagDirective = directive(req, 'x-amz-tagging-directive', 'tagging');
   if (src.bucket === req.bucket && src.key === req.key && src.versionId === undefined && metaDirective === 'COPY' && !CHANGES_IN_PLACE.some((h) => req.headers[h] !== undefined)) {
     throw invalidRequest("This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
   // The destination's ACL is the request's (a copy never carries its source's), its tags the source's unless replaced.
-  const settings = writeSettings(req, ctx, state.bucket(req.bucket!), { copiedTags: tagDirective === 'COPY' ? source.tags ?? [] : undefined });
+  const dest = state.bucket(req.bucket!);
+  const settings = writeSettings(req, ctx, dest, { copiedTags: tagDirective === 'COPY' ? source.tags ?? [] : undefined });
+  // The copy is encrypted as its request (or the destination bucket's default) says, not as its source was.
+  const enc = writeEncryption(req, ctx, dest);
   const cond = beginWrite(req.key!, state.versionsOf(req.bucket!, req.key!), writeCondition(req.headers), req.arrival);
   const replace = metaDirective === 'REPLACE';
   const headers = replace ? storedHeadersFrom(req.headers) : source.headers;
   const metadata = replace ? metadataFrom(req.headers) : source.metadata;
-  // The copy is one part: a multipart source's ETag (md5 of md5s) does not describe it, so it gets its own MD5.
-  const multipart = source.parts !== undefined;
-  const stored = await state.bodies.copy(source, undefined, multipart);
-  const etag = multipart ? `"${stored.md5}"` : source.etag;
-  const v = state.adopt(stored, () => state.putObject(req.bucket!, req.key!, { stored, etag, headers, metadata, checksum: source.checksum, settings }, cond));
-  const h = { ...writtenVersionHeader(v), ...sourceVersionHeader(ctx, src, source) };
+  let body: { stored: StoredBody; etag: string; size: number };
+  if (!enc && !sourceKey) {
+    // The copy is one part: a multipart source's ETag (md5 of md5s) does not describe it, so it gets its own MD5.
+    const multipart = source.parts !== undefined;
+    const stored = await state.bodies.copy(source, undefined, multipart);
+    body = { stored, etag: multipart ? `"${stored.md5}"` : source.etag, size: stored.size };
+  } else {
+    // Encrypted on either side: through the plaintext, decrypted with the source's key, sealed with the copy's.
+    body = await storePlain(ctx, await plainOf(ctx, source, sourceKey, { start: 0, end: source.size - 1 }), enc, settings);
+  }
+  const { stored, etag, size } = body;
+  const v = state.adopt(stored, () => state.putObject(req.bucket!, req.key!, { stored, etag, size, headers, metadata, checksum: source.checksum, settings }, cond));
+  const h = { ...writtenVersionHeader(v), ...sourceVersionHeader(ctx, src, source), ...sseHeaders(v.sse) };
   return xmlResponse(doc('CopyObjectResult', leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag)), 200, h);
 };
 
@@ -109,9 +122,16 @@ export const uploadPartCopy: S3Handler = async (req, ctx) => {
   const { state } = ctx;
   const n = partNumber(req.query.get('partNumber'));
   const uploadId = req.query.get('uploadId')!;
-  state.upload(req.bucket!, req.key!, uploadId);
-  const { src, source } = copySource(req, ctx);
-  const stored = await state.bodies.copy(source, copyRange(header(req, 'x-amz-copy-source-range'), source.size), true);
-  const part = state.adopt(stored, () => state.putPart(req.bucket!, req.key!, uploadId, n, stored, partEtag(stored.md5!)));
-  return xmlResponse(doc('CopyPartResult', leaf('LastModified', iso(part.lastModified)), leaf('ETag', part.etag)), 200, sourceVersionHeader(ctx, src, source));
+  const u = state.upload(req.bucket!, req.key!, uploadId);
+  const partKey = uploadKey(req, ctx, u.settings?.sse);
+  const { src, source, sourceKey } = copySource(req, ctx);
+  const range = copyRange(header(req, 'x-amz-copy-source-range'), source.size);
+  let part: Part;
+  if (!partKey && !sourceKey) {
+    const stored = await state.bodies.copy(source, range, true);
+    part = state.adopt(stored, () => state.putPart(req.bucket!, req.key!, uploadId, n, stored, partEtag(stored.md5!)));
+  } else {
+    part = await storePart(ctx, u, partKey, n, await plainOf(ctx, source, sourceKey, range ?? { start: 0, end: source.size - 1 }));
+  }
+  return xmlResponse(doc('CopyPartResult', leaf('LastModified', iso(part.lastModified)), leaf('ETag', part.etag)), 200, { ...sourceVersionHeader(ctx, src, source), ...sseHeaders(u.settings?.sse) });
 };

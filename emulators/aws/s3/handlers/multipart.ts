@@ -3,8 +3,9 @@
  * API_CompleteMultipartUpload.html, API_AbortMultipartUpload.html (UploadPartCopy is in copy.ts, ListMultipartUploads
  * in uploads.ts).
  */
+import { createHash } from 'node:crypto';
 import { errors, S3Error } from '../errors.ts';
-import { intQuery, xmlResponse, type S3Handler, type S3Request, type S3Response } from '../request.ts';
+import { intQuery, xmlResponse, type S3Context, type S3Handler, type S3Request, type S3Response } from '../request.ts';
 import { asArray, asText, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
 import { metadataFrom, storedHeadersFrom } from '../object-headers.ts';
 import { verifyIntegrity } from '../body.ts';
@@ -14,24 +15,47 @@ import { writtenVersionHeader } from './object.ts';
 import { writeSettings } from '../write-settings.ts';
 import { ownerXml } from '../accounts.ts';
 import { bucketOwner } from '../access/settings.ts';
-import type { Bucket, ObjectVersion } from '../model.ts';
+import { sseHeaders, uploadKey, writeEncryption } from '../sse/sse.ts';
+import { encryptSegment, newNonce } from '../sse/crypt.ts';
+import type { Bucket, ObjectVersion, Part, Upload } from '../model.ts';
 
 const uploadId = (req: S3Request): string => req.query.get('uploadId')!;
 
+// The upload's encryption is decided here (its data key wrapped in the upload's record); every part uses it.
 export const createMultipartUpload: S3Handler = (req, ctx) => {
   const { state } = ctx;
-  const settings = writeSettings(req, ctx, state.bucket(req.bucket!));
+  const b = state.bucket(req.bucket!);
+  const settings = writeSettings(req, ctx, b);
+  const enc = writeEncryption(req, ctx, b);
+  if (enc) settings.sse = enc.record;
   const u = state.createUpload(req.bucket!, req.key!, storedHeadersFrom(req.headers), metadataFrom(req.headers), settings);
-  return xmlResponse(doc('InitiateMultipartUploadResult', leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId)));
+  return xmlResponse(doc('InitiateMultipartUploadResult', leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId)), 200, sseHeaders(enc?.record));
 };
 
-export const uploadPart: S3Handler = async (req, { state }) => {
+/**
+ * Store one part's bytes, sealed as one segment of the object when the upload is encrypted. The ETag is the
+ * plaintext's MD5 (the ciphertext's under SSE-C, whose ETags are not MD5s of the data).
+ */
+export async function storePart(ctx: S3Context, u: Upload, key: Buffer | undefined, n: number, plain: Buffer): Promise<Part> {
+  const { state } = ctx;
+  if (!key) {
+    const stored = await state.bodies.put(plain);
+    return state.adopt(stored, () => state.putPart(u.bucket, u.key, u.uploadId, n, stored, partEtag(stored.md5!)));
+  }
+  const nonce = newNonce();
+  const sealed = encryptSegment(key, nonce, plain);
+  const stored = await state.bodies.put(sealed);
+  const md5 = u.settings!.sse!.type === 'SSE-C' ? stored.md5! : createHash('md5').update(plain).digest('hex');
+  return state.adopt(stored, () => state.putPart(u.bucket, u.key, u.uploadId, n, stored, partEtag(md5), { size: plain.length, sse: { nonce, storedSize: sealed.length } }));
+}
+
+export const uploadPart: S3Handler = async (req, ctx) => {
   const n = partNumber(req.query.get('partNumber'));
-  state.upload(req.bucket!, req.key!, uploadId(req));
+  const u = ctx.state.upload(req.bucket!, req.key!, uploadId(req));
+  const key = uploadKey(req, ctx, u.settings?.sse);
   const checksum = verifyIntegrity(req.body, req.headers, req.trailers);
-  const stored = await state.bodies.put(req.body);
-  const part = state.adopt(stored, () => state.putPart(req.bucket!, req.key!, uploadId(req), n, stored, partEtag(stored.md5!)));
-  const h: Record<string, string> = { etag: part.etag };
+  const part = await storePart(ctx, u, key, n, req.body);
+  const h: Record<string, string> = { etag: part.etag, ...sseHeaders(u.settings?.sse) };
   if (checksum) h[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
   return { status: 200, headers: h };
 };
@@ -52,9 +76,11 @@ export const listParts: S3Handler = (req, { state, accounts }) => {
     ...page.map((p) => node('Part', leaf('PartNumber', p.partNumber), leaf('LastModified', iso(p.lastModified)), leaf('ETag', p.etag), leaf('Size', p.size)))));
 };
 
+// CompleteMultipartUpload echoes SSE-S3 only, not SSE-C (API_CompleteMultipartUpload.html, response headers).
 function completed(req: S3Request, b: Bucket, v: ObjectVersion): S3Response {
   const location = `http://${req.headers.host ?? 's3.amazonaws.com'}/${b.name}/${req.key}`;
-  return xmlResponse(doc('CompleteMultipartUploadResult', leaf('Location', location), leaf('Bucket', b.name), leaf('Key', req.key), leaf('ETag', v.etag)), 200, writtenVersionHeader(v));
+  const sse = v.sse?.type === 'AES256' ? sseHeaders(v.sse) : {};
+  return xmlResponse(doc('CompleteMultipartUploadResult', leaf('Location', location), leaf('Bucket', b.name), leaf('Key', req.key), leaf('ETag', v.etag)), 200, { ...writtenVersionHeader(v), ...sse });
 }
 
 /**
@@ -84,10 +110,14 @@ export const completeMultipartUpload: S3Handler = async (req, { state }) => {
   });
   const cond = beginWrite(u.key, b.objects.get(u.key), writeCondition(req.headers), req.arrival);
   const plan = planCompletion(u, requested);
-  const stored = await state.bodies.concat(plan.parts);
+  // An encrypted upload's parts are sealed segments: their stored bytes are concatenated, the object keeps their nonces.
+  const stored = await state.bodies.concat(plan.parts.map((p) => (p.sse ? { ...p, size: p.sse.storedSize } : p)));
+  const sse = u.settings?.sse;
+  const settings = sse ? { ...u.settings, sse: { ...sse, segments: plan.parts.map((p) => ({ size: p.size, nonce: p.sse!.nonce })) } } : u.settings;
+  const size = plan.parts.reduce((n, p) => n + p.size, 0);
   let v: ObjectVersion;
   try {
-    v = state.adopt(stored, () => state.completeUpload(u, plan.parts, { stored, etag: plan.etag, headers: u.headers, metadata: u.metadata, parts: plan.parts.map((p) => p.size), uploadId: id, settings: u.settings }, cond));
+    v = state.adopt(stored, () => state.completeUpload(u, plan.parts, { stored, size, etag: plan.etag, headers: u.headers, metadata: u.metadata, parts: plan.parts.map((p) => p.size), uploadId: id, settings }, cond));
   } catch (e) {
     // Two completions of one upload raced: the one that lost answers as a repeat.
     const earlier = e instanceof S3Error && e.code === 'NoSuchUpload' ? completedBefore(b, u.key, id) : undefined;

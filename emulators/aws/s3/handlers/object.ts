@@ -1,12 +1,14 @@
 /** Object operations: Put, Get, Head, Delete. Source: S3 API reference pages named per handler. */
-import { errors, invalidRequest, S3Error } from '../errors.ts';
+import { createHash } from 'node:crypto';
+import { errors, invalidArgument, invalidRequest, S3Error } from '../errors.ts';
 import { header, type S3Context, type S3Handler, type S3Request, type S3Response } from '../request.ts';
 import { metadataFrom, objectHeaderPairs, objectHeaders, overridesNothing, storedHeadersFrom } from '../object-headers.ts';
 import { beginWrite, checkPreconditions, parseRange, writeCondition, type ByteRange } from '../conditions.ts';
 import { verifyIntegrity } from '../body.ts';
 import { partNumber } from '../multipart.ts';
 import { ARCHIVED, writeSettings } from '../write-settings.ts';
-import type { ObjectVersion, VersioningStatus } from '../model.ts';
+import { hasCustomerHeaders, plainForResponse, readKey, seal, sseHeaders, writeEncryption, type Encryption } from '../sse/sse.ts';
+import type { ObjectSettings, ObjectVersion, StoredBody, VersioningStatus } from '../model.ts';
 
 const key = (req: S3Request): string => req.key!;
 
@@ -25,17 +27,35 @@ export function writtenVersionHeader(v: ObjectVersion): Record<string, string> {
 // API_PutObject.html: 200 with ETag (and the checksum the client sent, echoed back).
 export const putObject: S3Handler = async (req, ctx) => {
   const { state } = ctx;
-  const settings = writeSettings(req, ctx, state.bucket(bucket(req)));
+  const b = state.bucket(bucket(req));
+  const settings = writeSettings(req, ctx, b);
+  const enc = writeEncryption(req, ctx, b);
   const checksum = verifyIntegrity(req.body, req.headers, req.trailers);
   const cond = beginWrite(key(req), state.versionsOf(bucket(req), key(req)), writeCondition(req.headers), req.arrival);
   const headers = storedHeadersFrom(req.headers);
   const metadata = metadataFrom(req.headers);
-  const stored = await state.bodies.put(req.body);
-  const v = state.adopt(stored, () => state.putObject(bucket(req), key(req), { stored, etag: `"${stored.md5}"`, headers, metadata, checksum, settings }, cond));
-  const h: Record<string, string> = { etag: v.etag, ...writtenVersionHeader(v) };
+  const { stored, etag, size } = await storePlain(ctx, req.body, enc, settings);
+  const v = state.adopt(stored, () => state.putObject(bucket(req), key(req), { stored, etag, size, headers, metadata, checksum, settings }, cond));
+  const h: Record<string, string> = { etag: v.etag, ...writtenVersionHeader(v), ...sseHeaders(v.sse) };
   if (checksum) h[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
   return { status: 200, headers: h };
 };
+
+/**
+ * Store a new object's bytes, sealed when the write is encrypted (its record then goes into `settings.sse`). The
+ * ETag is the plaintext's MD5, except under SSE-C, where S3's is not (Object.html, ETag): ours is the ciphertext's.
+ */
+export async function storePlain(ctx: S3Context, plain: Buffer, enc: Encryption | undefined, settings: ObjectSettings): Promise<{ stored: StoredBody; etag: string; size: number }> {
+  if (!enc) {
+    const stored = await ctx.state.bodies.put(plain);
+    return { stored, etag: `"${stored.md5}"`, size: plain.length };
+  }
+  const { stored: sealed, nonce } = seal(enc, plain);
+  settings.sse = { ...enc.record, segments: [{ size: plain.length, nonce }] };
+  const stored = await ctx.state.bodies.put(sealed);
+  const md5 = enc.record.type === 'SSE-C' ? stored.md5! : createHash('md5').update(plain).digest('hex');
+  return { stored, etag: `"${md5}"`, size: plain.length };
+}
 
 function readVersion(req: S3Request, ctx: S3Context): { v: ObjectVersion; versioning: VersioningStatus } {
   const b = ctx.state.bucket(bucket(req));
@@ -47,6 +67,7 @@ function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
   const { v, versioning } = readVersion(req, ctx);
   // An archived object's bytes need a RestoreObject first, which this edge does not perform (InvalidObjectState).
   if (withBody && v.storageClass !== undefined && ARCHIVED.has(v.storageClass)) throw archived(v.storageClass);
+  const key = v.sse !== undefined || hasCustomerHeaders(req) || req.headers['x-amz-server-side-encryption'] !== undefined ? keyForRead(req, ctx, v) : undefined;
   const cond = checkPreconditions(v, {
     ifMatch: header(req, 'if-match'), ifNoneMatch: header(req, 'if-none-match'),
     ifModifiedSince: header(req, 'if-modified-since'), ifUnmodifiedSince: header(req, 'if-unmodified-since'),
@@ -54,25 +75,36 @@ function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
   if (!cond.ok && cond.status === 304) return { status: 304, headers: { etag: v.etag, 'last-modified': new Date(v.lastModified).toUTCString() } };
   if (!cond.ok) throw errors.PreconditionFailed({ Condition: cond.condition });
   const rawPart = req.query.get('partNumber');
-  if (rawPart !== undefined) return readPart(req, ctx, v, versioning, partNumber(rawPart), withBody);
+  if (rawPart !== undefined) return readPart(req, ctx, v, versioning, partNumber(rawPart), withBody, key);
   const range = parseRange(header(req, 'range'), v.size);
   const withChecksum = header(req, 'x-amz-checksum-mode') === 'ENABLED' && !range;
-  if (!range && !withChecksum && overridesNothing(req.query)) {
+  if (!range && !withChecksum && overridesNothing(req.query) && !key) {
     // The GET hot path without persistence: precomputed headers and the version's own Buffer.
     if (!withBody || v.body) return { status: 200, headerPairs: objectHeaderPairs(v, versioning), body: withBody ? v.body : undefined };
     return withBytes({ status: 200, headerPairs: objectHeaderPairs(v, versioning) }, ctx, v, undefined, withBody);
   }
   const h = objectHeaders(v, versioning, req.query, withChecksum);
-  if (!range) return withBytes({ status: 200, headers: { ...h, 'content-length': String(v.size) } }, ctx, v, undefined, withBody);
+  if (!range) return withBytes({ status: 200, headers: { ...h, 'content-length': String(v.size) } }, ctx, v, undefined, withBody, key);
   h['content-range'] = `bytes ${range.start}-${range.end}/${v.size}`;
-  return withBytes({ status: 206, headers: { ...h, 'content-length': String(range.end - range.start + 1) } }, ctx, v, range, withBody);
+  return withBytes({ status: 206, headers: { ...h, 'content-length': String(range.end - range.start + 1) } }, ctx, v, range, withBody, key);
+}
+
+/**
+ * The key to decrypt a version with, after the request's encryption headers are checked against it. SSE headers
+ * other than SSE-C's have no place on a read (API_GetObject.html: "you'll get an HTTP 400 Bad Request error").
+ */
+function keyForRead(req: S3Request, ctx: S3Context, v: ObjectVersion): Buffer | undefined {
+  if (req.headers['x-amz-server-side-encryption'] !== undefined) {
+    throw invalidArgument('x-amz-server-side-encryption header is not supported for this operation.', { ArgumentName: 'x-amz-server-side-encryption' });
+  }
+  return readKey(req, ctx, v);
 }
 
 /**
  * GET/HEAD ?partNumber=N: the bytes of part N as a 206 with x-amz-mp-parts-count (API_GetObject.html); an object
  * not uploaded in parts is one part. Past the last part: 416 InvalidPartNumber.
  */
-function readPart(req: S3Request, ctx: S3Context, v: ObjectVersion, versioning: VersioningStatus, n: number, withBody: boolean): S3Response {
+function readPart(req: S3Request, ctx: S3Context, v: ObjectVersion, versioning: VersioningStatus, n: number, withBody: boolean, key: Buffer | undefined): S3Response {
   if (header(req, 'range') !== undefined) throw invalidRequest('Cannot specify both Range header and partNumber query parameter');
   const sizes = v.parts ?? [v.size];
   if (n > sizes.length) {
@@ -84,12 +116,18 @@ function readPart(req: S3Request, ctx: S3Context, v: ObjectVersion, versioning: 
   if (v.parts) h['x-amz-mp-parts-count'] = String(v.parts.length);
   h['content-length'] = String(sizes[n - 1]);
   if (v.size > 0) h['content-range'] = `bytes ${range.start}-${range.end}/${v.size}`;
-  return withBytes({ status: 206, headers: h }, ctx, v, range, withBody);
+  return withBytes({ status: 206, headers: h }, ctx, v, range, withBody, key);
 }
 
-/** Attach the version's bytes (a Buffer, or an open file with persistence) to a GET's answer. */
-function withBytes(out: S3Response, ctx: S3Context, v: ObjectVersion, range: ByteRange | undefined, withBody: boolean): S3Response {
+/** Attach the version's bytes (a Buffer, an open file with persistence, or decrypted as they go) to a GET's answer. */
+function withBytes(out: S3Response, ctx: S3Context, v: ObjectVersion, range: ByteRange | undefined, withBody: boolean, key?: Buffer): S3Response {
   if (!withBody) return out;
+  if (key) {
+    const plain = plainForResponse(ctx, v, key, range ?? { start: 0, end: v.size - 1 });
+    if (Buffer.isBuffer(plain)) out.body = plain;
+    else out.stream = plain;
+    return out;
+  }
   const bytes = ctx.state.bodies.read(v, range);
   if (Buffer.isBuffer(bytes)) out.body = bytes;
   else out.file = bytes;
