@@ -7,6 +7,7 @@
  * logs in production — are recorded here as well (gateway-audit.ts), so a local run shows every refusal in one place.
  */
 import type http from 'node:http';
+import { adminTarget } from './admin-target.ts';
 import type { AuditLine } from '../../proxy/core/audit.ts';
 import { createLogger, type Logger } from '../../proxy/core/log.ts';
 
@@ -58,12 +59,9 @@ export type AuditFilter = Partial<Record<'action' | 'actor' | 'outcome' | 'reque
  * restart of the proxy); false for any other request.
  */
 export function serveAudit(req: http.IncomingMessage, res: http.ServerResponse, list: (filter: AuditFilter) => Promise<AuditLine[]>): boolean {
-  // The path is compared as sent: resolving `//host/…` with new URL threw (a 500 on the proxy's port; npm run fuzz).
-  const raw = req.url ?? '/';
-  const at = raw.indexOf('?');
+  const url = adminTarget(req);
   // Only on the proxy's own port: a request the gateway forwarded (it signs everything) is the app's to answer.
-  if ((at < 0 ? raw : raw.slice(0, at)) !== AUDIT_PATH || req.headers.signature !== undefined) return false;
-  const url = { searchParams: new URLSearchParams(at < 0 ? '' : raw.slice(at + 1)) };
+  if (url.pathname !== AUDIT_PATH || req.headers.signature !== undefined) return false;
   const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));

@@ -42,6 +42,10 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
     res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
   });
   const proxy = await listen(server, c.port, { host: c.host });
+  // PGlite runs in this event loop and holds it for seconds while a database opens. A keep-alive timer that expired
+  // meanwhile fires first when the loop resumes and resets a connection whose next request is already waiting on it
+  // (the gateway answered 502): idle connections are kept long enough that such a hold never outlasts their timer.
+  server.keepAliveTimeout = 60_000;
   // The port is open: every function's code (the AWS SDK, PGlite's driver, …) loads while the others start.
   const apps = import('./proxy-apps.ts');
   apps.catch(() => {});

@@ -12,6 +12,7 @@
  * Errors are `{"error":{"code","message"}}` (400 for a bad filter, 405 for another method).
  */
 import type http from 'node:http';
+import { adminTarget } from './admin-target.ts';
 import type { ProxyTrace, TraceRing } from './proxy-traces.ts';
 
 export const TRACES_PATH = '/__admin/traces';
@@ -23,7 +24,7 @@ const KEEP_ALIVE_MS = 15_000;
 
 /** Serves the trace API from `ring`; false for any other request. */
 export function serveTraces(req: http.IncomingMessage, res: http.ServerResponse, ring: TraceRing): boolean {
-  const url = new URL(req.url ?? '/', 'http://stack');
+  const url = adminTarget(req);
   if (!(url.pathname === TRACES_PATH || url.pathname.startsWith(`${TRACES_PATH}/`)) || req.headers.signature !== undefined) return false;
   const rest = url.pathname.slice(TRACES_PATH.length);
   const q = (k: string) => url.searchParams.get(k) ?? undefined;
