@@ -3,6 +3,7 @@
  * Shapes: proxy/routes/mail/send.ts, proxy/routes/reports/index.ts, proxy/routes/mail/webhooks.ts.
  */
 import type { Transport } from './http.ts';
+import type { HeaderAnswer } from './packages.ts';
 
 export interface SendMail {
   to: string[];
@@ -42,6 +43,8 @@ export interface ReportListing {
   nextContinuationToken?: string;
 }
 
+const CORS_HEADERS = ['access-control-allow-origin', 'access-control-allow-methods', 'access-control-allow-headers', 'access-control-max-age'];
+
 export class MailApi {
   constructor(private readonly t: Transport) {}
 
@@ -54,6 +57,11 @@ export class MailApi {
   status = (messageId: string) => this.t.send<MailStatus>({ method: 'GET', path: `/send-mail/${encodeURIComponent(messageId)}` });
   reports = (prefix?: string, continuationToken?: string) => this.t.send<ReportListing>({ method: 'GET', path: '/reports', query: { prefix, continuationToken } });
   reportUrl = (key: string) => this.t.send<{ key: string; url: string; expiresAt: string }>({ method: 'GET', path: '/reports/url', query: { key } });
+  /** A browser page's preflight before it calls a reports route with its API key (seed 002's S3 browser). */
+  reportsPreflight = async (path: '/reports' | '/reports/url', origin: string): Promise<HeaderAnswer> => {
+    const res = await this.t.raw({ method: 'OPTIONS', path, headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } });
+    return { status: res.status, headers: Object.fromEntries(CORS_HEADERS.flatMap((n) => (res.headers.get(n) === null ? [] : [[n, res.headers.get(n)!]]))) };
+  };
   /** What Mailgun posts for an event (signature + event-data). */
   mailgunEvent = (event: unknown) => this.t.send<{ message: string; stored: boolean }>({ method: 'POST', path: '/webhooks/mailgun', json: event });
 }

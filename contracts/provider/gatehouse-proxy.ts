@@ -59,6 +59,11 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     if (!target.packages) throw new Error('this target does not serve the packages routes');
     return target.packages;
   };
+  const allowsOrigin = (origin: string) => {
+    const origins = (target.proxyEnv.PROXY_CORS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim());
+    if (!origins.includes(origin)) throw new Error(`the proxy must allow the origin ${origin} (PROXY_CORS_ALLOWED_ORIGINS)`);
+    return undefined;
+  };
   const stateHandlers: StateHandlers = {
     [S.signedIn]: async () => { creds.jwt = await target.mintToken(ADA); return undefined; },
     [S.expiredToken]: async () => { creds.jwt = await target.mintToken(ADA, -60); return undefined; },
@@ -92,11 +97,9 @@ export function gatehouseStates(target: GatehouseTarget): { stateHandlers: State
     [S.deletedPackage]: async () => { await packages().ensureDeleted('N:package:461'); return undefined; },
     // Issued for ada with a token of the state's own: the interaction itself carries no credential.
     [S.packagePresigned]: async () => packages().presign(await target.mintToken(ADA)),
-    [S.corsOrigin]: async () => {
-      const origins = (target.proxyEnv.PROXY_CORS_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim());
-      if (!origins.includes('http://127.0.0.1:5173')) throw new Error('the proxy must allow the origin http://127.0.0.1:5173 (PROXY_CORS_ALLOWED_ORIGINS)');
-      return undefined;
-    },
+    // The S3 proxy and the reports routes read the one list.
+    [S.corsOrigin]: async () => allowsOrigin('http://127.0.0.1:5173'),
+    [S.reportsCorsOrigin]: async () => allowsOrigin('http://127.0.0.1:5173'),
   };
   const beforeEach = async () => {
     creds = {};

@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { S3Client, HeadBucketCommand, CreateBucketCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { S3Client, HeadBucketCommand, CreateBucketCommand, HeadObjectCommand, PutObjectCommand, GetBucketCorsCommand, PutBucketCorsCommand, type CORSRule } from '@aws-sdk/client-s3';
 import { SSMClient, GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm';
 import {
   DynamoDBClient, DescribeTableCommand, CreateTableCommand, DescribeTimeToLiveCommand, UpdateTimeToLiveCommand, waitUntilTableExists,
@@ -18,8 +18,15 @@ import { SecretsManagerClient, GetSecretValueCommand, CreateSecretCommand, PutSe
 
 export const DEFAULT_SEED_FILE = resolve(dirname(fileURLToPath(import.meta.url)), '../../fixtures/aws/seed.json');
 
+/**
+ * A bucket's CORS rule in S3's own shape (PutBucketCors, as seed 002 writes it); `AllowedOriginsFrom` names a run-time
+ * value (comma-separated origins) that replaces `AllowedOrigins` when the caller supplies it — the stack's configured
+ * origins, the console's among them.
+ */
+export type SeedCorsRule = CORSRule & { AllowedOriginsFrom?: string };
+
 export interface SeedFile {
-  buckets?: { name: string; files?: { key: string; file: string; contentType?: string }[] }[];
+  buckets?: { name: string; files?: { key: string; file: string; contentType?: string }[]; cors?: SeedCorsRule[] }[];
   parameters?: { name: string; type: 'String' | 'StringList' | 'SecureString'; value?: string; valueFile?: string; description?: string; keyId?: string }[];
   tables?: { name: string; keySchema: { attributeName: string; attributeType: ScalarAttributeType; keyType: KeyType }[]; ttlAttribute?: string }[];
   queues?: { name: string; attributes?: Record<string, string>; deadLetter?: { name: string; maxReceiveCount: number } }[];
@@ -60,7 +67,7 @@ export async function seedAws(
   try {
     // Every declared resource is independent of the others, so they are applied concurrently (start-up time).
     await Promise.all([
-      ...(seed.buckets ?? []).map((b) => seedBucket(s3, region, base, b, report)),
+      ...(seed.buckets ?? []).map((b) => seedBucket(s3, region, base, b, runtime, report)),
       ...(seed.parameters ?? []).map((p) => seedParameter(ssm, base, p, report)),
       ...(seed.tables ?? []).map((t) => seedTable(ddb, t, report)),
       ...(seed.queues ?? []).map((q) => seedQueue(sqs, q, report)),
@@ -93,13 +100,14 @@ async function lookup<T>(read: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function seedBucket(s3: S3Client, region: string, base: string, b: Bucket, report: SeedReport): Promise<void> {
+async function seedBucket(s3: S3Client, region: string, base: string, b: Bucket, runtime: RuntimeValues, report: SeedReport): Promise<void> {
   if (await lookup(() => s3.send(new HeadBucketCommand({ Bucket: b.name })))) report.unchanged.push(`s3://${b.name}`);
   else {
     // us-east-1 takes no LocationConstraint; every other region requires one (CreateBucket API reference).
     await s3.send(new CreateBucketCommand({ Bucket: b.name, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as never } }) }));
     report.created.push(`s3://${b.name}`);
   }
+  if (b.cors) await seedBucketCors(s3, b.name, corsRules(b.cors, runtime), report);
   await Promise.all((b.files ?? []).map(async (f) => {
     const body = await readFile(resolve(base, f.file));
     const md5 = createHash('md5').update(body).digest('hex');
@@ -111,6 +119,25 @@ async function seedBucket(s3: S3Client, region: string, base: string, b: Bucket,
     (head ? report.updated : report.created).push(id);
   }));
 }
+
+/** The rules as S3 takes them: run-time origins in place of the fixture's where the caller supplied them. */
+export function corsRules(rules: SeedCorsRule[], runtime: RuntimeValues): CORSRule[] {
+  return rules.map(({ AllowedOriginsFrom: from, ...rule }) => {
+    const given = from ? runtime[from]?.split(',').map((o) => o.trim()).filter(Boolean) : undefined;
+    return given?.length ? { ...rule, AllowedOrigins: [...new Set(given)] } : rule;
+  });
+}
+
+async function seedBucketCors(s3: S3Client, bucket: string, rules: CORSRule[], report: SeedReport): Promise<void> {
+  const id = `s3://${bucket} CORS`;
+  const current = await lookup(() => s3.send(new GetBucketCorsCommand({ Bucket: bucket })));
+  if (current && sameCors(current.CORSRules ?? [], rules)) return void report.unchanged.push(id);
+  await s3.send(new PutBucketCorsCommand({ Bucket: bucket, CORSConfiguration: { CORSRules: rules } }));
+  (current ? report.updated : report.created).push(id);
+}
+
+const CORS_FIELDS = ['AllowedHeaders', 'AllowedMethods', 'AllowedOrigins', 'ExposeHeaders', 'MaxAgeSeconds'] as const;
+const sameCors = (a: CORSRule[], b: CORSRule[]) => a.length === b.length && a.every((r, i) => CORS_FIELDS.every((f) => JSON.stringify(r[f] ?? []) === JSON.stringify(b[i][f] ?? [])));
 
 async function seedParameter(ssm: SSMClient, base: string, p: Param, report: SeedReport): Promise<void> {
   if ((p.value === undefined) === (p.valueFile === undefined)) throw new Error(`parameter ${p.name}: declare exactly one of value or valueFile`);

@@ -139,7 +139,8 @@ export function apiKeyCheck(store?: ApiKeyStore): Step {
   return async (x, state) => {
     let s = store ?? stores.get(state);
     if (!s) stores.set(state, (s = new ApiKeyStore(loadApiKeys())));
-    if (!s.requiresKey(x.path)) return;
+    // API Gateway's CORS OPTIONS method requires no key (a browser never sends one on a preflight); the integration answers.
+    if (!s.requiresKey(x.path) || x.method === 'OPTIONS') return;
     const { decision, keyId, usagePlanId } = s.decide(x.client['x-api-key']);
     x.hop.apiKey = { keyId, usagePlanId, verdict: decision };
     if (decision !== 'ok') return REPLIES[decision];

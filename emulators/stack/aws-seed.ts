@@ -6,7 +6,7 @@
  * secret. Every step is idempotent. Runs in the AWS edge's own process (its `seed` and `cloudfrontKey` methods: the
  * supervisor stays free of the SDK), or in the supervisor against an external endpoint (AWS_ENDPOINT_URL).
  */
-import { seedAws, seedSecrets } from '../aws/seed.ts';
+import { DEFAULT_SEED_FILE, seedAws, seedSecrets } from '../aws/seed.ts';
 import { preparePackagesAws, putCloudFrontKey, type AwsTargetConfig } from './packages.ts';
 
 export interface CloudFrontKey {
@@ -14,8 +14,10 @@ export interface CloudFrontKey {
   privateKeyPem: string;
 }
 
-export async function seedStackAws(target: AwsTargetConfig): Promise<{ queueUrl: string }> {
-  await seedAws(target.endpoint, target.credentials, target.region);
+/** `corsOrigins`: the origins the reports bucket's CORS rule allows (cors-origins.ts). */
+export async function seedStackAws(a: AwsTargetConfig & { corsOrigins?: string[] }): Promise<{ queueUrl: string }> {
+  const { corsOrigins, ...target } = a;
+  await seedAws(target.endpoint, target.credentials, target.region, DEFAULT_SEED_FILE, corsOrigins ? { corsOrigins: corsOrigins.join(',') } : {});
   const setup = await preparePackagesAws(target);
   return { queueUrl: setup.queueUrl };
 }

@@ -3,11 +3,13 @@
  * AWS for them (packages.ts) so the supervisor can compute it without loading the AWS SDK.
  */
 
+import { DEFAULT_CORS_ORIGINS } from './cors-origins.ts';
+
 /** Where the packages function reads the CloudFront private key (SSM SecureString, base64 PEM, as seed 003 stores it). */
 export const CLOUDFRONT_KEY_PARAM = '/gatehouse/packages/cloudfront/private-key';
 
 /** The packages function's environment for a stack whose pieces run at these addresses. */
-export function packagesEnv(o: { awsUrl: string; queueUrl: string; cloudfrontDomain: string; cloudfrontKeyId: string; corsOrigins?: string }): Record<string, string> {
+export function packagesEnv(o: { awsUrl: string; queueUrl: string; cloudfrontDomain: string; cloudfrontKeyId: string }): Record<string, string> {
   return {
     ENV: 'local',
     PENNSIEVE_DOMAIN: 'localhost',
@@ -17,6 +19,6 @@ export function packagesEnv(o: { awsUrl: string; queueUrl: string; cloudfrontDom
     CLOUDFRONT_PRIVATE_KEY_SSM_PARAM: CLOUDFRONT_KEY_PARAM,
     PROXY_ALLOWED_BUCKETS: 'gatehouse-package-assets',
     RESTORE_PACKAGE_QUEUE_URL: o.queueUrl,
-    PROXY_CORS_ALLOWED_ORIGINS: o.corsOrigins ?? 'http://localhost:5173,http://127.0.0.1:5173',
+    PROXY_CORS_ALLOWED_ORIGINS: DEFAULT_CORS_ORIGINS.join(','),
   };
 }

@@ -5,12 +5,13 @@
  */
 import type { StackSecretSources } from './seed-secrets.ts';
 import { packagesEnv } from './packages-env.ts';
+import { stackCorsOrigins } from './cors-origins.ts';
 import { proxyEnvironment } from './proxy-env.ts';
 import { awsTarget, mailDomainOf, vaultUrl, type CloudFrontInfo, type MailgunInfo, type StackContext } from './services.ts';
 
 /** The AWS fixtures (aws-seed.ts): seeded by the embedded edge's own process, or from here into an external AWS. */
 export async function seedAwsForStack(ctx: StackContext): Promise<void> {
-  const target = awsTarget(ctx);
+  const target = { ...awsTarget(ctx), corsOrigins: stackCorsOrigins(ctx) };
   const { queueUrl } = ctx.reports.aws
     ? (await ctx.call('aws', 'seed', target)) as { queueUrl: string }
     : await (await import('./aws-seed.ts')).seedStackAws(target);
@@ -60,6 +61,8 @@ export async function buildProxy(ctx: StackContext): Promise<void> {
   const cloudfront = ctx.reports.cloudfront!.info as unknown as CloudFrontInfo;
   const defaults = packagesEnv({ awsUrl: awsTarget(ctx).endpoint, queueUrl: ctx.restoreQueueUrl!, cloudfrontDomain: cloudfront.domainName, cloudfrontKeyId: cloudfront.keyPairId });
   ctx.packagesEnv = Object.fromEntries(Object.entries(defaults).map(([k, v]) => [k, ctx.env[k] ?? v]));
+  // The configured origins and the console's: the S3 proxy and the reports routes (the mail function) read the list.
+  ctx.packagesEnv.PROXY_CORS_ALLOWED_ORIGINS = stackCorsOrigins(ctx).join(',');
   ctx.proxyEnv = proxyEnvironment(ctx);
   const built = (await ctx.call('proxy', 'build', { env: ctx.proxyEnv })) as { routes: number };
   ctx.reports.proxy!.info = { routes: built.routes };

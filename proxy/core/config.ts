@@ -58,6 +58,11 @@ export class EnvReader {
     return hit;
   }
 
+  /** A comma-separated list (blanks dropped); empty when unset. */
+  list(name: string): string[] {
+    return (this.optional(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  }
+
   url(name: string, fallback?: string): string | undefined {
     const v = this.optional(name, fallback);
     if (v === undefined) return undefined;

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { S3Client, PutObjectCommand } from '@aws-sdk/client-s3';
+import { S3Client, PutObjectCommand, GetBucketCorsCommand } from '@aws-sdk/client-s3';
 import type { Stack } from '../../emulators/stack/index.ts';
 import { call, testStack } from '../helpers/stack.ts';
 
@@ -94,5 +94,57 @@ describe('report browsing through the local stack', function () {
     const res = await call(gw, 'GET', '/reports');
     expect(res.status).to.equal(403);
     expect(res.body).to.deep.equal({ message: 'Forbidden' });
+  });
+
+  describe('CORS for a browser page on a configured origin', () => {
+    // The stack's default PROXY_CORS_ALLOWED_ORIGINS: a dev server on port 5173.
+    const ORIGIN = 'http://127.0.0.1:5173';
+    const preflight = (path: string, origin: string, headers = 'x-api-key', method = 'GET') =>
+      call(gw, 'OPTIONS', path, { headers: { origin, 'access-control-request-method': method, 'access-control-request-headers': headers } });
+
+    for (const path of ['/reports', '/reports/url']) {
+      it(`answers the preflight of ${path} without an API key, for GET with x-api-key`, async () => {
+        const res = await preflight(path, ORIGIN);
+        expect(res.status, res.text).to.equal(204);
+        expect(res.headers.get('access-control-allow-origin')).to.equal(ORIGIN);
+        expect(res.headers.get('access-control-allow-methods')).to.equal('GET, HEAD, OPTIONS');
+        expect(res.headers.get('access-control-allow-headers')).to.equal('x-api-key');
+        expect(res.headers.get('access-control-max-age')).to.equal('3600');
+      });
+    }
+
+    it('refuses the preflight of an origin, method or header not allowed (403, no Allow-Origin)', async () => {
+      for (const res of [await preflight('/reports', 'http://evil.test'), await preflight('/reports', ORIGIN, 'x-api-key', 'DELETE'), await preflight('/reports', ORIGIN, 'x-api-key, x-other')]) {
+        expect(res.status, res.text).to.equal(403);
+        expect(res.body.error.code).to.equal('cors_not_allowed');
+        expect(res.headers.get('access-control-allow-origin')).to.equal(null);
+      }
+    });
+
+    it('echoes the allowed origin on answers and refusals alike, never *', async () => {
+      const ok = await call(gw, 'GET', '/reports', { headers: { 'x-api-key': KEY, origin: ORIGIN } });
+      expect(ok.status).to.equal(200);
+      expect(ok.headers.get('access-control-allow-origin')).to.equal(ORIGIN);
+      expect(ok.headers.get('vary')).to.include('Origin');
+      const refused = await call(gw, 'GET', `/reports/url?key=${encodeURIComponent('reports/x/run.sh')}`, { headers: { 'x-api-key': KEY, origin: ORIGIN } });
+      expect(refused.status).to.equal(400);
+      expect(refused.headers.get('access-control-allow-origin')).to.equal(ORIGIN);
+      const other = await call(gw, 'GET', '/reports', { headers: { 'x-api-key': KEY, origin: 'http://evil.test' } });
+      expect(other.status).to.equal(200);
+      expect(other.headers.get('access-control-allow-origin')).to.equal(null);
+    });
+
+    it('seeds the reports bucket with seed 002\'s CORS rule for the configured origins', async () => {
+      const s3 = new S3Client({ endpoint: stack.urls.aws, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+      try {
+        const { CORSRules } = await s3.send(new GetBucketCorsCommand({ Bucket: BUCKET }));
+        expect(CORSRules).to.have.length(1);
+        expect(CORSRules![0]).to.deep.include({ AllowedHeaders: ['*'], AllowedMethods: ['GET', 'HEAD'], ExposeHeaders: ['ETag'], MaxAgeSeconds: 3600 });
+        expect(CORSRules![0].AllowedOrigins).to.include(ORIGIN);
+        expect(stack.proxyEnv.PROXY_CORS_ALLOWED_ORIGINS!.split(',')).to.have.members(CORSRules![0].AllowedOrigins!);
+      } finally {
+        s3.destroy();
+      }
+    });
   });
 });

@@ -114,7 +114,7 @@ function senderFor(base: string): MailgunSender {
     breakerFailureThreshold: 5, breakerCoolDownMs: 30_000,
     // Unused by the sender; present because MailConfig is one record.
     webhookSigningKey: 'unused', piiSalt: 'unused', signatureMaxSkewSeconds: 300, webhookMaxAgeSeconds: 300, webhookKeyRecheckMs: 0, reportsBucket: 'unused',
-    reportsPrefix: 'reports/', cloudfrontBaseUrl: 'https://unused.invalid', cloudfrontKeySecretId: 'unused', linkTtlDays: 25, deliveriesTable: 'unused',
+    reportsPrefix: 'reports/', corsAllowedOrigins: [], cloudfrontBaseUrl: 'https://unused.invalid', cloudfrontKeySecretId: 'unused', linkTtlDays: 25, deliveriesTable: 'unused',
     idempotencyTable: 'unused', outcomeSettleSeconds: 1800, derivedKeyWindowSeconds: 3600,
   };
   const breaker = new CircuitBreaker({ name: 'mailgun', failureThreshold: cfg.breakerFailureThreshold, coolDownMs: cfg.breakerCoolDownMs, clock: systemClock });

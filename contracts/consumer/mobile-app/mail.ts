@@ -3,6 +3,7 @@
  * path, an auth failure (no or a wrong key: the gateway's 403; a forged webhook signature: 406) and a refused input.
  * Codes: proxy/routes/mail/send.ts, proxy/routes/reports/keys.ts, proxy/auth/mailgun-webhook.ts.
  */
+import { expect } from 'chai';
 import { MatchersV3 as M } from '@pact-foundation/pact';
 import type { GatehouseClient, SendMail } from '../../mobile-client/index.ts';
 import type { InteractionSpec } from '../interaction.ts';
@@ -13,6 +14,7 @@ type Spec = InteractionSpec<GatehouseClient>;
 type Req = Omit<Spec, 'given' | 'uponReceiving' | 'status' | 'errorCode'>;
 
 const key = { 'x-api-key': crmApiKey() };
+const ORIGIN = 'http://127.0.0.1:5173';
 const campaign = (extra: Partial<SendMail> = {}) => ({
   to: ['ada@example.com'], subject: 'Your July statement', html: '<p>Hello!</p>', text: 'Hello!', from: 'Distro Nation <reports@mg.gatehouse.local>',
   campaign: { name: 'july-payouts', type: 'financial' }, ...extra,
@@ -93,6 +95,23 @@ const reports: Spec[] = [
     call: (c) => c.mail.reportUrl('reports/DN-1001/2025/07/no-such-statement.pdf') },
   refused('a download URL for a file type reports never have', 'file_type_not_allowed', 'only .pdf, .csv, .xlsx, .zip files can be downloaded', { method: 'GET', path: '/reports/url',
     query: { key: 'reports/DN-1001/2025/07/run.exe' }, call: (c) => c.mail.reportUrl('reports/DN-1001/2025/07/run.exe') }),
+  // A browser page (the CRM's file browser) preflights each reports route: x-api-key is not a safelisted header.
+  // The gateway lets the preflight through without a key, as API Gateway's CORS OPTIONS method does.
+  ...(['/reports', '/reports/url'] as const).map((path): Spec => ({
+    given: [S.reportsCorsOrigin], uponReceiving: `a browser's preflight for ${path}`, method: 'OPTIONS', path,
+    headers: { origin: ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' }, status: 204,
+    responseHeaders: { 'access-control-allow-origin': ORIGIN, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-allow-headers': 'x-api-key', 'access-control-max-age': '3600' },
+    call: async (c) => {
+      // The Rust mock server appends CORS headers of its own to every answer, so the interaction's are read as included.
+      const { status, headers } = await c.mail.reportsPreflight(path, ORIGIN);
+      expect(status).to.equal(204);
+      expect(headers['access-control-allow-origin']).to.include(ORIGIN);
+      expect(headers['access-control-allow-headers']).to.include('x-api-key');
+    } })),
+  { given: [], uponReceiving: 'a preflight for /reports from an origin not on its list', method: 'OPTIONS', path: '/reports',
+    headers: { origin: 'http://evil.test', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' }, status: 403,
+    responseBody: gatehouseError('cors_not_allowed', 'this origin, method or header is not allowed'), errorCode: 'cors_not_allowed',
+    call: (c) => c.mail.reportsPreflight('/reports', 'http://evil.test') },
 ];
 
 // Mailgun signs timestamp+token with the domain's webhook key (documentation.mailgun.com, "Securing Webhooks");

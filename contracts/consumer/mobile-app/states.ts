@@ -19,6 +19,7 @@ export const MOBILE_STATES = {
   deletedPackage: 'package N:package:461 of dataset N:dataset:123 is deleted',
   packagePresigned: 'a presigned URL of package N:package:456 was issued',
   corsOrigin: 'the S3 proxy allows the origin http://127.0.0.1:5173',
+  reportsCorsOrigin: 'the reports routes allow the origin http://127.0.0.1:5173',
 } as const;
 
 /** Who the mobile pact is about. */

@@ -38,6 +38,8 @@ export interface MailConfig {
   reportsBucket: string;
   /** Every report key starts with this (no leading slash, ends with "/"). */
   reportsPrefix: string;
+  /** Browser origins that may call the reports routes (PROXY_CORS_ALLOWED_ORIGINS, as the S3 proxy's). */
+  corsAllowedOrigins: string[];
   /** Scheme and host the signed links point at (the CloudFront distribution). */
   cloudfrontBaseUrl: string;
   /** Secrets Manager secret holding `{"keyPairId": …, "privateKey": PEM}`. */
@@ -80,6 +82,7 @@ export function loadMailConfig(env: Record<string, string | undefined>, secrets:
     webhookKeyRecheckMs: r.int('WEBHOOK_KEY_RECHECK_MS', 3000, 0, 30_000),
     reportsBucket: r.optional('REPORTS_BUCKET', 'gatehouse-package-assets')!,
     reportsPrefix: prefix.endsWith('/') ? prefix : `${prefix}/`,
+    corsAllowedOrigins: r.list('PROXY_CORS_ALLOWED_ORIGINS'),
     cloudfrontBaseUrl: r.url('CLOUDFRONT_BASE_URL', 'https://d111111abcdef8.cloudfront.net')!.replace(/\/+$/, ''),
     cloudfrontKeySecretId: r.optional('CLOUDFRONT_KEY_SECRET_ID', 'cloudfront-private-key')!,
     linkTtlDays: r.int('REPORT_LINK_TTL_DAYS', 25, 1, 365),

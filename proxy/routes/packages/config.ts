@@ -32,7 +32,7 @@ export interface PackagesConfig {
 
 export function loadPackagesConfig(env: Record<string, string | undefined>): PackagesConfig {
   const r = new EnvReader(env);
-  const list = (name: string) => (r.optional(name) ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (name: string) => r.list(name);
   const viewerAssetsBucket = r.required('VIEWER_ASSETS_BUCKET', 'S3 bucket of package assets');
   const cfg: PackagesConfig = {
     env: r.required('ENV', 'environment name, e.g. dev or prod'),

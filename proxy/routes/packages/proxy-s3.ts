@@ -7,9 +7,19 @@
 import { ProxyError } from '../../core/errors.ts';
 import { s3Error, s3ErrorCode } from '../../core/s3-errors.ts';
 import type { Deps, Handler, ProxyResponse, RouteRequest } from '../../core/types.ts';
-import { corsHeaders, preflightHeaders } from './cors.ts';
+import { allowMethods, corsHeaders, preflightHeaders, type CorsPolicy } from '../../core/cors.ts';
 import { packagesOf } from './deps.ts';
 import { checkPresignedUrl, type Accepted } from './presigned-url.ts';
+
+/** A viewer page reads objects (GET, HEAD) with conditional and range requests; ETag is what it revalidates with. */
+const corsPolicy = (deps: Deps): CorsPolicy => ({
+  origins: packagesOf(deps).cfg.corsAllowedOrigins,
+  methods: ['GET', 'HEAD'],
+  requestHeaders: REQUEST_HEADERS,
+  exposeHeaders: ['ETag'],
+  maxAgeSeconds: 600,
+});
+const REQUEST_HEADERS: ReadonlySet<string> = new Set(['range', 'if-none-match', 'if-match', 'if-modified-since', 'content-type', 'authorization']);
 
 function accept(req: RouteRequest, deps: Deps): Accepted {
   const { cfg } = packagesOf(deps);
@@ -21,7 +31,7 @@ function accept(req: RouteRequest, deps: Deps): Accepted {
   });
   if (!verdict.ok) {
     // CORS headers on refusals too, so a browser page can read the reason.
-    throw new ProxyError(verdict.status, verdict.reason, verdict.message, undefined, corsHeaders(req, cfg.corsAllowedOrigins));
+    throw new ProxyError(verdict.status, verdict.reason, verdict.message, undefined, corsHeaders(req, corsPolicy(deps)));
   }
   return verdict;
 }
@@ -29,7 +39,7 @@ function accept(req: RouteRequest, deps: Deps): Accepted {
 export const proxyS3Get: Handler = async (req, deps) => {
   if (req.method.toUpperCase() === 'HEAD') return proxyS3Head(req, deps);
   const target = accept(req, deps);
-  const cors = corsHeaders(req, packagesOf(deps).cfg.corsAllowedOrigins);
+  const cors = corsHeaders(req, corsPolicy(deps));
   return { status: 307, headers: { ...cors, location: target.url.toString(), 'cache-control': 'no-store' }, body: '' };
 };
 
@@ -42,7 +52,7 @@ const META = ['etag', 'content-type', 'last-modified', 'x-amz-version-id', 'cach
  */
 async function proxyS3Head(req: RouteRequest, deps: Deps): Promise<ProxyResponse> {
   const target = accept(req, deps);
-  const cors = corsHeaders(req, packagesOf(deps).cfg.corsAllowedOrigins);
+  const cors = corsHeaders(req, corsPolicy(deps));
   // A presigned GET URL signs the method, so HEAD on it would fail; a one-byte ranged GET does not.
   const res = await deps.http.send({ upstream: 's3', method: 'GET', url: target.url.toString(), headers: { range: 'bytes=0-0' }, timeoutMs: 5_000 });
   const headers: Record<string, string> = { ...cors };
@@ -70,7 +80,8 @@ function objectSize(status: number, h: Record<string, string>): number | undefin
 }
 
 export const proxyS3Options: Handler = async (req, deps) => {
-  const headers = preflightHeaders(req, packagesOf(deps).cfg.corsAllowedOrigins);
+  const policy = corsPolicy(deps);
+  const headers = preflightHeaders(req, policy);
   if (!headers) throw new ProxyError(403, 'cors_not_allowed', 'this origin, method or header is not allowed', undefined, { vary: 'Origin' });
-  return { status: 204, headers: { ...headers, allow: 'GET, HEAD, OPTIONS' }, body: '' };
+  return { status: 204, headers: { ...headers, allow: allowMethods(policy) }, body: '' };
 };
