@@ -4,7 +4,7 @@
  * Each names its templates, how (and how often) its requests are signed, and the error shape it promises per path.
  */
 import type { Endpoint } from './client.ts';
-import type { RequestModel } from './request.ts';
+import { request, type RequestModel } from './request.ts';
 import * as shapes from './shapes.ts';
 import { gatewaySigner, sigv4Signer, type Signer } from './signing.ts';
 import { appTemplates, type AppCredentials, type RouteGroup } from './templates-app.ts';
@@ -68,6 +68,17 @@ const edgeShape = (req: { path: string; headers: Record<string, string> }): shap
   return withAdmin(byTarget || byScope ? shapes.anyOf((byTarget ?? byScope)!, shapes.s3ParserRefusal) : shapes.s3Error)(req);
 };
 
+/**
+ * The local stack's admin API on the proxy's port (the audit trail, the proxy's trace records; trace-endpoint.ts).
+ * Not the live stream: it never ends, so it has no answer to judge.
+ */
+const proxyAdminTemplates: (() => RequestModel)[] = [
+  () => request('GET', '/__admin/traces', { query: 'limit=5&status=200&function=mail' }),
+  () => request('GET', '/__admin/traces', { query: 'trace=4bf92f3577b34da6a3ce929d0e0e4736' }),
+  () => request('GET', '/__admin/traces/4bf92f3577b34da6a3ce929d0e0e4736'),
+  () => request('GET', '/__admin/audit', { query: 'action=auth.jwt_refused' }),
+];
+
 export function endpointOf(url: string): Endpoint {
   const u = new URL(url);
   return { host: u.hostname, port: Number(u.port), tls: u.protocol === 'https:' };
@@ -93,7 +104,7 @@ export function buildSurfaces(urls: StackUrls, creds: Credentials): Surface[] {
     gateway('cards'),
     gateway('mail'),
     gateway('packages'),
-    { name: 'proxy', url: urls.proxy, templates: app.map((t) => t.make), signer: gatewaySigner(creds.gatewaySigningKeyPem), signedShare: 0.75, shape: () => shapes.gatehouseError },
+    { name: 'proxy', url: urls.proxy, templates: [...app.map((t) => t.make), ...proxyAdminTemplates], signer: gatewaySigner(creds.gatewaySigningKeyPem), signedShare: 0.75, shape: () => shapes.gatehouseError },
     fake('customerio', urls.customerio, customerioTemplates, shapes.customerioError),
     fake('customerio-https', urls['customerio-https'], customerioTemplates, shapes.customerioError),
     fake('extend', urls.extend, extendTemplates(creds), shapes.extendError),
