@@ -3,7 +3,7 @@
  * log (CloudWatch) and that is all; locally every function logs through one logger, so the stack wraps it and
  * keeps each audit line too (redacted by the same logger code; in the supervisor, where every service's audit lines
  * arrive and which outlives their restarts), served at `GET <proxy>/__admin/audit`
- * (`?action=&actor=&outcome=&requestId=&since=<ISO>`). The gateway's refusals (x-api-key, JWT) — API Gateway's own
+ * (`?action=&actor=&outcome=&requestId=&since=<ISO>&traceId=`; a line written for a request carries its trace id). The gateway's refusals (x-api-key, JWT) — API Gateway's own
  * logs in production — are recorded here as well (gateway-audit.ts), so a local run shows every refusal in one place.
  */
 import type http from 'node:http';
@@ -43,7 +43,7 @@ export class AuditTrail {
   list(filter: AuditFilter = {}): AuditLine[] {
     return this.lines.filter((l) => (!filter.action || l.action === filter.action) && (!filter.actor || l.actor === filter.actor)
       && (!filter.outcome || l.outcome === filter.outcome) && (!filter.requestId || l.requestId === filter.requestId)
-      && (!filter.since || l.timestamp >= filter.since));
+      && (!filter.since || l.timestamp >= filter.since) && (!filter.traceId || (l as { traceId?: string }).traceId === filter.traceId));
   }
 
   private keep(line: AuditLine): void {
@@ -52,7 +52,7 @@ export class AuditTrail {
   }
 }
 
-export type AuditFilter = Partial<Record<'action' | 'actor' | 'outcome' | 'requestId' | 'since', string>>;
+export type AuditFilter = Partial<Record<'action' | 'actor' | 'outcome' | 'requestId' | 'since' | 'traceId', string>>;
 
 /**
  * Serves GET /__admin/audit from `list` (in the proxy's process: the supervisor keeps the trail, so it outlives a
@@ -71,7 +71,7 @@ export function serveAudit(req: http.IncomingMessage, res: http.ServerResponse, 
     return true;
   }
   const q = (k: string) => url.searchParams.get(k) ?? undefined;
-  list({ action: q('action'), actor: q('actor'), outcome: q('outcome'), requestId: q('requestId'), since: q('since') }).then(
+  list({ action: q('action'), actor: q('actor'), outcome: q('outcome'), requestId: q('requestId'), since: q('since'), traceId: q('traceId') }).then(
     (entries) => reply(200, { entries }),
     (e: Error) => reply(503, { error: { code: 'audit_unavailable', message: e.message } }),
   );

@@ -4,6 +4,7 @@
  */
 import { audit, type AuditAction } from '../../proxy/core/audit.ts';
 import type { Logger } from '../../proxy/core/log.ts';
+import { runInRequest } from '../../proxy/core/request-context.ts';
 import { authenticateBearer, checkApiKey } from '../gateway/steps.ts';
 import type { Step } from '../gateway/index.ts';
 
@@ -16,7 +17,8 @@ export function auditedGatewaySteps(steps: Step[], log: Logger): Step[] {
     return async (x, state) => {
       const early = await step(x, state);
       // The first path segment only: further segments may carry someone's identifier.
-      if (early) audit({ log }, { action, actor: 'anonymous', resource: `route:${x.method} /${x.path.split('/')[1] ?? ''}`, outcome: 'denied', details: { status: early.status } });
+      // Written as part of the request's trace, so the line carries its trace id as the proxy's lines do.
+      if (early) runInRequest({ requestId: '', trace: x.trace }, () => audit({ log }, { action, actor: 'anonymous', resource: `route:${x.method} /${x.path.split('/')[1] ?? ''}`, outcome: 'denied', details: { status: early.status } }));
       return early;
     };
   });

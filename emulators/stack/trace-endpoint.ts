@@ -4,6 +4,7 @@
  * 404). Records are the ring's `ProxyTrace` (proxy-traces.ts).
  *
  *   GET    /__admin/traces[?trace=<id>&function=<fn>&status=<n>&limit=<n>]   {"traces":[ProxyTrace…]}, newest first
+ *                                        (at most `limit`, default 100: each record is redacted when first read)
  *   GET    /__admin/traces/<trace id>    {"traceId","requests":[ProxyTrace…]} oldest first; 404 when the ring has none
  *   GET    /__admin/traces/stream        Server-Sent Events: each new record as `id: <seq>`, `event: trace`,
  *                                        `data: <ProxyTrace JSON>`; after a reconnect (`Last-Event-ID`, or `?after=<seq>`)
@@ -21,6 +22,7 @@ const TRACE_ID = /^[0-9a-f]{32}$/;
 /** A subscriber that stops reading is dropped once this much waits in its socket's buffer. */
 const MAX_BUFFERED = 4 * 1024 * 1024;
 const KEEP_ALIVE_MS = 15_000;
+const DEFAULT_LIMIT = 100;
 
 /** Serves the trace API from `ring`; false for any other request. */
 export function serveTraces(req: http.IncomingMessage, res: http.ServerResponse, ring: TraceRing): boolean {
@@ -37,7 +39,7 @@ export function serveTraces(req: http.IncomingMessage, res: http.ServerResponse,
     if (rest === '') {
       const trace = q('trace');
       if (trace !== undefined && !TRACE_ID.test(trace)) throw new BadFilter('trace must be a W3C trace id: 32 lowercase hex digits');
-      return reply(res, 200, { traces: ring.list({ trace, fn: q('function'), status: int(q('status'), 'status', 100, 599), limit: int(q('limit'), 'limit', 1, 10_000) }) });
+      return reply(res, 200, { traces: ring.list({ trace, fn: q('function'), status: int(q('status'), 'status', 100, 599), limit: int(q('limit'), 'limit', 1, 10_000) ?? DEFAULT_LIMIT }) });
     }
     if (rest === '/stream') return stream(req, res, ring, int(req.headers['last-event-id'] as string | undefined ?? q('after'), 'after', 0, Number.MAX_SAFE_INTEGER));
     const id = rest.slice(1);

@@ -5,6 +5,8 @@
  * request; nothing here changes a signed byte. Bodies are buffered both ways (Lambda-sized objects): the request
  * stream is read before sending, the response handed back as a Readable, which the SDK's stream mixin and body
  * collectors accept. Response bytes are never decoded, so S3 objects and their checksums arrive as stored.
+ * Because every call goes through `http.send`, an AWS call made for a request carries that request's child
+ * `traceparent` like any other upstream call (http-client.ts): added after signing, never part of the signature.
  */
 import { Readable } from 'node:stream';
 import { buildQueryString, HttpResponse, type HttpHandler, type HttpRequest } from '@smithy/core/protocols';

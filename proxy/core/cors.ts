@@ -4,7 +4,8 @@
  * preflight is answered only for the methods and request headers the route's policy names. A route group owns its
  * policy; the origins come from its configuration (`PROXY_CORS_ALLOWED_ORIGINS`).
  */
-import type { RouteRequest } from './types.ts';
+import { ProxyError } from './errors.ts';
+import type { ProxyResponse, RouteRequest } from './types.ts';
 
 export interface CorsPolicy {
   /** Allowed origins as `scheme://host[:port]`; `*` allows any, still echoed. */
@@ -50,3 +51,10 @@ export function preflightHeaders(req: RouteRequest, policy: CorsPolicy): Record<
 
 /** What the preflight answer's Allow-Methods (and Allow) list: the policy's methods and OPTIONS. */
 export const allowMethods = (policy: Pick<CorsPolicy, 'methods'>): string => [...new Set([...policy.methods, 'OPTIONS'])].join(', ');
+
+/** The answer to a preflight: 204 with what the browser may do, or 403 `cors_not_allowed` for another origin, method or header. */
+export function preflightResponse(req: RouteRequest, policy: CorsPolicy): ProxyResponse {
+  const headers = preflightHeaders(req, policy);
+  if (!headers) throw new ProxyError(403, 'cors_not_allowed', 'this origin, method or header is not allowed', undefined, { vary: 'Origin' });
+  return { status: 204, headers: { ...headers, allow: allowMethods(policy) }, body: '' };
+}

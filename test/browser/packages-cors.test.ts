@@ -4,17 +4,12 @@
  * (and the exposed ETag); a page on an origin not on the list is blocked by the browser itself.
  */
 import { expect } from 'chai';
-import http from 'node:http';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import type { Stack } from '../../emulators/stack/index.ts';
-import { listen, type Listening } from '../../emulators/shared/emulator.ts';
+import type { Listening } from '../../emulators/shared/emulator.ts';
+import { blankOrigin, chromiumOrSkip, launchChromium } from '../helpers/browser.ts';
 import { call } from '../helpers/stack.ts';
 import { packagesStack } from '../routes/packages-harness.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 
 describe('S3 proxy CORS preflight in headless Chromium', function () {
   this.timeout(60_000);
@@ -25,21 +20,13 @@ describe('S3 proxy CORS preflight in headless Chromium', function () {
   let presigned: string;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-      return this.skip();
-    }
-    const page = (_req: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>viewer</title>');
-    allowed = await listen(page, 0);
-    other = await listen(page, 0);
+    if (!chromiumOrSkip(this)) return;
+    allowed = await blankOrigin('viewer');
+    other = await blankOrigin('viewer');
     stack = await packagesStack('pglite', { PROXY_CORS_ALLOWED_ORIGINS: allowed.url });
     const token = await stack.gateway.mintToken('linus@example.com');
     presigned = (await call(stack.urls.gateway, 'GET', '/packages/presign/s3?dataset_id=N:dataset:123&package_id=N:package:456&redirect=false', { token })).body.url;
-    // A fresh user data dir per run (Playwright takes it as the persistent context's directory).
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gatehouse-chromium-')), {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

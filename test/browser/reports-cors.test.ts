@@ -5,16 +5,12 @@
  * readable (the reports bucket's CORS rule, seeded). A page on an origin not configured is blocked at each step.
  */
 import { expect } from 'chai';
-import http from 'node:http';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { BrowserContext } from 'playwright-core';
 import type { Stack } from '../../emulators/stack/index.ts';
-import { listen, type Listening } from '../../emulators/shared/emulator.ts';
+import type { Listening } from '../../emulators/shared/emulator.ts';
+import { blankOrigin, chromiumOrSkip, launchChromium } from '../helpers/browser.ts';
 import { testStack } from '../helpers/stack.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
 const KEY = 'local-crm-api-key-000000000000000000000000';
 const REPORT = 'reports/DN-1001/2025/07/royalty-statement.pdf';
 
@@ -35,18 +31,11 @@ describe('report browsing from a page on another origin, in headless Chromium', 
   let browser: BrowserContext;
 
   before(async function () {
-    if (!existsSync(CHROMIUM)) {
-      console.log(`      skipped: ${CHROMIUM} is missing (apt-get install -y chromium)`);
-      return this.skip();
-    }
-    const page = (_req: http.IncomingMessage, res: http.ServerResponse) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>reports</title>');
-    allowed = await listen(page, 0);
-    other = await listen(page, 0);
+    if (!chromiumOrSkip(this)) return;
+    allowed = await blankOrigin('reports');
+    other = await blankOrigin('reports');
     stack = await testStack({ PROXY_CORS_ALLOWED_ORIGINS: allowed.url });
-    browser = await chromium.launchPersistentContext(mkdtempSync(join(tmpdir(), 'gatehouse-chromium-')), {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

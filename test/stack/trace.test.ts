@@ -71,14 +71,14 @@ describe('one trace id across every hop of the local stack', function () {
   async function everyHop(traceId: string, expected: { fn: string; route: string; status: number; upstreams: string[] }): Promise<ProxyTrace> {
     const [gateway] = await journal(stack.urls.gateway, traceId);
     expect(gateway, 'the gateway journalled the request under the trace id').to.not.equal(undefined);
-    expect(gateway.status).to.equal(expected.status);
+    expect(gateway.status, JSON.stringify(gateway)).to.equal(expected.status);
     expect(gateway.durationMs).to.be.a('number');
 
     const logged = await until('the proxy\'s log lines', () => lines.filter((l) => l.fields?.traceId === traceId), (ls) => ls.some((l) => l.msg === 'request'));
     expect(logged.find((l) => l.msg === 'request')!.fields).to.include({ status: expected.status });
 
     const { body } = await proxyTrace(traceId);
-    expect(body.requests).to.have.length(1);
+    expect(body.requests, JSON.stringify(body).slice(0, 2000)).to.have.length(1);
     const record = body.requests[0];
     expect(record).to.include({ traceId, function: expected.fn, route: expected.route, status: expected.status, parentId: (gateway.hop as { spanId: string }).spanId });
     const names = new Set(record.upstream.map((c) => c.upstream));
@@ -88,7 +88,7 @@ describe('one trace id across every hop of the local stack', function () {
       expect(c.spanId, `${c.upstream} call has a span of its own`).to.match(/^[0-9a-f]{16}$/);
       const entries = await journal(fakeOf(c.upstream), traceId);
       const mine = entries.filter((e) => e.spanId === c.spanId);
-      expect(mine, `${c.upstream} ${c.method} ${c.path}: the fake journalled the call under the trace id and its span`).to.have.length(1);
+      expect(mine, `${c.upstream} ${c.method} ${c.path}: the fake journalled the call under the trace id and its span; its entries: ${JSON.stringify(entries.map((e) => [e.method, e.path, e.spanId, e.status]))}`).to.have.length(1);
       expect(mine[0].method).to.equal(c.method);
       expect(mine[0].path).to.equal(c.path);
       expect(mine[0].status).to.equal(c.status);
@@ -157,6 +157,37 @@ describe('one trace id across every hop of the local stack', function () {
     expect(gateway.hop).to.include({ trace: 'replaced' });
     const record = await everyHop(fresh.traceId, { fn: 'customerio', route: '/events', status: 200, upstreams: ['customerio-track'] });
     for (const c of record.upstream) expect(c.request.headers).to.not.have.property('tracestate');
+  });
+
+  it('a request the gateway refuses is journalled with its verdict and audited under its trace id; a JWT names its user', async () => {
+    const refusedId = newId();
+    const refused = await call(stack.urls.gateway, 'POST', '/send-mail', { json: campaign({}), headers: { 'x-api-key': 'not-a-key-of-this-gateway-000000', traceparent: traceparent(refusedId) } });
+    expect(refused.status).to.equal(403);
+    const [entry] = await journal(stack.urls.gateway, refusedId);
+    expect(entry.status).to.equal(403);
+    expect(entry.hop).to.deep.include({ apiKey: { verdict: 'forbidden' } });
+    expect(entry.hop).to.not.have.property('signature');
+    const audited = await until('the refusal in the audit trail', async () => (await (await fetch(`${stack.urls.proxy}/__admin/audit?traceId=${refusedId}`)).json()).entries as { action: string }[], (es) => es.length > 0);
+    expect(audited.map((a) => a.action)).to.deep.equal(['auth.api_key_refused']);
+    expect((await proxyTrace(refusedId)).status, 'the proxy never saw it').to.equal(404);
+
+    const signedIn = newId();
+    const token = await stack.gateway.mintToken('ada@example.com');
+    const res = await call(stack.urls.gateway, 'POST', '/customers/ada%40example.com/events', { json: { name: 'traced' }, token, headers: { traceparent: traceparent(signedIn) } });
+    expect(res.status, res.text).to.equal(200);
+    expect((await journal(stack.urls.gateway, signedIn))[0].hop).to.deep.include({ jwt: { user: 'ada@example.com' } });
+  });
+
+  it('every fake journals the trace id of any request that carries one, and filters on it', async () => {
+    for (const fake of ['customerio', 'extend', 'mailgun', 'vault', 'cloudfront', 'aws', 'gateway']) {
+      const traceId = newId();
+      const base = stack.urls[fake];
+      // Any request: a route or not, a refusal or not — the journal keeps what arrived.
+      await fetch(`${base}/trace-probe/${fake}`, { headers: { traceparent: traceparent(traceId) } });
+      const entries = await journal(base, traceId);
+      expect(entries.map((e) => e.path), `${fake} journalled the request under its trace id`).to.deep.equal([`/trace-probe/${fake}`]);
+      expect(entries[0].spanId).to.equal(PARENT);
+    }
   });
 
   it('refuses a journal filter that is not a trace id, and a trace the proxy never saw is 404', async () => {

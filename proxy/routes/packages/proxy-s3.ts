@@ -7,7 +7,7 @@
 import { ProxyError } from '../../core/errors.ts';
 import { s3Error, s3ErrorCode } from '../../core/s3-errors.ts';
 import type { Deps, Handler, ProxyResponse, RouteRequest } from '../../core/types.ts';
-import { allowMethods, corsHeaders, preflightHeaders, type CorsPolicy } from '../../core/cors.ts';
+import { corsHeaders, preflightResponse, type CorsPolicy } from '../../core/cors.ts';
 import { packagesOf } from './deps.ts';
 import { checkPresignedUrl, type Accepted } from './presigned-url.ts';
 
@@ -80,8 +80,5 @@ function objectSize(status: number, h: Record<string, string>): number | undefin
 }
 
 export const proxyS3Options: Handler = async (req, deps) => {
-  const policy = corsPolicy(deps);
-  const headers = preflightHeaders(req, policy);
-  if (!headers) throw new ProxyError(403, 'cors_not_allowed', 'this origin, method or header is not allowed', undefined, { vary: 'Origin' });
-  return { status: 204, headers: { ...headers, allow: allowMethods(policy) }, body: '' };
+  return preflightResponse(req, corsPolicy(deps));
 };

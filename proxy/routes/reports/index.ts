@@ -6,7 +6,7 @@
  * they answer CORS for the configured origins (PROXY_CORS_ALLOWED_ORIGINS), refusals included, and a preflight on
  * OPTIONS — the gateway lets a preflight through without the key, as API Gateway's CORS OPTIONS method does.
  */
-import { allowMethods, corsHeaders, preflightHeaders, type CorsPolicy } from '../../core/cors.ts';
+import { corsHeaders, preflightResponse, type CorsPolicy } from '../../core/cors.ts';
 import { ProxyError } from '../../core/errors.ts';
 import type { Deps, Handler, Middleware, RouteDef } from '../../core/types.ts';
 import { mailOf } from '../mail/deps.ts';
@@ -56,12 +56,7 @@ const withCors = (handler: Handler): Handler => async (req, deps) => {
   }
 };
 
-export const reportsPreflight: Handler = async (req, deps) => {
-  const policy = corsPolicy(deps);
-  const headers = preflightHeaders(req, policy);
-  if (!headers) throw new ProxyError(403, 'cors_not_allowed', 'this origin, method or header is not allowed', undefined, { vary: 'Origin' });
-  return { status: 204, headers: { ...headers, allow: allowMethods(policy) }, body: '' };
-};
+export const reportsPreflight: Handler = async (req, deps) => preflightResponse(req, corsPolicy(deps));
 
 export function reportRoutes(auth: Middleware): RouteDef[] {
   return [
