@@ -35,7 +35,7 @@ export function serveTraces(req: http.IncomingMessage, res: http.ServerResponse,
       ring.clear();
       return reply(res, 200, { ok: true });
     }
-    if (req.method !== 'GET') return reply(res, 405, problem('method_not_allowed', `${req.method} is not allowed on ${url.pathname}`), { allow: rest === '' ? 'GET, DELETE' : 'GET' });
+    if (req.method !== 'GET') return reply(res, 405, problem('method_not_allowed', `${req.method} is not allowed on ${url.pathname.slice(0, 200)}`), { allow: rest === '' ? 'GET, DELETE' : 'GET' });
     if (rest === '') {
       const trace = q('trace');
       if (trace !== undefined && !TRACE_ID.test(trace)) throw new BadFilter('trace must be a W3C trace id: 32 lowercase hex digits');
