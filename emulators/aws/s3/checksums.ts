@@ -66,3 +66,61 @@ export function isChecksumAlgorithm(name: string): boolean {
 export function computeChecksum(algorithm: string, data: Buffer): string {
   return ALGORITHMS[algorithm.toLowerCase()](data).toString('base64');
 }
+
+/** Width and reflected polynomial of each CRC (all three start and end with every bit set, as zlib's CRC-32). */
+const CRC_POLY: Record<string, { bits: number; poly: bigint }> = {
+  crc32: { bits: 32, poly: 0xedb88320n },
+  crc32c: { bits: 32, poly: 0x82f63b78n },
+  crc64nvme: { bits: 64, poly: 0x9a6c9329ac4bc9b5n },
+};
+
+export const isCrc = (algorithm: string): boolean => Object.hasOwn(CRC_POLY, algorithm.toLowerCase());
+
+function gf2Times(mat: bigint[], vec: bigint): bigint {
+  let sum = 0n;
+  for (let i = 0; vec; i++, vec >>= 1n) if (vec & 1n) sum ^= mat[i];
+  return sum;
+}
+
+const gf2Square = (mat: bigint[]): bigint[] => mat.map((row) => gf2Times(mat, row));
+
+/**
+ * The CRC of A‖B from CRC(A), CRC(B) and B's length, as zlib's crc32_combine computes it (GF(2) matrices for
+ * appending zero bits): how a FULL_OBJECT checksum of a multipart upload follows from its parts' checksums.
+ */
+function combine(algorithm: string, a: bigint, b: bigint, lengthB: number): bigint {
+  if (lengthB === 0) return a;
+  const { bits, poly } = CRC_POLY[algorithm];
+  let odd: bigint[] = [poly];
+  for (let n = 1; n < bits; n++) odd.push(1n << BigInt(n - 1));
+  let even = gf2Square(odd); // two zero bits
+  odd = gf2Square(even); // four zero bits
+  let crc = a;
+  for (let len = lengthB; len > 0;) {
+    even = gf2Square(odd);
+    if (len & 1) crc = gf2Times(even, crc);
+    len = Math.floor(len / 2);
+    if (len === 0) break;
+    odd = gf2Square(even);
+    if (len & 1) crc = gf2Times(odd, crc);
+    len = Math.floor(len / 2);
+  }
+  return crc ^ b;
+}
+
+const toBig = (b64: string): bigint => BigInt(`0x${Buffer.from(b64, 'base64').toString('hex') || '0'}`);
+const fromBig = (v: bigint, bits: number): string => Buffer.from(v.toString(16).padStart(bits / 4, '0'), 'hex').toString('base64');
+
+/** FULL_OBJECT checksum of parts given their base64 CRCs and sizes, in order. */
+export function combineCrcs(algorithm: string, parts: { value: string; size: number }[]): string {
+  const alg = algorithm.toLowerCase();
+  let crc = toBig(parts[0].value);
+  for (const p of parts.slice(1)) crc = combine(alg, crc, toBig(p.value), p.size);
+  return fromBig(crc, CRC_POLY[alg].bits);
+}
+
+/** COMPOSITE checksum: the checksum of the parts' checksums (raw bytes, concatenated), then "-<parts>". */
+export function compositeChecksum(algorithm: string, parts: string[]): string {
+  const raw = Buffer.concat(parts.map((p) => Buffer.from(p, 'base64')));
+  return `${computeChecksum(algorithm, raw)}-${parts.length}`;
+}

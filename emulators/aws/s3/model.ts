@@ -26,7 +26,15 @@ export interface StoredHeaders {
 
 export interface Checksum {
   algorithm: string; // CRC32, CRC32C, CRC64NVME, SHA1, SHA256
-  value: string; // base64, as on the wire
+  value: string; // base64, as on the wire (a COMPOSITE one ends in "-<parts>")
+  /** COMPOSITE: a checksum of the parts' checksums; absent: FULL_OBJECT, of the whole object. */
+  type?: 'COMPOSITE';
+}
+
+/** The checksum a multipart upload was created with (x-amz-checksum-algorithm, x-amz-checksum-type). */
+export interface UploadChecksum {
+  algorithm: string;
+  type: 'COMPOSITE' | 'FULL_OBJECT';
 }
 
 export type VersioningStatus = 'Unversioned' | 'Enabled' | 'Suspended';
@@ -81,6 +89,8 @@ export interface ObjectRecord {
   parts?: number[];
   /** The multipart upload that produced this version (a repeated CompleteMultipartUpload answers from it). */
   uploadId?: string;
+  /** Each part's checksum, where the upload had a checksum algorithm (GetObjectAttributes lists them). */
+  partChecksums?: string[];
   /** Set where it is not the bucket's owner (ACLs enabled, written by another account). */
   owner?: string;
   /** Absent: the owner with FULL_CONTROL. */
@@ -107,6 +117,7 @@ export interface UploadRecord {
   metadata: Record<string, string>;
   /** What the completed object will carry (set by CreateMultipartUpload's headers). */
   settings?: ObjectSettings;
+  checksum?: UploadChecksum;
 }
 
 /** What a write sets on a version besides its bytes and headers: the fields CreateMultipartUpload saves for later. */
@@ -159,6 +170,7 @@ export interface ObjectInput {
   checksum?: Checksum;
   parts?: number[];
   uploadId?: string;
+  partChecksums?: string[];
   settings?: ObjectSettings;
 }
 

@@ -75,7 +75,10 @@ export function objectHeaders(v: ObjectVersion, versioning: VersioningStatus, qu
   if (v.storageClass) h['x-amz-storage-class'] = v.storageClass;
   if (v.websiteRedirect) h['x-amz-website-redirect-location'] = v.websiteRedirect;
   if (v.sse) Object.assign(h, sseHeaders(v.sse));
-  if (withChecksum && v.checksum) h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
+  if (withChecksum && v.checksum) {
+    h[`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`] = v.checksum.value;
+    h['x-amz-checksum-type'] = v.checksum.type ?? 'FULL_OBJECT';
+  }
   return h;
 }
 

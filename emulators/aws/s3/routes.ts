@@ -17,6 +17,7 @@ import * as tagging from './handlers/tagging.ts';
 import * as acl from './handlers/acl.ts';
 import * as access from './handlers/bucket-access.ts';
 import * as encryption from './handlers/encryption.ts';
+import { getObjectAttributes } from './handlers/attributes.ts';
 
 type Level = 'service' | 'bucket' | 'object';
 
@@ -56,6 +57,8 @@ const ROUTES: Route[] = [
   { method: 'PUT', level: 'bucket', sub: 'cors', handler: bucket.putBucketCors, action: 's3:putbucketcors' },
   { method: 'DELETE', level: 'bucket', sub: 'cors', handler: bucket.deleteBucketCors, action: 's3:putbucketcors' },
   { method: 'GET', level: 'bucket', sub: 'location', handler: bucket.getBucketLocation, action: 's3:getbucketlocation' },
+  { method: 'GET', level: 'bucket', sub: 'requestPayment', handler: bucket.getBucketRequestPayment, action: 's3:getbucketrequestpayment' },
+  { method: 'PUT', level: 'bucket', sub: 'requestPayment', handler: bucket.putBucketRequestPayment, action: 's3:putbucketrequestpayment' },
   { method: 'GET', level: 'bucket', sub: 'object-lock', handler: bucket.getObjectLockConfiguration, action: 's3:getbucketobjectlockconfiguration' },
   { method: 'GET', level: 'bucket', sub: 'tagging', handler: tagging.getBucketTagging, action: 's3:getbuckettagging' },
   { method: 'PUT', level: 'bucket', sub: 'tagging', handler: tagging.putBucketTagging, action: 's3:putbuckettagging' },
@@ -89,6 +92,7 @@ const ROUTES: Route[] = [
   { method: 'DELETE', level: 'object', sub: 'tagging', handler: tagging.deleteObjectTagging, action: versioned('s3:deleteobjecttagging', 's3:deleteobjectversiontagging') },
   { method: 'GET', level: 'object', sub: 'acl', handler: acl.getObjectAcl, action: versioned('s3:getobjectacl', 's3:getobjectversionacl') },
   { method: 'PUT', level: 'object', sub: 'acl', handler: acl.putObjectAcl, action: versioned('s3:putobjectacl', 's3:putobjectversionacl') },
+  { method: 'GET', level: 'object', sub: 'attributes', handler: getObjectAttributes, action: versioned('s3:getobjectattributes', 's3:getobjectversionattributes') },
   { method: 'POST', level: 'object', sub: 'uploads', handler: multipart.createMultipartUpload, action: 's3:putobject' },
   { method: 'PUT', level: 'object', sub: 'uploadId', when: (r) => r.query.has('partNumber') && !r.headers['x-amz-copy-source'], handler: multipart.uploadPart, action: 's3:putobject', bodyLimit: BODY_LIMIT },
   { method: 'PUT', level: 'object', sub: 'uploadId', when: (r) => r.query.has('partNumber') && !!r.headers['x-amz-copy-source'], handler: uploadPartCopy, action: 's3:putobject' },
@@ -106,8 +110,8 @@ const ROUTES: Route[] = [
 
 /** Subresources S3 has but this emulator does not: answered 501 rather than mistaken for a plain GET/PUT. */
 const UNSUPPORTED = ['lifecycle', 'website', 'logging', 'notification', 'replication',
-  'accelerate', 'requestPayment', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'object-lock', 'legal-hold',
-  'retention', 'attributes', 'restore', 'select', 'torrent', 'metadataTable', 'metadataConfiguration', 'abac', 'renameObject'];
+  'accelerate', 'analytics', 'inventory', 'metrics', 'intelligent-tiering', 'object-lock', 'legal-hold',
+  'retention', 'restore', 'select', 'torrent', 'metadataTable', 'metadataConfiguration', 'abac', 'renameObject'];
 
 const SUBS = new Set(ROUTES.map((r) => r.sub).filter((s): s is string => s !== undefined));
 

@@ -11,7 +11,7 @@ import { MemoryBodies, type Bodies } from './bodies.ts';
 import { applyRecord, bucketRecord, modelRecords, referencedBlobs, type Rec, type S3Model } from './records.ts';
 import { checkWrite, type WriteCondition } from './conditions.ts';
 import { compareKeys } from './listing.ts';
-import type { Bucket, BucketRecord, ObjectInput, ObjectRecord, ObjectSettings, ObjectVersion, Part, StoredBody, StoredHeaders, Upload, UploadRecord } from './model.ts';
+import type { Bucket, BucketRecord, ObjectInput, ObjectRecord, ObjectSettings, ObjectVersion, Part, StoredBody, StoredHeaders, Upload, UploadChecksum, UploadRecord } from './model.ts';
 import type { CorsRule } from './cors.ts';
 import type { DiskStore } from './persist/store.ts';
 import { DEFAULT_ACCOUNT_ID } from './accounts.ts';
@@ -189,10 +189,11 @@ export class S3State {
     return b.sortedKeys;
   }
 
-  createUpload(bucket: string, key: string, headers: StoredHeaders, metadata: Record<string, string>, settings?: ObjectSettings): Upload {
+  createUpload(bucket: string, key: string, headers: StoredHeaders, metadata: Record<string, string>, settings?: ObjectSettings, checksum?: UploadChecksum): Upload {
     this.bucket(bucket);
     const upload: UploadRecord = { uploadId: randomBytes(32).toString('base64url'), bucket, key, initiated: this.now(), headers, metadata };
     if (settings && Object.keys(settings).length) upload.settings = settings;
+    if (checksum) upload.checksum = checksum;
     this.commit([{ t: 'upload', upload }]);
     return this.model.uploads.get(upload.uploadId)!;
   }
@@ -275,6 +276,7 @@ export class S3State {
       checksum: input.checksum,
       parts: input.parts,
       uploadId: input.uploadId,
+      partChecksums: input.partChecksums,
       ...input.settings,
       body: input.stored.body,
     };

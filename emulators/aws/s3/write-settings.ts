@@ -27,6 +27,10 @@ export interface WriteOptions {
 /** The settings an object write asks for, checked; the caller is the writer (undefined: anonymous). */
 export function writeSettings(req: S3Request, ctx: S3Context, b: Bucket, opts: WriteOptions = {}): ObjectSettings {
   refuseObjectLock(req, b);
+  // Appending at an offset is for directory buckets (S3 Express One Zone), which this edge does not have.
+  if (req.headers['x-amz-write-offset-bytes'] !== undefined) {
+    throw new S3Error('NotImplemented', 501, 'A header you provided implies functionality that is not implemented', { Header: 'x-amz-write-offset-bytes' });
+  }
   const out: ObjectSettings = {};
   Object.assign(out, ownerAndAcl(req, ctx, b));
   const tagging = header(req, 'x-amz-tagging');

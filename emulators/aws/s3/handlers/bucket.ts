@@ -90,9 +90,30 @@ export const getBucketVersioning: S3Handler = (req, { state }) => {
 
 export const putBucketVersioning: S3Handler = (req, { state }) => {
   state.bucket(name(req.bucket));
-  const status = asText(parseXmlBody(req.body, 'VersioningConfiguration').Status);
+  const config = parseXmlBody(req.body, 'VersioningConfiguration');
+  const status = asText(config.Status);
   if (status !== 'Enabled' && status !== 'Suspended') throw errors.MalformedXML();
+  // MFA delete needs an MFA device to check x-amz-mfa against: refused rather than stored and not enforced.
+  const mfa = asText(config.MfaDelete);
+  if (mfa !== undefined && mfa !== 'Disabled') {
+    if (mfa !== 'Enabled') throw errors.MalformedXML();
+    throw new S3Error('NotImplemented', 501, 'MFA delete is not implemented by this emulator (it has no MFA devices)');
+  }
   state.setVersioning(name(req.bucket), status);
+  return { status: 200 };
+};
+
+// API_GetBucketRequestPayment.html: no bucket here is Requester Pays (x-amz-request-payer is then moot, as on S3).
+export const getBucketRequestPayment: S3Handler = (req, { state }) => {
+  state.bucket(name(req.bucket));
+  return xmlResponse(doc('RequestPaymentConfiguration', leaf('Payer', 'BucketOwner')));
+};
+
+export const putBucketRequestPayment: S3Handler = (req, { state }) => {
+  state.bucket(name(req.bucket));
+  const payer = asText(parseXmlBody(req.body, 'RequestPaymentConfiguration').Payer);
+  if (payer !== 'BucketOwner' && payer !== 'Requester') throw errors.MalformedXML();
+  if (payer === 'Requester') throw new S3Error('NotImplemented', 501, 'Requester Pays buckets are not implemented by this emulator (nothing is billed)');
   return { status: 200 };
 };
 

@@ -12,7 +12,8 @@ import { archived, storePlain, writtenVersionHeader } from './object.ts';
 import { storePart } from './multipart.ts';
 import { COPY_SOURCE_CUSTOMER, plainOf, readKey, sseHeaders, uploadKey, writeEncryption } from '../sse/sse.ts';
 import { ARCHIVED, writeSettings } from '../write-settings.ts';
-import type { ObjectVersion, Part, StoredBody } from '../model.ts';
+import { combineCrcs, computeChecksum, isChecksumAlgorithm, isCrc } from '../checksums.ts';
+import type { Checksum, ObjectVersion, Part, StoredBody } from '../model.ts';
 
 interface CopySource {
   bucket: string;
@@ -98,10 +99,31 @@ export const copyObject: S3Handler = async (req, ctx) => {
     body = await storePlain(ctx, await plainOf(ctx, source, sourceKey, { start: 0, end: source.size - 1 }), enc, settings);
   }
   const { stored, etag, size } = body;
-  const v = state.adopt(stored, () => state.putObject(req.bucket!, req.key!, { stored, etag, size, headers, metadata, checksum: source.checksum, settings }, cond));
+  const checksum = await copiedChecksum(req, ctx, source, sourceKey);
+  const v = state.adopt(stored, () => state.putObject(req.bucket!, req.key!, { stored, etag, size, headers, metadata, checksum, settings }, cond));
   const h = { ...writtenVersionHeader(v), ...sourceVersionHeader(ctx, src, source), ...sseHeaders(v.sse) };
-  return xmlResponse(doc('CopyObjectResult', leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag)), 200, h);
+  const sum = v.checksum ? [leaf(`Checksum${v.checksum.algorithm}`, v.checksum.value), leaf('ChecksumType', 'FULL_OBJECT')] : [];
+  return xmlResponse(doc('CopyObjectResult', leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag), ...sum), 200, h);
 };
+
+/**
+ * A copy is one part, so it gets a full-object checksum of its source's algorithm: the same value, or for a
+ * COMPOSITE source one computed anew (LocalStack's recording: a copy of a COMPOSITE CRC32 upload answers a FULL_OBJECT
+ * CRC32) — CRCs combined from the parts', SHAs over the bytes.
+ */
+async function copiedChecksum(req: S3Request, ctx: S3Context, source: ObjectVersion, sourceKey: Buffer | undefined): Promise<Checksum | undefined> {
+  // x-amz-checksum-algorithm asks for the copy's checksum in another algorithm (API_CopyObject.html).
+  const asked = header(req, 'x-amz-checksum-algorithm')?.toUpperCase();
+  if (asked !== undefined && !isChecksumAlgorithm(asked)) throw invalidRequest('Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]');
+  const c = source.checksum;
+  if (asked === undefined && (!c || c.type !== 'COMPOSITE')) return c;
+  if (asked !== undefined && c?.algorithm === asked && c.type !== 'COMPOSITE') return c;
+  const algorithm = asked ?? c!.algorithm;
+  if (c?.algorithm === algorithm && isCrc(algorithm) && source.partChecksums && source.parts) {
+    return { algorithm, value: combineCrcs(algorithm, source.parts.map((size, i) => ({ size, value: source.partChecksums![i] }))) };
+  }
+  return { algorithm, value: computeChecksum(algorithm, await plainOf(ctx, source, sourceKey, { start: 0, end: source.size - 1 })) };
+}
 
 /** x-amz-copy-source-range: "bytes=first-last", inside the source. */
 function copyRange(raw: string | undefined, size: number): ByteRange | undefined {
@@ -127,7 +149,7 @@ export const uploadPartCopy: S3Handler = async (req, ctx) => {
   const { src, source, sourceKey } = copySource(req, ctx);
   const range = copyRange(header(req, 'x-amz-copy-source-range'), source.size);
   let part: Part;
-  if (!partKey && !sourceKey) {
+  if (!partKey && !sourceKey && !u.checksum) {
     const stored = await state.bodies.copy(source, range, true);
     part = state.adopt(stored, () => state.putPart(req.bucket!, req.key!, uploadId, n, stored, partEtag(stored.md5!)));
   } else {

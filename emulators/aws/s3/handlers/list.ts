@@ -3,7 +3,8 @@
  * Sources: API_ListObjectsV2.html, API_ListObjects.html, API_ListObjectVersions.html.
  */
 import { invalidArgument } from '../errors.ts';
-import { intQuery, keyEncoder, xmlResponse, type S3Handler, type S3Request } from '../request.ts';
+import { header, intQuery, keyEncoder, xmlResponse, type S3Handler, type S3Request } from '../request.ts';
+import { ARCHIVED } from '../write-settings.ts';
 import { doc, leaf, node, iso } from '../xml.ts';
 import { allVersions, decodeToken, encodeToken, latestVisible, walkKeys } from '../listing.ts';
 import { ownerXml, type Accounts } from '../accounts.ts';
@@ -16,9 +17,22 @@ const encoder = keyEncoder;
 /** The Owner element of a listed version: its owner's account. */
 const ownerOf = (accounts: Accounts, b: Bucket, v: ObjectVersion) => ownerXml(accounts, objectOwner(b, v));
 
-function contents(v: ObjectVersion, enc: (s: string) => string, owner: string | undefined): string {
+function contents(v: ObjectVersion, enc: (s: string) => string, owner: string | undefined, restoreStatus = false): string {
+  // RestoreStatus is for archived objects; none is ever restored here (RestoreObject is not implemented).
+  const restore = restoreStatus && v.storageClass && ARCHIVED.has(v.storageClass) ? node('RestoreStatus', leaf('IsRestoreInProgress', false)) : '';
   return node('Contents', leaf('Key', enc(v.key)), leaf('LastModified', iso(v.lastModified)), leaf('ETag', v.etag),
-    v.checksum ? leaf('ChecksumAlgorithm', v.checksum.algorithm) : '', leaf('Size', v.size), owner ?? '', leaf('StorageClass', v.storageClass ?? 'STANDARD'));
+    v.checksum ? leaf('ChecksumAlgorithm', v.checksum.algorithm) : '', v.checksum ? leaf('ChecksumType', v.checksum.type ?? 'FULL_OBJECT') : '',
+    leaf('Size', v.size), owner ?? '', leaf('StorageClass', v.storageClass ?? 'STANDARD'), restore);
+}
+
+/** x-amz-optional-object-attributes: RestoreStatus is the one S3 defines (API_ListObjectsV2.html). */
+function wantsRestoreStatus(req: S3Request): boolean {
+  const raw = header(req, 'x-amz-optional-object-attributes');
+  if (raw === undefined) return false;
+  const names = raw.split(',').map((s) => s.trim());
+  const bad = names.find((n) => n !== 'RestoreStatus');
+  if (bad !== undefined) throw invalidArgument('Invalid attribute name specified', { ArgumentName: 'x-amz-optional-object-attributes', ArgumentValue: bad });
+  return true;
 }
 
 const prefixes = (cps: string[], enc: (s: string) => string): string[] => cps.map((p) => node('CommonPrefixes', leaf('Prefix', enc(p))));
@@ -39,6 +53,7 @@ export const listObjectsV2: S3Handler = (req, { state, accounts }) => {
   const mk = maxKeys(req);
   const page = walkKeys(state.sortedKeys(b), { prefix, delimiter, maxKeys: mk, after }, latestVisible(b.objects));
   const fetchOwner = req.query.get('fetch-owner') === 'true';
+  const restore = wantsRestoreStatus(req);
   return xmlResponse(doc('ListBucketResult',
     leaf('Name', b.name), leaf('Prefix', enc(prefix)), delimiter !== undefined ? leaf('Delimiter', enc(delimiter)) : '',
     leaf('MaxKeys', mk), leaf('KeyCount', page.items.length + page.commonPrefixes.length),
@@ -46,7 +61,7 @@ export const listObjectsV2: S3Handler = (req, { state, accounts }) => {
     token !== undefined ? leaf('ContinuationToken', token) : '',
     page.isTruncated && page.last !== undefined ? leaf('NextContinuationToken', encodeToken(page.last)) : '',
     startAfter !== undefined ? leaf('StartAfter', enc(startAfter)) : '',
-    ...page.items.map((v) => contents(v, enc, fetchOwner ? ownerOf(accounts, b, v) : undefined)), ...prefixes(page.commonPrefixes, enc)));
+    ...page.items.map((v) => contents(v, enc, fetchOwner ? ownerOf(accounts, b, v) : undefined, restore)), ...prefixes(page.commonPrefixes, enc)));
 };
 
 // V1: NextMarker is only returned when a delimiter is used (API_ListObjects.html).
@@ -63,7 +78,7 @@ export const listObjectsV1: S3Handler = (req, { state, accounts }) => {
     delimiter !== undefined ? leaf('Delimiter', enc(delimiter)) : '', leaf('IsTruncated', page.isTruncated),
     req.query.get('encoding-type') ? leaf('EncodingType', 'url') : '',
     page.isTruncated && delimiter && page.last ? leaf('NextMarker', enc(page.last)) : '',
-    ...page.items.map((v) => contents(v, enc, ownerOf(accounts, b, v))), ...prefixes(page.commonPrefixes, enc)));
+    ...page.items.map((v) => contents(v, enc, ownerOf(accounts, b, v), wantsRestoreStatus(req))), ...prefixes(page.commonPrefixes, enc)));
 };
 
 export const listObjectVersions: S3Handler = (req, { state, accounts }) => {

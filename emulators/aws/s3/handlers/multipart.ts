@@ -10,14 +10,14 @@ import { asArray, asText, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
 import { metadataFrom, storedHeadersFrom } from '../object-headers.ts';
 import { verifyIntegrity } from '../body.ts';
 import { beginWrite, writeCondition } from '../conditions.ts';
-import { partEtag, partNumber, planCompletion } from '../multipart.ts';
+import { completionChecksum, partChecksum, partEtag, partNumber, planCompletion, uploadChecksum } from '../multipart.ts';
 import { writtenVersionHeader } from './object.ts';
 import { writeSettings } from '../write-settings.ts';
 import { ownerXml } from '../accounts.ts';
 import { bucketOwner } from '../access/settings.ts';
 import { sseHeaders, uploadKey, writeEncryption } from '../sse/sse.ts';
 import { encryptSegment, newNonce } from '../sse/crypt.ts';
-import type { Bucket, ObjectVersion, Part, Upload } from '../model.ts';
+import type { Bucket, Checksum, ObjectVersion, Part, Upload } from '../model.ts';
 
 const uploadId = (req: S3Request): string => req.query.get('uploadId')!;
 
@@ -28,35 +28,38 @@ export const createMultipartUpload: S3Handler = (req, ctx) => {
   const settings = writeSettings(req, ctx, b);
   const enc = writeEncryption(req, ctx, b);
   if (enc) settings.sse = enc.record;
-  const u = state.createUpload(req.bucket!, req.key!, storedHeadersFrom(req.headers), metadataFrom(req.headers), settings);
-  return xmlResponse(doc('InitiateMultipartUploadResult', leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId)), 200, sseHeaders(enc?.record));
+  const checksum = uploadChecksum(req.headers);
+  const u = state.createUpload(req.bucket!, req.key!, storedHeadersFrom(req.headers), metadataFrom(req.headers), settings, checksum);
+  const h: Record<string, string> = sseHeaders(enc?.record);
+  if (checksum) Object.assign(h, { 'x-amz-checksum-algorithm': checksum.algorithm, 'x-amz-checksum-type': checksum.type });
+  return xmlResponse(doc('InitiateMultipartUploadResult', leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId)), 200, h);
 };
 
 /**
  * Store one part's bytes, sealed as one segment of the object when the upload is encrypted. The ETag is the
  * plaintext's MD5 (the ciphertext's under SSE-C, whose ETags are not MD5s of the data).
  */
-export async function storePart(ctx: S3Context, u: Upload, key: Buffer | undefined, n: number, plain: Buffer): Promise<Part> {
+export async function storePart(ctx: S3Context, u: Upload, key: Buffer | undefined, n: number, plain: Buffer, given?: Checksum): Promise<Part> {
   const { state } = ctx;
+  const checksum = partChecksum(u.checksum, given, plain);
   if (!key) {
     const stored = await state.bodies.put(plain);
-    return state.adopt(stored, () => state.putPart(u.bucket, u.key, u.uploadId, n, stored, partEtag(stored.md5!)));
+    return state.adopt(stored, () => state.putPart(u.bucket, u.key, u.uploadId, n, stored, partEtag(stored.md5!), { checksum }));
   }
   const nonce = newNonce();
   const sealed = encryptSegment(key, nonce, plain);
   const stored = await state.bodies.put(sealed);
   const md5 = u.settings!.sse!.type === 'SSE-C' ? stored.md5! : createHash('md5').update(plain).digest('hex');
-  return state.adopt(stored, () => state.putPart(u.bucket, u.key, u.uploadId, n, stored, partEtag(md5), { size: plain.length, sse: { nonce, storedSize: sealed.length } }));
+  return state.adopt(stored, () => state.putPart(u.bucket, u.key, u.uploadId, n, stored, partEtag(md5), { size: plain.length, sse: { nonce, storedSize: sealed.length }, checksum }));
 }
 
 export const uploadPart: S3Handler = async (req, ctx) => {
   const n = partNumber(req.query.get('partNumber'));
   const u = ctx.state.upload(req.bucket!, req.key!, uploadId(req));
   const key = uploadKey(req, ctx, u.settings?.sse);
-  const checksum = verifyIntegrity(req.body, req.headers, req.trailers);
-  const part = await storePart(ctx, u, key, n, req.body);
+  const part = await storePart(ctx, u, key, n, req.body, verifyIntegrity(req.body, req.headers, req.trailers));
   const h: Record<string, string> = { etag: part.etag, ...sseHeaders(u.settings?.sse) };
-  if (checksum) h[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
+  if (part.checksum) h[`x-amz-checksum-${part.checksum.algorithm.toLowerCase()}`] = part.checksum.value;
   return { status: 200, headers: h };
 };
 
@@ -73,14 +76,17 @@ export const listParts: S3Handler = (req, { state, accounts }) => {
     leaf('Bucket', req.bucket), leaf('Key', req.key), leaf('UploadId', u.uploadId), ownerXml(accounts, who, 'Initiator'), ownerXml(accounts, who), leaf('StorageClass', u.settings?.storageClass ?? 'STANDARD'),
     leaf('PartNumberMarker', marker), leaf('NextPartNumberMarker', page.length ? page[page.length - 1].partNumber : marker),
     leaf('MaxParts', maxParts), leaf('IsTruncated', truncated),
-    ...page.map((p) => node('Part', leaf('PartNumber', p.partNumber), leaf('LastModified', iso(p.lastModified)), leaf('ETag', p.etag), leaf('Size', p.size)))));
+    u.checksum ? leaf('ChecksumAlgorithm', u.checksum.algorithm) + leaf('ChecksumType', u.checksum.type) : '',
+    ...page.map((p) => node('Part', leaf('PartNumber', p.partNumber), leaf('LastModified', iso(p.lastModified)), leaf('ETag', p.etag), leaf('Size', p.size),
+      p.checksum ? leaf(`Checksum${p.checksum.algorithm}`, p.checksum.value) : ''))));
 };
 
 // CompleteMultipartUpload echoes SSE-S3 only, not SSE-C (API_CompleteMultipartUpload.html, response headers).
 function completed(req: S3Request, b: Bucket, v: ObjectVersion): S3Response {
   const location = `http://${req.headers.host ?? 's3.amazonaws.com'}/${b.name}/${req.key}`;
   const sse = v.sse?.type === 'AES256' ? sseHeaders(v.sse) : {};
-  return xmlResponse(doc('CompleteMultipartUploadResult', leaf('Location', location), leaf('Bucket', b.name), leaf('Key', req.key), leaf('ETag', v.etag)), 200, { ...writtenVersionHeader(v), ...sse });
+  const sum = v.checksum ? [leaf(`Checksum${v.checksum.algorithm}`, v.checksum.value), leaf('ChecksumType', v.checksum.type ?? 'FULL_OBJECT')] : [];
+  return xmlResponse(doc('CompleteMultipartUploadResult', leaf('Location', location), leaf('Bucket', b.name), leaf('Key', req.key), leaf('ETag', v.etag), ...sum), 200, { ...writtenVersionHeader(v), ...sse });
 }
 
 /**
@@ -106,10 +112,16 @@ export const completeMultipartUpload: S3Handler = async (req, { state }) => {
     const n = asText(p.PartNumber);
     const etag = asText(p.ETag);
     if (n === undefined || !/^\d+$/.test(n) || etag === undefined) throw errors.MalformedXML();
-    return { partNumber: Number(n), etag };
+    const checksums: Record<string, string> = {};
+    for (const a of ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256']) {
+      const c = asText(p[`Checksum${a}`]);
+      if (c !== undefined) checksums[a] = c;
+    }
+    return { partNumber: Number(n), etag, checksums };
   });
   const cond = beginWrite(u.key, b.objects.get(u.key), writeCondition(req.headers), req.arrival);
   const plan = planCompletion(u, requested);
+  const { checksum, partChecksums } = completionChecksum(u, plan.parts, requested, req.headers);
   // An encrypted upload's parts are sealed segments: their stored bytes are concatenated, the object keeps their nonces.
   const stored = await state.bodies.concat(plan.parts.map((p) => (p.sse ? { ...p, size: p.sse.storedSize } : p)));
   const sse = u.settings?.sse;
@@ -117,7 +129,7 @@ export const completeMultipartUpload: S3Handler = async (req, { state }) => {
   const size = plan.parts.reduce((n, p) => n + p.size, 0);
   let v: ObjectVersion;
   try {
-    v = state.adopt(stored, () => state.completeUpload(u, plan.parts, { stored, size, etag: plan.etag, headers: u.headers, metadata: u.metadata, parts: plan.parts.map((p) => p.size), uploadId: id, settings }, cond));
+    v = state.adopt(stored, () => state.completeUpload(u, plan.parts, { stored, size, etag: plan.etag, headers: u.headers, metadata: u.metadata, parts: plan.parts.map((p) => p.size), uploadId: id, settings, checksum, partChecksums }, cond));
   } catch (e) {
     // Two completions of one upload raced: the one that lost answers as a repeat.
     const earlier = e instanceof S3Error && e.code === 'NoSuchUpload' ? completedBefore(b, u.key, id) : undefined;

@@ -37,7 +37,7 @@ export const putObject: S3Handler = async (req, ctx) => {
   const { stored, etag, size } = await storePlain(ctx, req.body, enc, settings);
   const v = state.adopt(stored, () => state.putObject(bucket(req), key(req), { stored, etag, size, headers, metadata, checksum, settings }, cond));
   const h: Record<string, string> = { etag: v.etag, ...writtenVersionHeader(v), ...sseHeaders(v.sse) };
-  if (checksum) h[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.value;
+  if (checksum) Object.assign(h, { [`x-amz-checksum-${checksum.algorithm.toLowerCase()}`]: checksum.value, 'x-amz-checksum-type': 'FULL_OBJECT' });
   return { status: 200, headers: h };
 };
 
@@ -114,6 +114,10 @@ function readPart(req: S3Request, ctx: S3Context, v: ObjectVersion, versioning: 
   const range: ByteRange = { start, end: start + sizes[n - 1] - 1 };
   const h = objectHeaders(v, versioning, req.query, false);
   if (v.parts) h['x-amz-mp-parts-count'] = String(v.parts.length);
+  // With checksum mode a part answers its own checksum (LocalStack's recording of GET ?partNumber against S3).
+  if (header(req, 'x-amz-checksum-mode') === 'ENABLED' && v.checksum && v.partChecksums?.[n - 1]) {
+    Object.assign(h, { [`x-amz-checksum-${v.checksum.algorithm.toLowerCase()}`]: v.partChecksums[n - 1], 'x-amz-checksum-type': v.checksum.type ?? 'FULL_OBJECT' });
+  }
   h['content-length'] = String(sizes[n - 1]);
   if (v.size > 0) h['content-range'] = `bytes ${range.start}-${range.end}/${v.size}`;
   return withBytes({ status: 206, headers: h }, ctx, v, range, withBody, key);

@@ -42,7 +42,8 @@ export const listMultipartUploads: S3Handler = (req, { state, accounts }) => {
     req.query.get('encoding-type') ? leaf('EncodingType', 'url') : '',
     ...page.items.map((u) => {
       const who = u.settings?.owner ?? bucketOwner(b);
-      return node('Upload', leaf('Key', enc(u.key)), leaf('UploadId', u.uploadId), ownerXml(accounts, who, 'Initiator'), ownerXml(accounts, who), leaf('StorageClass', u.settings?.storageClass ?? 'STANDARD'), leaf('Initiated', iso(u.initiated)));
+      return node('Upload', leaf('Key', enc(u.key)), leaf('UploadId', u.uploadId), ownerXml(accounts, who, 'Initiator'), ownerXml(accounts, who), leaf('StorageClass', u.settings?.storageClass ?? 'STANDARD'), leaf('Initiated', iso(u.initiated)),
+        u.checksum ? leaf('ChecksumAlgorithm', u.checksum.algorithm) + leaf('ChecksumType', u.checksum.type) : '');
     }),
     ...page.commonPrefixes.map((p) => node('CommonPrefixes', leaf('Prefix', enc(p))))));
 };
