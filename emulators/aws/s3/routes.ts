@@ -18,6 +18,7 @@ import * as acl from './handlers/acl.ts';
 import * as access from './handlers/bucket-access.ts';
 import * as encryption from './handlers/encryption.ts';
 import { getObjectAttributes } from './handlers/attributes.ts';
+import { postObject } from './handlers/post-object.ts';
 
 type Level = 'service' | 'bucket' | 'object';
 
@@ -81,6 +82,8 @@ const ROUTES: Route[] = [
   { method: 'GET', level: 'bucket', sub: 'uploads', handler: listMultipartUploads, action: 's3:listbucketmultipartuploads' },
   { method: 'GET', level: 'bucket', sub: 'versions', handler: list.listObjectVersions, action: 's3:listbucketversions' },
   { method: 'POST', level: 'bucket', sub: 'delete', handler: deleteObjects, action: null, bodyLimit: LIST_LIMIT },
+  // A browser form upload: the form carries its own signature (or none), so the handler authenticates and authorizes.
+  { method: 'POST', level: 'bucket', handler: postObject, action: null, bodyLimit: BODY_LIMIT },
   { method: 'GET', level: 'bucket', when: (r) => r.query.get('list-type') === '2', handler: list.listObjectsV2, action: 's3:listbucket' },
   { method: 'GET', level: 'bucket', handler: list.listObjectsV1, action: 's3:listbucket' },
   { method: 'PUT', level: 'bucket', handler: bucket.createBucket, action: 's3:createbucket' },
