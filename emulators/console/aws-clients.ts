@@ -28,15 +28,18 @@ export class AwsClients {
     return p;
   }
 
-  private get base() {
-    return { endpoint: this.target.endpoint, region: this.target.region, credentials: this.target.credentials, maxAttempts: 1 };
-  }
+  /** Every client's settings, one request handler for all: the proxy's (proxy/core/aws-http-handler.ts). */
+  private base = () => this.once('base', async () => {
+    const m = await sdk();
+    const requestHandler = new m.AwsHttpHandler(m.createHttpClient());
+    return { endpoint: this.target.endpoint, region: this.target.region, credentials: this.target.credentials, maxAttempts: 1, requestHandler };
+  });
 
-  s3 = () => this.once('s3', async () => new (await sdk()).S3Client({ ...this.base, forcePathStyle: true }) as S3Client);
-  dynamodb = () => this.once('dynamodb', async () => new (await sdk()).DynamoDBClient(this.base) as DynamoDBClient);
-  sqs = () => this.once('sqs', async () => new (await sdk()).SQSClient(this.base) as SQSClient);
-  ssm = () => this.once('ssm', async () => new (await sdk()).SSMClient(this.base) as SSMClient);
-  secrets = () => this.once('secrets', async () => new (await sdk()).SecretsManagerClient(this.base) as SecretsManagerClient);
+  s3 = () => this.once('s3', async () => new (await sdk()).S3Client({ ...(await this.base()), forcePathStyle: true }) as S3Client);
+  dynamodb = () => this.once('dynamodb', async () => new (await sdk()).DynamoDBClient(await this.base()) as DynamoDBClient);
+  sqs = () => this.once('sqs', async () => new (await sdk()).SQSClient(await this.base()) as SQSClient);
+  ssm = () => this.once('ssm', async () => new (await sdk()).SSMClient(await this.base()) as SSMClient);
+  secrets = () => this.once('secrets', async () => new (await sdk()).SecretsManagerClient(await this.base()) as SecretsManagerClient);
 }
 
 /** An AWS call whose error the page shows: AWS's own code and message (a 404 for what does not exist). */

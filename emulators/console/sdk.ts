@@ -14,3 +14,6 @@ export {
 } from '@aws-sdk/client-sqs';
 export { SSMClient, DescribeParametersCommand, GetParameterCommand } from '@aws-sdk/client-ssm';
 export { SecretsManagerClient, ListSecretsCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+// The stack's one outbound client under the SDK: kept-alive connections the AWS edge closed are replaced, not failed.
+export { AwsHttpHandler } from '../../proxy/core/aws-http-handler.ts';
+export { createHttpClient } from '../../proxy/core/http-client.ts';

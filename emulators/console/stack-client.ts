@@ -4,6 +4,7 @@
  * instead of a hung request or a 500.
  */
 import { ProxyError } from '../../proxy/core/errors.ts';
+import { fetchKeptAlive } from '../../proxy/core/keep-alive.ts';
 import { unavailable } from './app.ts';
 
 const TIMEOUT_MS = 10_000;
@@ -31,7 +32,7 @@ export class StackClient {
     const base = this.url(service);
     let res: Response;
     try {
-      res = await fetch(base + path, {
+      res = await fetchKeptAlive(base + path, {
         method: opts.method ?? 'GET',
         headers: { ...(opts.json !== undefined ? { 'content-type': 'application/json' } : {}), ...opts.headers },
         body: opts.json === undefined ? undefined : JSON.stringify(opts.json),
@@ -56,11 +57,11 @@ export class StackClient {
   }
 }
 
-/** A fetch failure in words: Node hides the socket error in `cause`. */
+/** A failed call in words: fetch hides the socket error in `cause`, node:http (fetchKeptAlive) does not. */
 export function reason(e: unknown): string {
-  const err = e as Error & { cause?: { code?: string; message?: string } };
-  if (err?.name === 'TimeoutError') return 'no answer in time';
-  const code = err?.cause?.code;
+  const err = e as Error & { code?: string; cause?: { code?: string; message?: string; name?: string } };
+  if (err?.name === 'TimeoutError' || err?.cause?.name === 'TimeoutError') return 'no answer in time';
+  const code = err?.cause?.code ?? err?.code;
   if (code === 'ECONNREFUSED') return 'connection refused (is it down or restarting?)';
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return 'the connection was dropped';
   return err?.cause?.message ?? err?.message ?? String(e);

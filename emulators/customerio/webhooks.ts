@@ -11,8 +11,7 @@
  * The reference gives neither the backoff's first step nor its cap; the fake starts at 30 s and doubles up to 12 h.
  * Every duration is configurable through the admin API so tests and the local stack need not wait hours.
  */
-import http from 'node:http';
-import https from 'node:https';
+import { sendKeptAlive, sharedAgent } from '../../proxy/core/keep-alive.ts';
 import { signCustomerioWebhook } from '../../proxy/auth/customerio-webhook.ts';
 import type { ReportingWebhook } from './reporting.ts';
 
@@ -164,18 +163,18 @@ export class WebhookSender {
         clearTimeout(timer);
         resolve(outcome);
       };
-      const req = (target.protocol === 'https:' ? https : http).request(target, { method: 'POST', headers }, (res) => {
+      // The timeout covers the whole exchange, answer included, as Customer.io's 4 s does.
+      const ended = new AbortController();
+      const timer = setTimeout(() => {
+        done('timeout');
+        ended.abort();
+      }, this.settings.timeoutMs);
+      // A pooled connection the receiver closed is replaced before the POST is written (keep-alive.ts).
+      sendKeptAlive({ url: target, method: 'POST', headers, body: Buffer.from(body), agent: sharedAgent(target.protocol), signal: ended.signal }).then((res) => {
         res.resume();
         res.on('end', () => done(res.statusCode ?? 0));
         res.on('error', () => done('ECONNRESET'));
-      });
-      // The timeout covers the whole exchange, answer included, as Customer.io's 4 s does.
-      const timer = setTimeout(() => {
-        done('timeout');
-        req.destroy();
-      }, this.settings.timeoutMs);
-      req.on('error', (e: NodeJS.ErrnoException) => done(e.code ?? 'error'));
-      req.end(body);
+      }, (e: NodeJS.ErrnoException) => done(e.code ?? 'error'));
     });
   }
 

@@ -1,4 +1,6 @@
 /** The gateway's signing-key admin API (admin.ts) over HTTP, for the stack's seeding and the rotation script. */
+import { fetchKeptAlive } from '../../proxy/core/keep-alive.ts';
+
 export interface PublicSigningKey {
   keyId: string;
   publicKeyPem: string;
@@ -8,7 +10,7 @@ export interface PublicSigningKey {
 export function gatewayKeyAdmin(gatewayUrl: string) {
   const base = `${gatewayUrl.replace(/\/+$/, '')}/__admin/signing-keys`;
   const call = async <T>(method: string, path = ''): Promise<T> => {
-    const res = await fetch(base + path, { method });
+    const res = await fetchKeptAlive(base + path, { method });
     const body = (await res.json().catch(() => ({}))) as T & { error?: string };
     if (!res.ok) throw new Error(`gateway ${method} /__admin/signing-keys${path} answered ${res.status}${body.error ? `: ${body.error}` : ''}`);
     return body;

@@ -8,6 +8,7 @@
  * `delivered` webhook, which Mailgun does not retry. The schedule is Mailgun's, scaled down to milliseconds.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { fetchKeptAlive } from '../../proxy/core/keep-alive.ts';
 import { type DomainState, type WebhookId, webhookFor } from './domain.ts';
 import type { MailgunEvent } from './events.ts';
 
@@ -69,7 +70,7 @@ export async function testWebhook(signingKey: string, webhook: WebhookId, url: s
     'user-variables': { 'mailgun-test': 'true' },
   };
   try {
-    const res = await fetch(url, {
+    const res = await fetchKeptAlive(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'mailgun-emulator/1' },
       body: JSON.stringify({ signature: newSignature(signingKey, Date.now()), 'event-data': event }),
@@ -161,7 +162,7 @@ export class WebhookDispatcher {
     let error: string | undefined;
     try {
       const body = JSON.stringify({ signature: newSignature(job.domain.webhookSigningKey, Date.now()), 'event-data': job.event });
-      const res = await fetch(job.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'mailgun-emulator/1' }, body, signal: controller.signal });
+      const res = await fetchKeptAlive(job.url, { method: 'POST', headers: { 'content-type': 'application/json', 'user-agent': 'mailgun-emulator/1' }, body, signal: controller.signal });
       status = res.status;
       await res.arrayBuffer().catch(() => undefined);
     } catch (e) {

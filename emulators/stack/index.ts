@@ -17,6 +17,7 @@ import type { Exchange as UpstreamExchange, OutboundResponse } from '../../proxy
 import type { AuditFilter } from './audit-trail.ts';
 import type { Report } from './ipc.ts';
 import { resolvePorts, type PortName } from './ports.ts';
+import { fetchKeptAlive } from '../../proxy/core/keep-alive.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { SERVICES, type ServiceName, type ServiceSpec, type StackContext, type WiringStep } from './services.ts';
 import { Supervisor, type ChildEntry, type RestartPolicy, type ServiceStatus, type Supervised } from './supervisor.ts';
@@ -103,7 +104,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (name === 'proxy') return supervisor.restart(name);
     const base = Object.values(ctx.reports[name]?.urls ?? {})[0];
     if (!base) throw new Error(`${name} is not run by this stack`);
-    const res = await fetch(`${base}/__admin/reset`, { method: 'POST' });
+    const res = await fetchKeptAlive(`${base}/__admin/reset`, { method: 'POST' });
     if (!res.ok) throw new Error(`${name}: /__admin/reset answered ${res.status}`);
     await runWiring(SERVICES.find((s) => s.name === name)!.wire ?? [], ctx);
   };

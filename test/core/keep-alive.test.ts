@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
-import { CLIENT_IDLE_MS, keepAliveAgent, sendKeptAlive, SERVER_KEEP_ALIVE_MS } from '../../proxy/core/keep-alive.ts';
+import { CLIENT_IDLE_MS, fetchKeptAlive, keepAliveAgent, sendKeptAlive, SERVER_KEEP_ALIVE_MS } from '../../proxy/core/keep-alive.ts';
 import { listen } from '../../emulators/shared/emulator.ts';
 import { idleCloser, type IdleCloser } from '../helpers/idle-closer.ts';
 
@@ -74,6 +74,23 @@ describe('keep-alive: a server closes an idle connection as the client reuses it
     expect((await keptAlive(upstream.url, agent, 'after')).status).to.equal(200);
     expect(upstream.received.filter((r) => r.body === 'after')).to.have.length(1);
     agent.destroy();
+  });
+
+  it("Node's fetch fails the same way; fetchKeptAlive (the stack's control-plane calls) answers, received once", async () => {
+    const fetched = () => fetch(upstream.url, { method: 'POST', body: 'by fetch' }).then((r) => r.status, (e: Error & { cause?: { code?: string } }) => e.cause?.code);
+    expect(await fetched()).to.equal(200);
+    await turn();
+    expect(upstream.closeIdle()).to.equal(1);
+    expect(await fetched()).to.equal('UND_ERR_SOCKET');
+    const kept = () => fetchKeptAlive(upstream.url, { method: 'POST', body: 'by fetchKeptAlive', headers: { 'content-type': 'text/plain' } });
+    expect((await kept()).status).to.equal(200);
+    await turn();
+    expect(upstream.closeIdle()).to.equal(1);
+    const res = await kept();
+    expect(res.status).to.equal(200);
+    expect(res.headers.get('content-type')).to.equal('application/json');
+    expect(await res.json()).to.deep.equal({ n: 3 });
+    expect(upstream.received.map((r) => r.body)).to.deep.equal(['by fetch', 'by fetchKeptAlive', 'by fetchKeptAlive']);
   });
 
   it('never sends again a request the server read and then dropped without answering', async () => {
