@@ -1,13 +1,13 @@
 /**
  * Requests kept going while something changes underneath (a key rotation): a few serial loops, each sending its
  * request again as soon as the last answer arrived, until stopped. Every answer's status is kept, so a test can
- * assert that none was refused and that requests really ran before, during and after the change.
+ * assert that none was refused or failed and that requests really ran before, during and after the change.
  *
- * Answers other than the expected status are sorted: a refusal of credentials (401, 403, 406, or the proxy's
- * `upstream_auth_failed`) is what a rotation must never cause; a transport failure (a connection reset or refused on
- * the way: 502/504 `upstream_unreachable`/`upstream_timeout`, the gateway's bare 502, a fetch that failed) is a
- * keep-alive race of loopback HTTP under load that no key change causes, counted on its own; anything else is
- * unexpected.
+ * Answers other than the expected status are sorted, so a failure says what went wrong: a refusal of credentials
+ * (401, 403, 406, or the proxy's `upstream_auth_failed`) is what a rotation must never cause; a transport failure (a
+ * connection reset or refused on the way: 502/504 `upstream_unreachable`/`upstream_timeout`, the gateway's bare 502,
+ * a fetch that failed) is what the stack must not cause either — a kept-alive connection a server closed is replaced
+ * before it is written to (proxy/core/keep-alive.ts); anything else is unexpected.
  */
 import { expect } from 'chai';
 
@@ -19,8 +19,8 @@ export interface LoadResult {
   statuses: Record<number, number>;
   /** Credentials refused (first few). */
   refused: Answer[];
-  /** Connections that failed on the way (count). */
-  transport: number;
+  /** Connections that failed on the way (first few). */
+  transport: Answer[];
   /** Any other answer than the expected status (first few). */
   unexpected: Answer[];
 }
@@ -41,7 +41,7 @@ export interface SteadyLoad {
 
 export function steadyLoad(loops: { name: string; send: () => Promise<Response>; expect?: number; pauseMs?: number }[]): SteadyLoad {
   let running = true;
-  const result: LoadResult = { sent: 0, statuses: {}, refused: [], transport: 0, unexpected: [] };
+  const result: LoadResult = { sent: 0, statuses: {}, refused: [], transport: [], unexpected: [] };
   const runs = loops.map(async (l) => {
     while (running) {
       let status = 0;
@@ -58,8 +58,7 @@ export function steadyLoad(loops: { name: string; send: () => Promise<Response>;
       if (status !== (l.expect ?? 200)) {
         const a = { name: l.name, status, body: body.slice(0, 300) };
         const kind = classify(a);
-        if (kind === 'transport') result.transport++;
-        else if (result[kind].length < 10) result[kind].push(a);
+        if (result[kind].length < 10) result[kind].push(a);
       }
       if (l.pauseMs) await new Promise((r) => setTimeout(r, l.pauseMs));
     }
@@ -85,9 +84,9 @@ export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 15_
   return last;
 }
 
-/** What every rotation test asserts of its load: nothing refused, nothing else unexpected, transport failures rare. */
+/** What every rotation test asserts of its load: nothing refused, no connection failed, nothing else unexpected. */
 export function expectNoRefusal(r: LoadResult): void {
   expect(r.refused, JSON.stringify(r.refused)).to.deep.equal([]);
+  expect(r.transport, `of ${r.sent} requests, these failed on the way: ${JSON.stringify(r.transport)}`).to.deep.equal([]);
   expect(r.unexpected, JSON.stringify(r.unexpected)).to.deep.equal([]);
-  expect(r.transport, `${r.transport} of ${r.sent} requests failed on the way`).to.be.at.most(Math.max(1, Math.floor(r.sent * 0.02)));
 }
