@@ -3,6 +3,7 @@
  * service the request names by `X-Amz-Target` answers `{"__type","message"}` in its content type; anything
  * else is S3's, the edge's default service, as XML.
  */
+import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ErrorShape, WireProblem } from '../shared/http-guard.ts';
 import type { AwsJsonError } from './edge.ts';
@@ -34,12 +35,21 @@ const S3_ERRORS: Record<string, [status: number, code: string, message?: string]
   internal_error: [500, 'InternalError', 'We encountered an internal error. Please try again.'],
 };
 
-export function edgeErrorShape(byTarget: [prefix: string, service: JsonErrorMaker][]): ErrorShape {
+/** What the edge routes by: a request's headers and target (a parsed request, or what the parser had read). */
+export interface RoutedBy {
+  headers: http.IncomingHttpHeaders;
+  url?: string;
+}
+
+/**
+ * The shape of the service the edge would have sent the request to (`pick` in edge.ts: target, credential scope,
+ * host), so a refusal made before any service ran still comes in that service's shape.
+ */
+export function edgeErrorShape(pick: (r: RoutedBy) => JsonErrorMaker): ErrorShape {
   return (problem, { rawPacket, req }) => {
-    const target = req ? String(req.headers['x-amz-target'] ?? '') : targetIn(rawPacket);
-    const service = target ? byTarget.find(([prefix]) => target.startsWith(prefix))?.[1] : undefined;
-    if (service?.error && service.contentType) return jsonError(service as Required<JsonErrorMaker>, problem);
-    if (target.startsWith('DynamoDB_')) {
+    const service = pick(req ?? headersIn(rawPacket));
+    if (service.error && service.contentType) return jsonError(service as Required<JsonErrorMaker>, problem);
+    if (service.name === 'dynamodb') {
       return { contentType: 'application/x-amz-json-1.0', body: JSON.stringify({ __type: `com.amazon.coral.service#${JSON_TYPES[problem.code] ?? 'SerializationException'}`, message: problem.message }) };
     }
     return s3Error(problem);
@@ -57,11 +67,12 @@ function s3Error(problem: WireProblem) {
   return { status, contentType: 'application/xml', body };
 }
 
-/** The X-Amz-Target value in what the parser had read, if it got that far. */
-function targetIn(raw: Buffer | undefined): string {
-  if (!raw) return '';
-  const m = /\r\nx-amz-target:[ \t]*([\w.]+)/i.exec(raw.subarray(0, 64 * 1024).toString('latin1'));
-  return m ? m[1] : '';
+/** The routing headers among what the parser had read when it gave up (as far as it got). */
+function headersIn(raw: Buffer | undefined): RoutedBy {
+  const text = raw ? raw.subarray(0, 64 * 1024).toString('latin1') : '';
+  const line = (name: string) => new RegExp(`\\r\\n${name}:[ \\t]*([^\\r\\n]*)`, 'i').exec(text)?.[1];
+  const headers: http.IncomingHttpHeaders = { 'x-amz-target': line('x-amz-target'), authorization: line('authorization'), host: line('host') };
+  return { headers, url: /^[A-Z]+ (\S+)/.exec(text)?.[1] };
 }
 
 const escapeXml = (s: string) => s.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] as string);

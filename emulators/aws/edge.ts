@@ -26,7 +26,7 @@ import { closestNames } from '../shared/near-miss.ts';
 import { UNKNOWN_OPERATION_TYPE } from './unknown-operation.ts';
 import { readBody } from './s3/body.ts';
 import { parseJsonObjectWithin, type JsonLimits, type JsonObjectVerdict } from '../../proxy/core/json-limits.ts';
-import { edgeErrorShape } from './edge-errors.ts';
+import { edgeErrorShape, type RoutedBy } from './edge-errors.ts';
 
 /**
  * Request limits of the JSON services. DynamoDB: 16 MB (its BatchWriteItem request limit, as dynalite); others
@@ -118,7 +118,7 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   ];
   const byScope: Record<string, Service> = { s3: services.s3, ssm: services.ssm, sqs: services.sqs, dynamodb: services.dynamodb, secretsmanager: services.secretsmanager };
 
-  function pick(req: http.IncomingMessage): Service {
+  function pick(req: RoutedBy): Service {
     const target = req.headers['x-amz-target'];
     if (typeof target === 'string') for (const [prefix, s] of byTarget) if (target.startsWith(prefix)) return s;
     const scope = scopeService(req);
@@ -280,7 +280,7 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
   const internalError = (req: http.IncomingMessage, e: unknown) =>
     log('unhandled error in service call', { method: req.method, target: req.headers['x-amz-target'], error: (e as Error)?.message, stack: (e as Error)?.stack });
 
-  const listening = await listen(handler as http.RequestListener, opts.port ?? 4566, { host: opts.host, errors: edgeErrorShape(byTarget), log });
+  const listening = await listen(handler as http.RequestListener, opts.port ?? 4566, { host: opts.host, errors: edgeErrorShape(pick), log });
   return {
     url: listening.url,
     port: listening.port,
@@ -300,7 +300,7 @@ export async function startAwsEdge(opts: EdgeOptions = {}) {
 export type AwsEdge = Awaited<ReturnType<typeof startAwsEdge>>;
 
 /** The service named in a SigV4 credential scope: `<key>/<date>/<region>/<service>/aws4_request`. */
-function scopeService(req: http.IncomingMessage): string | undefined {
+function scopeService(req: RoutedBy): string | undefined {
   const auth = req.headers.authorization;
   const cred = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : presignedCredential(req.url ?? '');
   if (!cred) return undefined;

@@ -82,6 +82,8 @@ describe('every fake refuses in its own shape (issue 13, findings 6 and 7)', fun
       { name: 'AWS edge, S3', url: edge.url, shape: shapes.s3Error, headerStatus: 400 },
       { name: 'AWS edge, SSM', url: edge.url, shape: shapes.awsJsonError, route: { 'X-Amz-Target': 'AmazonSSM.GetParameter' } },
       { name: 'AWS edge, DynamoDB', url: edge.url, shape: shapes.awsJsonError, route: { 'X-Amz-Target': 'DynamoDB_20120810.GetItem' } },
+      // Routed by its SigV4 credential scope, as the edge routes a request without a target (found by npm run fuzz).
+      { name: 'AWS edge, SSM by credential scope', url: edge.url, shape: shapes.awsJsonError, route: { Authorization: 'AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/ssm/aws4_request, SignedHeaders=host, Signature=00' } },
       { name: 'CloudFront (HTTP)', url: cf.http.url, shape: shapes.cloudfrontError },
       { name: 'CloudFront (HTTPS)', url: cf.https.url, shape: shapes.cloudfrontError },
       { name: 'gateway', url: gw.url, shape: shapes.apiGatewayError },
