@@ -12,5 +12,5 @@ if (process.env.GATEHOUSE_NO_BUILD) {
   await import('tsx/esm');
   await import(pathToFileURL(join(ROOT, 'scripts/start.ts')).href);
 } else {
-  await import(pathToFileURL(join(await compiledStack(), 'start.mjs')).href);
+  await import(pathToFileURL(join(await compiledStack({ stopBuilder: true }), 'start.mjs')).href);
 }

@@ -58,20 +58,37 @@ let compiling;
 /**
  * The compiled stack's directory (built on first use, then reused while no source changes); `<dir>/start.mjs` and
  * `<dir>/service.mjs` are its entries. Several processes may build at once: each builds into a directory of its
- * own and the first rename wins.
+ * own and the first rename wins. `stopBuilder`: end esbuild's service process once built (the `npm start` launcher).
  */
-export function compiledStack() {
-  return (compiling ??= build());
+export function compiledStack(o = {}) {
+  return (compiling ??= build(o.stopBuilder ?? false));
 }
 
-async function build() {
+async function build(stopBuilder) {
   const cacheDir = join(ROOT, 'node_modules/.cache/gatehouse');
   const outdir = join(cacheDir, `stack-${sourceKey()}`);
   if (existsSync(join(outdir, 'service.mjs'))) return outdir;
   mkdirSync(cacheDir, { recursive: true });
   const building = `${outdir}.building-${process.pid}`;
   const esbuild = await import('esbuild');
-  await esbuild.build({
+  try {
+    await compile(esbuild, building, outdir);
+  } finally {
+    // esbuild's service process (~250 MB) would otherwise stay beside `npm start` for as long as it runs. Not in a
+    // process where tsx may be transforming a module with that same service at this moment (the tests).
+    if (stopBuilder) await esbuild.stop();
+  }
+  try {
+    renameSync(building, outdir);
+  } catch {
+    rmSync(building, { recursive: true, force: true });
+  }
+  pruneOld(cacheDir, outdir);
+  return outdir;
+}
+
+function compile(esbuild, building, outdir) {
+  return esbuild.build({
     entryPoints: Object.fromEntries(Object.entries(ENTRIES).map(([name, file]) => [name, join(ROOT, file)])),
     outdir: building,
     outExtension: { '.js': '.mjs' },
@@ -93,13 +110,6 @@ async function build() {
     define: { 'process.env.GATEHOUSE_COMPILED_STACK': JSON.stringify(outdir) },
     plugins: [keepImportMeta],
   });
-  try {
-    renameSync(building, outdir);
-  } catch {
-    rmSync(building, { recursive: true, force: true });
-  }
-  pruneOld(cacheDir, outdir);
-  return outdir;
 }
 
 /** Builds of older sources, a week old: a stack started from one a week ago may still need it to restart a service. */
