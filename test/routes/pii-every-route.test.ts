@@ -71,6 +71,8 @@ const DRIVES: Record<string, Drive> = {
   'POST /webhooks/mailgun': { path: '/webhooks/mailgun', who: 'anonymous', body: (p) => ({ signature: { timestamp: '1', token: 't', signature: 'f'.repeat(64) }, 'event-data': { ...p } }) },
   'GET /reports': { path: '/reports', who: 'crm' },
   'GET /reports/url': { path: '/reports/url?key=reports/DN-1001/2025/07/royalty-statement.pdf', who: 'crm' },
+  'OPTIONS /reports': { path: '/reports', who: 'anonymous' },
+  'OPTIONS /reports/url': { path: '/reports/url', who: 'anonymous' },
   'POST /packages/restore': { path: '/packages/restore?dataset_id=N:dataset:123', who: 'ada', body: (p) => ({ nodeIds: ['N:package:999'], ...p }) },
   'GET /packages/restore': { path: '/packages/restore?dataset_id=N:dataset:123&package_id=N:package:456', who: 'ada' },
   'GET /packages/presign/s3': { path: '/packages/presign/s3?dataset_id=N:dataset:123&package_id=N:package:456&redirect=false', who: 'ada' },

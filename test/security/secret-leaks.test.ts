@@ -168,7 +168,7 @@ describe('no secret in anything a stack run writes', function () {
 
   it('finds what it looks for: a planted secret value and a planted private key are hits', () => {
     const planted = join(work, 'planted.log');
-    writeFileSync(planted, `{"msg":"calling with ${[...loaded].find((v) => v.length >= MIN_LENGTH)}"}\n${['-----BEGIN', 'PRIVATE KEY-----'].join(' ')}\n`);
+    writeFileSync(planted, `{"msg":"calling with ${needles.find((n) => n.label.startsWith('loaded secret'))!.value}"}\n${['-----BEGIN', 'PRIVATE KEY-----'].join(' ')}\n`);
     const hits = scan('planted.log', readFileSync(planted, 'utf8'), needles);
     expect(hits.map((h) => h.what)).to.include('a PEM private key block');
     expect(hits.some((h) => h.what.startsWith('loaded secret'))).to.equal(true);
