@@ -6,48 +6,19 @@
  * own checks are bypassed.
  */
 import { expect } from 'chai';
-import http from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
-import { Sha256 } from '@aws-crypto/sha256-js';
 import { createHash } from 'node:crypto';
 import { awsTarget, type AwsTarget } from '../helpers/aws.ts';
-
-interface Answer { status: number; body: string }
+import { expectRefusal, rawS3 } from '../helpers/s3-raw.ts';
 
 describe('S3: malformed input to the operations added for issues 13 and 16', () => {
   let t: AwsTarget;
   let uploadId = '';
   const bucket = `s3bad-${Date.now().toString(36)}`;
-
-  async function call(method: string, path: string, opts: { query?: Record<string, string>; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
-    const url = new URL(t.endpoint);
-    const body = opts.body ?? '';
-    const signer = new SignatureV4({ service: 's3', region: t.region, credentials: t.credentials, sha256: Sha256, uriEscapePath: false });
-    const signed = await signer.sign({
-      method, protocol: url.protocol, hostname: url.hostname, port: Number(url.port), path, query: opts.query ?? {},
-      headers: { host: url.host, 'x-amz-content-sha256': createHash('sha256').update(body).digest('hex'), ...opts.headers }, body,
-    });
-    const qs = new URLSearchParams(opts.query ?? {}).toString().replace(/\+/g, '%20');
-    return new Promise((resolve, reject) => {
-      const req = http.request({ host: url.hostname, port: url.port, method, path: qs ? `${path}?${qs}` : path, headers: signed.headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, body: Buffer.concat(chunks).toString('utf8') }));
-      });
-      req.on('error', reject);
-      req.end(body);
-    });
-  }
-
-  /** A refusal in S3's shape: an XML <Error> with a code, and a status S3 uses for it. */
-  function expectRefusal(a: Answer, what: string): void {
-    expect(a.status, `${what}: ${a.body}`).to.be.within(400, 599);
-    expect(a.status, `${what} is not a crash`).to.not.equal(500);
-    expect(a.body, what).to.match(/<Error><Code>[A-Za-z]+<\/Code>/);
-  }
+  let call: ReturnType<typeof rawS3>;
 
   before(async () => {
     t = await awsTarget();
+    call = rawS3(t);
     expect((await call('PUT', `/${bucket}`)).status).to.equal(200);
     expect((await call('PUT', `/${bucket}/src`, { body: '0123456789' })).status).to.equal(200);
     const created = await call('POST', `/${bucket}/dst`, { query: { uploads: '' } });

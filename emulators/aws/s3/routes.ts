@@ -105,7 +105,7 @@ const ROUTES: Route[] = [
   { method: 'PUT', level: 'object', when: (r) => !!r.headers['x-amz-copy-source'] && !r.query.has('uploadId'), handler: copyObject, action: 's3:putobject' },
   { method: 'PUT', level: 'object', when: (r) => !r.query.has('uploadId'), handler: object.putObject, action: 's3:putobject', bodyLimit: BODY_LIMIT },
   // UpdateObjectEncryption re-wraps a key under KMS only (API_UpdateObjectEncryption.html): there is no KMS here.
-  { method: 'PUT', level: 'object', sub: 'encryption', handler: () => { throw errors.NotImplemented(); }, action: null },
+  { method: 'PUT', level: 'object', sub: 'encryption', handler: encryption.updateObjectEncryption, action: 's3:putobject' },
   { method: 'GET', level: 'object', handler: object.getObject, action: versioned('s3:getobject', 's3:getobjectversion') },
   { method: 'HEAD', level: 'object', handler: object.headObject, action: versioned('s3:getobject', 's3:getobjectversion') },
   { method: 'DELETE', level: 'object', handler: object.deleteObject, action: versioned('s3:deleteobject', 's3:deleteobjectversion') },

@@ -101,6 +101,23 @@ export function awsTemplates(service: AwsService, queueUrl: string): Make[] {
         () => request('GET', `/${FUZZ.bucket}/objects/one.txt`, { query: 'partNumber=1' }),
         () => request('GET', '/gatehouse-package-assets/reports/DN-1001/2025/07/royalty-statement.pdf'),
         () => request('GET', '/'),
+        // Access, tagging, encryption and attributes (issue 16): documents and headers the mutations can break.
+        () => request('GET', `/${FUZZ.bucket}/objects/tagged.txt`, { query: 'tagging' }),
+        () => request('PUT', `/${FUZZ.bucket}`, { query: 'tagging', headers: { 'content-type': 'application/xml' }, body: '<Tagging><TagSet><Tag><Key>team</Key><Value>fuzz</Value></Tag></TagSet></Tagging>' }),
+        () => request('PUT', `/${FUZZ.bucket}/objects/acl.txt`, { headers: { 'x-amz-acl': 'bucket-owner-full-control', 'x-amz-tagging': 'a=1&b=2', 'x-amz-storage-class': 'STANDARD_IA' }, body: 'acl' }),
+        () => request('GET', `/${FUZZ.bucket}/objects/one.txt`, { query: 'acl' }),
+        () => request('PUT', `/${FUZZ.bucket}`, { query: 'acl', headers: { 'content-type': 'application/xml' }, body: '<AccessControlPolicy><AccessControlList><Grant><Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="Group"><URI>http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee><Permission>READ</Permission></Grant></AccessControlList></AccessControlPolicy>' }),
+        () => request('PUT', `/${FUZZ.bucket}`, { query: 'policy', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Principal: { AWS: '111111111111' }, Action: ['s3:GetObject'], Resource: `arn:aws:s3:::${FUZZ.bucket}/objects/*`, Condition: { IpAddress: { 'aws:SourceIp': '10.0.0.0/8' }, StringLike: { 's3:prefix': 'a*' } } }] }) }),
+        () => request('GET', `/${FUZZ.bucket}`, { query: 'policyStatus' }),
+        () => request('PUT', `/${FUZZ.bucket}`, { query: 'publicAccessBlock', headers: { 'content-type': 'application/xml' }, body: '<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls><RestrictPublicBuckets>false</RestrictPublicBuckets></PublicAccessBlockConfiguration>' }),
+        () => request('PUT', `/${FUZZ.bucket}`, { query: 'ownershipControls', headers: { 'content-type': 'application/xml' }, body: '<OwnershipControls><Rule><ObjectOwnership>BucketOwnerEnforced</ObjectOwnership></Rule></OwnershipControls>' }),
+        () => request('PUT', `/${FUZZ.bucket}`, { query: 'encryption', headers: { 'content-type': 'application/xml' }, body: '<ServerSideEncryptionConfiguration><Rule><ApplyServerSideEncryptionByDefault><SSEAlgorithm>AES256</SSEAlgorithm></ApplyServerSideEncryptionByDefault><BlockedEncryptionTypes><EncryptionType>NONE</EncryptionType></BlockedEncryptionTypes></Rule></ServerSideEncryptionConfiguration>' }),
+        () => request('PUT', `/${FUZZ.bucket}/objects/sse-c.txt`, { headers: { 'x-amz-server-side-encryption-customer-algorithm': 'AES256', 'x-amz-server-side-encryption-customer-key': 'MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=', 'x-amz-server-side-encryption-customer-key-md5': 'hRasmdxgYDKV3nvbahU1MA==' }, body: 'secret' }),
+        () => request('PUT', `/${FUZZ.bucket}/objects/sse.txt`, { headers: { 'x-amz-server-side-encryption': 'AES256' }, body: 'encrypted at rest' }),
+        () => request('GET', `/${FUZZ.bucket}/objects/sse.txt`, { headers: { range: 'bytes=3-9' } }),
+        () => request('GET', `/${FUZZ.bucket}/objects/one.txt`, { query: 'attributes', headers: { 'x-amz-object-attributes': 'ETag,Checksum,ObjectParts,StorageClass,ObjectSize', 'x-amz-max-parts': '2' } }),
+        () => request('POST', `/${FUZZ.bucket}/objects/multi.bin`, { query: 'uploads', headers: { 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'FULL_OBJECT' } }),
+        () => request('POST', `/${FUZZ.bucket}`, { headers: { 'content-type': 'multipart/form-data; boundary=fuzzfuzz' }, body: ['--fuzzfuzz', 'Content-Disposition: form-data; name="key"', '', 'objects/${filename}', '--fuzzfuzz', 'Content-Disposition: form-data; name="success_action_status"', '', '201', '--fuzzfuzz', 'Content-Disposition: form-data; name="file"; filename="form.txt"', 'Content-Type: text/plain', '', 'form body', '--fuzzfuzz--', ''].join('\r\n') }),
       ];
   }
 }

@@ -34,7 +34,7 @@ function objectParts(v: ObjectVersion, maxParts: number, marker: number): string
 
 export const getObjectAttributes: S3Handler = (req, ctx) => {
   const raw = header(req, 'x-amz-object-attributes');
-  const wanted = (raw ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const wanted = raw === undefined || raw.trim() === '' ? [] : raw.split(',').map((s) => s.trim());
   if (wanted.length === 0) throw invalidRequest('The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty');
   const bad = wanted.find((a) => !ATTRIBUTES.has(a));
   if (bad !== undefined) throw invalidArgument('Invalid attribute name specified.', { ArgumentName: 'x-amz-object-attributes', ArgumentValue: bad });

@@ -66,3 +66,14 @@ export const deleteBucketEncryption: S3Handler = (req, { state }) => {
   state.updateBucket(b.name, (r) => ({ ...r, encryption: { blockSseC: b.encryption?.blockSseC ?? SSE_C_BLOCKED_BY_DEFAULT } }));
   return { status: 204 };
 };
+
+/**
+ * UpdateObjectEncryption (PUT /key?encryption, API_UpdateObjectEncryption.html): the only target it takes is SSE-KMS,
+ * and there is no KMS here, so a well-formed request is 501; a malformed one is S3's 400 first.
+ */
+export const updateObjectEncryption: S3Handler = (req, { state }) => {
+  state.getObject(req.bucket!, req.key!, req.query.get('versionId'));
+  const root = parseXmlBody(req.body, 'ObjectEncryption');
+  if (root['SSE-KMS'] === undefined) throw errors.MalformedXML();
+  throw new S3Error('NotImplemented', 501, 'UpdateObjectEncryption re-encrypts under AWS KMS keys, which this emulator does not have');
+};

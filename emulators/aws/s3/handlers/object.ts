@@ -1,13 +1,13 @@
 /** Object operations: Put, Get, Head, Delete. Source: S3 API reference pages named per handler. */
 import { createHash } from 'node:crypto';
-import { errors, invalidArgument, invalidRequest, S3Error } from '../errors.ts';
+import { errors, invalidRequest, S3Error } from '../errors.ts';
 import { header, type S3Context, type S3Handler, type S3Request, type S3Response } from '../request.ts';
 import { metadataFrom, objectHeaderPairs, objectHeaders, overridesNothing, storedHeadersFrom } from '../object-headers.ts';
 import { beginWrite, checkPreconditions, parseRange, writeCondition, type ByteRange } from '../conditions.ts';
 import { verifyIntegrity } from '../body.ts';
 import { partNumber } from '../multipart.ts';
 import { ARCHIVED, writeSettings } from '../write-settings.ts';
-import { hasCustomerHeaders, plainForResponse, readKey, seal, sseHeaders, writeEncryption, type Encryption } from '../sse/sse.ts';
+import { hasSseHeaders, plainForResponse, readKeyForGet, seal, sseHeaders, writeEncryption, type Encryption } from '../sse/sse.ts';
 import type { ObjectSettings, ObjectVersion, StoredBody, VersioningStatus } from '../model.ts';
 
 const key = (req: S3Request): string => req.key!;
@@ -67,7 +67,7 @@ function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
   const { v, versioning } = readVersion(req, ctx);
   // An archived object's bytes need a RestoreObject first, which this edge does not perform (InvalidObjectState).
   if (withBody && v.storageClass !== undefined && ARCHIVED.has(v.storageClass)) throw archived(v.storageClass);
-  const key = v.sse !== undefined || hasCustomerHeaders(req) || req.headers['x-amz-server-side-encryption'] !== undefined ? keyForRead(req, ctx, v) : undefined;
+  const key = v.sse !== undefined || hasSseHeaders(req) ? readKeyForGet(req, ctx, v) : undefined;
   const cond = checkPreconditions(v, {
     ifMatch: header(req, 'if-match'), ifNoneMatch: header(req, 'if-none-match'),
     ifModifiedSince: header(req, 'if-modified-since'), ifUnmodifiedSince: header(req, 'if-unmodified-since'),
@@ -87,17 +87,6 @@ function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
   if (!range) return withBytes({ status: 200, headers: { ...h, 'content-length': String(v.size) } }, ctx, v, undefined, withBody, key);
   h['content-range'] = `bytes ${range.start}-${range.end}/${v.size}`;
   return withBytes({ status: 206, headers: { ...h, 'content-length': String(range.end - range.start + 1) } }, ctx, v, range, withBody, key);
-}
-
-/**
- * The key to decrypt a version with, after the request's encryption headers are checked against it. SSE headers
- * other than SSE-C's have no place on a read (API_GetObject.html: "you'll get an HTTP 400 Bad Request error").
- */
-function keyForRead(req: S3Request, ctx: S3Context, v: ObjectVersion): Buffer | undefined {
-  if (req.headers['x-amz-server-side-encryption'] !== undefined) {
-    throw invalidArgument('x-amz-server-side-encryption header is not supported for this operation.', { ArgumentName: 'x-amz-server-side-encryption' });
-  }
-  return readKey(req, ctx, v);
 }
 
 /**

@@ -140,9 +140,20 @@ function fail(): never {
   throw errors.InternalError();
 }
 
-/** Whether a request carries any SSE-C header (checked on every read, so kept to three lookups). */
-export const hasCustomerHeaders = (req: S3Request): boolean =>
-  req.headers[`${CUSTOMER}algorithm`] !== undefined || req.headers[`${CUSTOMER}key`] !== undefined || req.headers[`${CUSTOMER}key-md5`] !== undefined;
+/** The write-side encryption headers: a read that sends one is refused (API_GetObject.html: 400 Bad Request). */
+const WRITE_HEADERS = ['x-amz-server-side-encryption', 'x-amz-server-side-encryption-aws-kms-key-id', 'x-amz-server-side-encryption-context', 'x-amz-server-side-encryption-bucket-key-enabled'];
+
+/** Whether a read carries any encryption header (checked on every GET, so a handful of property lookups). */
+export const hasSseHeaders = (req: S3Request): boolean =>
+  req.headers[`${CUSTOMER}algorithm`] !== undefined || req.headers[`${CUSTOMER}key`] !== undefined || req.headers[`${CUSTOMER}key-md5`] !== undefined
+  || WRITE_HEADERS.some((h) => req.headers[h] !== undefined);
+
+/** A read's encryption headers checked against the version: the key to decrypt it with, or undefined. */
+export function readKeyForGet(req: S3Request, ctx: S3Context, v: ObjectRecord): Buffer | undefined {
+  const sent = WRITE_HEADERS.find((h) => req.headers[h] !== undefined);
+  if (sent !== undefined) throw invalidArgument(`${sent} header is not supported for this operation.`, { ArgumentName: sent });
+  return readKey(req, ctx, v);
+}
 
 /** Seal a write's plaintext as one segment: the bytes to store and the record with that segment added. */
 export function seal(enc: Encryption, plain: Buffer): { stored: Buffer; nonce: string } {
