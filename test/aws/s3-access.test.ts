@@ -54,6 +54,15 @@ describe('S3 accounts, bucket policies and Block Public Access (embedded edge)',
       expect([err.name, err.$metadata.httpStatusCode]).to.deep.equal(['BucketAlreadyExists', 409]);
     });
 
+    it('pages an account\'s buckets by max-buckets and continuation token, filtered by prefix', async () => {
+      for (const n of ['pg-c', 'pg-a', 'pg-b']) await partner.send(new CreateBucketCommand({ Bucket: `${n}-${PARTNER.accountId}` }));
+      const first = await partner.send(new ListBucketsCommand({ MaxBuckets: 2, Prefix: 'pg-' }));
+      expect([first.Buckets?.map((x) => x.Name), first.Prefix]).to.deep.equal([[`pg-a-${PARTNER.accountId}`, `pg-b-${PARTNER.accountId}`], 'pg-']);
+      const rest = await partner.send(new ListBucketsCommand({ MaxBuckets: 2, Prefix: 'pg-', ContinuationToken: first.ContinuationToken }));
+      expect([rest.Buckets?.map((x) => x.Name), rest.ContinuationToken]).to.deep.equal([[`pg-c-${PARTNER.accountId}`], undefined]);
+      expect((await stranger.send(new ListBucketsCommand({ Prefix: 'pg-' }))).Buckets ?? []).to.deep.equal([]);
+    });
+
     it('refuses another account and anonymous callers a private bucket: GET, PUT and LIST', async () => {
       const b = await bucketWith({ 'doc.txt': 'private' });
       for (const call of [

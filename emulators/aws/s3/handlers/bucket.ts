@@ -1,6 +1,7 @@
 /** Bucket operations and bucket configuration (versioning, CORS). Source: S3 API reference, one page per operation. */
 import { errors, invalidArgument, S3Error } from '../errors.ts';
-import { xmlResponse, type S3Handler } from '../request.ts';
+import { intQuery, xmlResponse, type S3Handler } from '../request.ts';
+import { decodeToken, encodeToken } from '../listing.ts';
 import { asArray, asText, doc, leaf, node, iso, parseXmlBody } from '../xml.ts';
 import { MAX_BUCKET_TAGS, tagSetOf } from '../tagging.ts';
 import { validateCorsRules, type CorsRule } from '../cors.ts';
@@ -11,11 +12,23 @@ import type { BucketRecord } from '../model.ts';
 
 const name = (b: string | undefined): string => b!;
 
-// API_ListBuckets.html: the caller's own buckets.
+// API_ListBuckets.html: the caller's own buckets, by name, filtered by prefix and bucket-region, paged by
+// max-buckets (1–10,000) and continuation-token.
 export const listBuckets: S3Handler = (req, { state, accounts }) => {
   const me = req.caller.account!.id;
-  const buckets = state.listBuckets().filter((b) => bucketOwner(b) === me).map((b) => node('Bucket', leaf('Name', b.name), leaf('CreationDate', iso(b.created)), leaf('BucketRegion', b.region)));
-  return xmlResponse(doc('ListAllMyBucketsResult', ownerXml(accounts, me), node('Buckets', ...buckets)));
+  const prefix = req.query.get('prefix') ?? '';
+  const region = req.query.get('bucket-region');
+  const paged = req.query.has('max-buckets');
+  const max = intQuery(req, 'max-buckets', 10000);
+  if (max < 1 || max > 10000) throw invalidArgument('Argument max-buckets must be an integer between 1 and 10000', { ArgumentName: 'max-buckets', ArgumentValue: String(max) });
+  const token = req.query.get('continuation-token');
+  const after = token ? decodeToken(token) : undefined;
+  if (token && after === undefined) throw invalidArgument('The continuation token provided is incorrect', { ArgumentName: 'continuation-token' });
+  const mine = state.listBuckets().filter((b) => bucketOwner(b) === me && b.name.startsWith(prefix) && (region === undefined || b.region === region) && (after === undefined || b.name > after));
+  const page = mine.slice(0, max);
+  const next = paged && mine.length > page.length ? leaf('ContinuationToken', encodeToken(page[page.length - 1].name)) : '';
+  const buckets = page.map((b) => node('Bucket', leaf('Name', b.name), leaf('CreationDate', iso(b.created)), leaf('BucketRegion', b.region)));
+  return xmlResponse(doc('ListAllMyBucketsResult', ownerXml(accounts, me), node('Buckets', ...buckets), next, req.query.has('prefix') ? leaf('Prefix', prefix) : ''));
 };
 
 // API_CreateBucket.html: the region is the LocationConstraint, which must match the endpoint's (signing) region.
