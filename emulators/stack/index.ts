@@ -21,6 +21,7 @@ import { fetchKeptAlive } from '../../proxy/core/keep-alive.ts';
 import { AuditTrail } from './audit-trail.ts';
 import { SERVICES, type ServiceName, type ServiceSpec, type StackContext, type WiringStep } from './services.ts';
 import { Supervisor, type ChildEntry, type RestartPolicy, type ServiceStatus, type Supervised } from './supervisor.ts';
+import type { StackResetReport } from './stack-reset.ts';
 
 export interface StackOptions {
   env?: Record<string, string | undefined>;
@@ -73,6 +74,11 @@ export interface Stack {
   restart(name: ServiceName): Promise<void>;
   /** One service's state back to its seed (`/__admin/reset`, then its wiring again; the proxy restarts). */
   reset(name: ServiceName): Promise<void>;
+  /**
+   * Every service back to its seed without a restart: each fake's `/__admin/reset`, every wiring step again, the
+   * packages database reseeded. Also served as `POST <proxy>/__admin/reset` (stack-reset.ts).
+   */
+  resetAll(): Promise<StackResetReport>;
   close(): Promise<void>;
 }
 
@@ -108,6 +114,25 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     if (!res.ok) throw new Error(`${name}: /__admin/reset answered ${res.status}`);
     await runWiring(SERVICES.find((s) => s.name === name)!.wire ?? [], ctx);
   };
+  // Every wiring step once, by name (services share steps).
+  const steps = [...new Map(SERVICES.flatMap((s) => s.wire ?? []).map((w) => [w.name, w])).values()];
+  /** Every service back to its seed without a restart (stack-reset.ts): each fake's `/__admin/reset`, the wiring again, the packages database. */
+  const resetAll = async (): Promise<StackResetReport> => {
+    const t = performance.now();
+    // The proxy keeps running (its database is reseeded below); the console holds no state of its own.
+    const fakes = running.filter((s) => s.name !== 'proxy' && s.name !== 'console');
+    await Promise.all(fakes.map(async (s) => {
+      const base = Object.values(ctx.reports[s.name]?.urls ?? {})[0];
+      const res = await fetch(`${base}/__admin/reset`, { method: 'POST' });
+      if (!res.ok) throw new Error(`${s.name}: /__admin/reset answered ${res.status}`);
+    }));
+    // Every seed step together, as at start-up (each is idempotent; an external Vault or AWS is re-seeded too), then
+    // the build steps that wire rather than build (the console's CORS grant on the reports bucket).
+    await Promise.all(steps.filter((w) => w.phase === 'seed').map((w) => w.run(ctx)));
+    for (const w of steps.filter((x) => x.phase === 'build' && x.name !== 'proxy-apps')) await w.run(ctx);
+    await supervisor.call('proxy', 'reseedDatabase');
+    return { ok: true, reset: [...fakes.map((s) => s.name), 'packages-database'], external: SERVICES.filter((s) => s.external?.(env)).map((s) => s.name), ms: Math.round(performance.now() - t) };
+  };
   const supervised = (spec: ServiceSpec): Supervised => ({
     name: spec.name,
     env: spec.env,
@@ -124,6 +149,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       // The console's questions: the table of services, and a reset to the seed.
       status: () => supervisor.status(),
       reset: (a) => reset((a as { name: ServiceName }).name),
+      // The proxy's POST /__admin/reset (stack-reset.ts): the whole stack.
+      resetAll: () => resetAll(),
     },
     events: {
       log: (d) => {
@@ -147,7 +174,6 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     }
     // Phase 2: fixtures and secrets, idempotently, into whichever Vault and AWS are in use; webhooks to the gateway.
     // Each step starts as soon as the services it needs are up, while slower ones still load.
-    const steps = [...new Map(SERVICES.flatMap((s) => s.wire ?? []).map((w) => [w.name, w])).values()];
     const upAll = (names: ServiceName[]) => Promise.all(names.filter((n) => started.has(n)).map((n) => started.get(n)));
     const seeding = Promise.all(steps.filter((w) => w.phase === 'seed').map((w) => upAll(w.needs).then(() => w.run(ctx))));
     seeding.catch(() => {}); // awaited below, after the services it may be waiting for
@@ -192,6 +218,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       status: () => supervisor.status(),
       restart: (name) => supervisor.restart(name),
       reset,
+      resetAll,
       close: () => supervisor.close(['gateway', 'proxy']),
     };
   } catch (e) {

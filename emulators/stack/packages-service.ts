@@ -13,7 +13,7 @@ import type { Db } from '../../proxy/db/index.ts';
 import { buildPackagesApp, reconcileRestores } from '../../proxy/functions/packages.ts';
 import { buildRestoreWorker } from '../../proxy/functions/restore-worker.ts';
 import { startSqsMapping, type SqsMapping } from '../sqs-mapping/index.ts';
-import { openPackagesDatabase } from './packages.ts';
+import { openPackagesDatabase, reseedPackagesDatabase } from './packages.ts';
 
 const RECONCILE_EVERY_MS = 5 * 60_000;
 
@@ -25,6 +25,8 @@ export interface PackagesStack {
    * start-up for `npm start` (so the first packages request finds it ready); the routes wait for it on their own.
    */
   database(): Promise<Db>;
+  /** The database back to its seed (the stack's reset, `POST /__admin/reset`). */
+  reseed(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -59,6 +61,7 @@ export function packagesService(o: { env: Record<string, string | undefined>; st
 
   return {
     database,
+    reseed: async () => reseedPackagesDatabase(await database()),
     async start() {
       const app = await buildPackagesApp({ env, log, http, openDb: database });
       // The worker shares the record-mode client too, so its S3 calls land in the upstream fixtures with the rest.

@@ -55,6 +55,27 @@ async function migrated(db: Db): Promise<Db> {
   }
 }
 
+/**
+ * The database back to what the seed made (the stack's reset, for a replay that must start where its capture
+ * started): every organisation schema, the platform schema and the migrations' record dropped, then the
+ * migrations and the seed run again. The seed alone is not enough: it inserts what is missing (ON CONFLICT DO
+ * NOTHING) and never puts a restored package back to DELETED.
+ */
+export async function reseedPackagesDatabase(db: Db): Promise<void> {
+  const migrations = resolve(PACKAGES_FIXTURES, 'migrations');
+  // The schemas the migrations create by name (pennsieve, packages_service, …), read from the files themselves.
+  const named = new Set(readdirSync(migrations).filter((f) => f.endsWith('.sql'))
+    .flatMap((f) => [...readFileSync(join(migrations, f), 'utf8').matchAll(/CREATE SCHEMA (?:IF NOT EXISTS )?"?([a-z_][a-z0-9_]*)"?/gi)].map((m) => m[1])));
+  await db.transaction(async (tx) => {
+    // Organisation schemas are named by their integer id (proxy/routes/packages/store.ts).
+    const orgs = await tx.query<{ nspname: string }>("SELECT nspname FROM pg_namespace WHERE nspname ~ '^[0-9]+$'");
+    for (const name of [...orgs.map((o) => o.nspname), ...named]) await tx.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    await tx.query('DROP TABLE IF EXISTS public.schema_migrations');
+  });
+  await migrate(db, migrations);
+  await runSqlFile(db, resolve(PACKAGES_FIXTURES, 'seed.sql'));
+}
+
 const isEmptyDir = (dir: string) => !existsSync(dir) || readdirSync(dir).length === 0;
 
 function templateDir(): string {

@@ -4,7 +4,7 @@
  * (`build`, once the fakes are seeded) and the apps exist — at first start and after every restart (a cold start).
  * Its log and audit lines, the secret values to redact and (record mode) every outbound exchange go to the
  * supervisor, whose logger and recorder are the stack caller's; `/__admin/audit` on its port serves the supervisor's
- * audit trail. The proxy's own trace records (proxy-traces.ts) stay in this process, where they are made — a request
+ * audit trail, and `POST /__admin/reset` the stack's reset (stack-reset.ts). The proxy's own trace records (proxy-traces.ts) stay in this process, where they are made — a request
  * costs no message to the supervisor — and are served on its port at `/__admin/traces` (trace-endpoint.ts); a
  * restart of the proxy starts them afresh.
  */
@@ -16,6 +16,7 @@ import { serveAudit, type AuditFilter } from './audit-trail.ts';
 import { forwardingLogger } from './child-log.ts';
 import { TraceRing } from './proxy-traces.ts';
 import { serveTraces } from './trace-endpoint.ts';
+import { serveStackReset } from './stack-reset.ts';
 import { seededSecretValues } from '../../scripts/lib/replay/seeds.ts';
 import type { Logger } from '../../proxy/core/log.ts';
 import type { ParentLink, Running } from './services.ts';
@@ -33,10 +34,10 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
   const traces = new TraceRing({ secrets: seededSecretValues() });
   const log = alsoRedacting(forwardingLogger(parent), traces);
   let handler: http.RequestListener | undefined;
-  let packages: { database(): Promise<unknown>; close(): Promise<void> } | undefined;
+  let packages: { database(): Promise<unknown>; reseed(): Promise<void>; close(): Promise<void> } | undefined;
   const auditLines = (filter: AuditFilter) => parent.ask('audit', filter) as Promise<AuditLine[]>;
   const server = http.createServer((req, res) => {
-    if (serveAudit(req, res, auditLines) || serveTraces(req, res, traces)) return;
+    if (serveAudit(req, res, auditLines) || serveTraces(req, res, traces) || serveStackReset(req, res, () => parent.ask('resetAll', {}))) return;
     if (handler) return handler(req, res);
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
     res.end(JSON.stringify({ error: { code: 'starting', message: 'the proxy is still starting' } }));
@@ -63,7 +64,14 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
 
   return {
     report: { urls: { proxy: proxy.url }, ports: { proxy: proxy.port } },
-    methods: { build },
+    methods: {
+      build,
+      // The stack's reset (the supervisor's): PGlite has one owner, this process, so the database is reseeded here.
+      async reseedDatabase() {
+        if (!packages) throw new Error('the proxy is not built yet');
+        await packages.reseed();
+      },
+    },
     async close() {
       await proxy.close();
       await packages?.close();
