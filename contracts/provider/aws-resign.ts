@@ -23,9 +23,36 @@ function queryOf(search: URLSearchParams): Record<string, string | string[]> {
   return out;
 }
 
-/** Re-signs `req` in place; a request without a SigV4 header (the verifier's state calls) is left alone. */
+// Query-string authentication (a presigned URL): these carry the signature; the rest of the query is signed by it.
+const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token'];
+
+/**
+ * A presigned example (the S3 proxy's probe) is presigned again: same method, path, other query parameters and
+ * lifetime, the edge's credentials and the current time — the URL in `req.url` is replaced.
+ */
+async function represign(req: IncomingMessage, credentials: Credentials, now: Date): Promise<void> {
+  const url = new URL(req.url ?? '/', `http://${req.headers.host}`);
+  const scope = /^[^/]+\/\d{8}\/([^/]+)\/([^/]+)\/aws4_request$/.exec(url.searchParams.get('X-Amz-Credential') ?? '');
+  if (!scope) return;
+  const [, region, service] = scope;
+  const expiresIn = Number(url.searchParams.get('X-Amz-Expires') ?? 300);
+  // The payload hash goes in as the header S3's presigner sets (the signer hoists it into the query), not as a query value.
+  const payload = url.searchParams.get('X-Amz-Content-Sha256');
+  for (const p of [...PRESIGN_PARAMS, 'X-Amz-Content-Sha256']) url.searchParams.delete(p);
+  const signer = new SignatureV4({ credentials, region, service, sha256: Sha256, uriEscapePath: service !== 's3', applyChecksum: false });
+  const signed = await signer.presign({
+    method: req.method ?? 'GET', protocol: 'http:', hostname: url.hostname, port: Number(url.port) || undefined,
+    path: decodeURIComponent(url.pathname), query: queryOf(url.searchParams), headers: { host: url.host, ...(payload ? { 'x-amz-content-sha256': payload } : {}) },
+  }, { signingDate: now, expiresIn });
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(signed.query ?? {})) for (const one of Array.isArray(v) ? v : [v]) if (one !== null) query.append(k, one);
+  req.url = `${url.pathname}?${query.toString()}`;
+}
+
+/** Re-signs `req` in place; a request without a SigV4 header or presigned query (the verifier's state calls) is left alone. */
 export async function resignSigV4(req: IncomingMessage & { body?: unknown }, credentials: Credentials, now = new Date()): Promise<void> {
   const auth = req.headers.authorization;
+  if (auth === undefined && /[?&]X-Amz-Signature=/.test(req.url ?? '')) return represign(req, credentials, now);
   const scope = typeof auth === 'string' && auth.startsWith('AWS4-HMAC-SHA256 ') ? scopeService(auth) : null;
   if (!scope) return;
   const [, region, service] = scope;

@@ -105,6 +105,12 @@ export function awsStateHandlers(c: EdgeClients): StateHandlers {
       return { deleteMarkerVersionId: marker.VersionId };
     },
     [S.assetsLive]: () => assetsWithFile(c).then(none),
+    [S.webhookEventsTable]: () => table(c, X.webhookEventsTable, 'eventId').then(none),
+    [S.personalData]: async () => {
+      await Promise.all([sessions(), tokens(), deliveries(), table(c, X.webhookEventsTable, 'eventId')]);
+      await put(c, X.webhookEventsTable, { eventId: s(X.webhookEventId), objectType: s('email'), metric: s('delivered'), timestamp: n(1754049600), customer: s(X.email) });
+      return undefined;
+    },
     [S.reportsStored]: async () => {
       await c.s3.send(new CreateBucketCommand({ Bucket: X.reportsBucket }));
       for (const key of [`${X.reportsMonth}payout-summary.pdf`]) {

@@ -1,14 +1,19 @@
 /**
  * The packages function's AWS calls, from its own code with packagesAwsClients pointed at the mock server: the
  * CloudFront key read from SSM at cold start (proxy/routes/packages/aws.ts) and the restore jobs queued on SQS by
- * POST /packages/restore (restore.ts, over the seeded packages database on embedded PGlite).
- * Wire shapes: SSM API reference (GetParameter), SQS API reference (SendMessageBatch, AWS JSON 1.0).
+ * POST /packages/restore (restore.ts, over the seeded packages database on embedded PGlite), and the S3 proxy's
+ * probe of a presigned URL (proxy-s3.ts: HEAD /packages/proxy/s3 reads one byte through the caller's URL).
+ * Wire shapes: SSM API reference (GetParameter), SQS API reference (SendMessageBatch, AWS JSON 1.0), S3 API
+ * reference (GetObject with Range; query-string authentication, "Authenticating Requests: Using Query Parameters").
  */
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { MatchersV3 as M } from '@pact-foundation/pact';
+import { awsClientConfig } from '../../../proxy/core/aws.ts';
 import { openPackagesDatabase } from '../../../emulators/stack/packages.ts';
 import { createHttpClient } from '../../../proxy/core/http-client.ts';
 import { silentLogger } from '../../../proxy/core/log.ts';
@@ -16,6 +21,7 @@ import { systemClock, type Deps, type RouteRequest } from '../../../proxy/core/t
 import type { Db } from '../../../proxy/db/index.ts';
 import { loadCloudFrontPrivateKey, packagesAwsClients } from '../../../proxy/routes/packages/aws.ts';
 import type { PackagesServices } from '../../../proxy/routes/packages/deps.ts';
+import { probePresigned } from '../../../proxy/routes/packages/proxy-s3.ts';
 import { restorePackages } from '../../../proxy/routes/packages/restore.ts';
 import { encodeRestoreMessage } from '../../../proxy/routes/packages/restore-message.ts';
 import type { AwsFlow } from './run.ts';
@@ -84,5 +90,38 @@ export const packagesFlows: AwsFlow[] = [
     }],
     run: restoreOne,
     expected: { success: [X.restorePackage], failures: [] },
+  },
+  {
+    title: 'HEAD /packages/proxy/s3 probes the caller\'s presigned URL for one byte (GET with Range, query-string SigV4)',
+    interactions: [{
+      given: [S.assetsLive], uponReceiving: 'a ranged GetObject through a presigned URL', method: 'GET',
+      path: M.regex('^/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/O\\d+/D\\d+/P\\d+/\\S+$', `/${X.assetsBucket}/${X.restoreFile}`),
+      // The presigner's query, value by value: the signature is made over these, so none may be left out or added.
+      query: {
+        'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
+        'X-Amz-Content-Sha256': 'UNSIGNED-PAYLOAD',
+        'X-Amz-Credential': M.regex('^[A-Z0-9]{16,128}/\\d{8}/[a-z0-9-]+/s3/aws4_request$', 'AKIAFAKECONTRACTS000/20250101/us-east-1/s3/aws4_request'),
+        'X-Amz-Date': M.regex('^\\d{8}T\\d{6}Z$', '20250101T000000Z'),
+        'X-Amz-Expires': M.regex('^\\d+$', '300'),
+        'X-Amz-Signature': M.regex('^[0-9a-f]{64}$', 'f'.repeat(64)),
+        'X-Amz-SignedHeaders': 'host',
+        'x-amz-checksum-mode': 'ENABLED',
+        'x-id': 'GetObject',
+      },
+      headers: { range: 'bytes=0-0' },
+      status: 206,
+      responseHeaders: { 'content-range': M.regex('^bytes 0-0/\\d+$', 'bytes 0-0/10'), etag: M.regex('^".*"$', '"7d19527a54d6e625713a058f512d174e"') },
+    }],
+    run: async (endpoint) => {
+      const s3 = new S3Client({ ...awsClientConfig(awsEnv(endpoint)), forcePathStyle: true });
+      try {
+        const url = await getSignedUrl(s3, new GetObjectCommand({ Bucket: X.assetsBucket, Key: X.restoreFile }), { expiresIn: 300 });
+        const res = await probePresigned(createHttpClient(), url);
+        return { status: res.status, range: res.headers['content-range'] };
+      } finally {
+        s3.destroy();
+      }
+    },
+    expected: { status: 206, range: 'bytes 0-0/10' },
   },
 ];

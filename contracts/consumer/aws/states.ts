@@ -16,6 +16,8 @@ export const AWS_STATES = {
   restoreQueue: 'the restore queue exists',
   fileBehindDeleteMarker: 'a deleted package\'s file is behind a delete marker',
   assetsLive: 'a restored package\'s objects are live',
+  webhookEventsTable: 'the Customer.io webhook events table exists',
+  personalData: 'the tables naming people exist, with a Customer.io webhook event about ada@example.com',
 } as const;
 
 /** Example values the consumer sends and the provider states seed. */
@@ -25,6 +27,8 @@ export const EXAMPLES = {
   apiTokenTable: 'gatehouse-api-tokens',
   sessionTable: 'gatehouse-extend-tokens',
   deliveriesTable: 'gatehouse-mail-deliveries',
+  webhookEventsTable: 'gatehouse-customerio-webhook-events',
+  webhookEventId: '01E4C4CT6YDC7Y5M7FE1GWWPQJ',
   idempotencyTable: 'gatehouse-mail-idempotency',
   messageId: '20250101000000.fake-contract-message',
   passwordParameter: '/gatehouse/extend/users/ada_at_example.com/password',

@@ -5,6 +5,7 @@
  * signature), OPTIONS answers the browser's preflight.
  */
 import { ProxyError } from '../../core/errors.ts';
+import type { HttpClient, OutboundResponse } from '../../core/http-client.ts';
 import { s3Error, s3ErrorCode } from '../../core/s3-errors.ts';
 import type { Deps, Handler, ProxyResponse, RouteRequest } from '../../core/types.ts';
 import { corsHeaders, preflightResponse, type CorsPolicy } from '../../core/cors.ts';
@@ -53,8 +54,7 @@ const META = ['etag', 'content-type', 'last-modified', 'x-amz-version-id', 'cach
 async function proxyS3Head(req: RouteRequest, deps: Deps): Promise<ProxyResponse> {
   const target = accept(req, deps);
   const cors = corsHeaders(req, corsPolicy(deps));
-  // A presigned GET URL signs the method, so HEAD on it would fail; a one-byte ranged GET does not.
-  const res = await deps.http.send({ upstream: 's3', method: 'GET', url: target.url.toString(), headers: { range: 'bytes=0-0' }, timeoutMs: 5_000 });
+  const res = await probePresigned(deps.http, target.url.toString());
   const headers: Record<string, string> = { ...cors };
   for (const h of META) if (res.headers[h]) headers[h] = res.headers[h];
   const size = objectSize(res.status, res.headers);
@@ -65,6 +65,11 @@ async function proxyS3Head(req: RouteRequest, deps: Deps): Promise<ProxyResponse
     return { status: e.status, headers: { ...headers, ...e.headers }, body: '' };
   }
   return { status: 200, headers: { ...headers, 'content-length': String(size), 'accept-ranges': 'bytes' }, body: '' };
+}
+
+/** One byte through a presigned GET URL: a presigned URL signs the method, so HEAD on it would fail; a ranged GET does not. */
+export function probePresigned(http: HttpClient, url: string): Promise<OutboundResponse> {
+  return http.send({ upstream: 's3', method: 'GET', url, headers: { range: 'bytes=0-0' }, timeoutMs: 5_000 });
 }
 
 /**

@@ -148,7 +148,11 @@ export function mismatches(i: PactInteraction, fx: UpstreamInteraction, redact: 
   for (const [k, vals] of Object.entries(r.query ?? {})) {
     const got = q.getAll(k);
     const rule = r.matchingRules?.query?.[k]?.matchers;
-    const bad = rule ? got.length === 0 || got.some((g) => rule.some((m) => applyMatcher(m, vals[0], g))) : got.join(',') !== vals.map((v) => redact.string(v)).join(',');
+    // A value the recorder masked (a presigned URL's signature and credential) stands in for the example: no shape to check.
+    const masked = (g: string) => g === redact.rules.marker;
+    const bad = rule
+      ? got.length === 0 || got.some((g) => !masked(g) && rule.some((m) => applyMatcher(m, vals[0], g)))
+      : got.length !== vals.length || got.some((g, i) => !masked(g) && g !== redact.string(vals[i]));
     if (bad) out.push(`query ${k}=${got.join(',')} is not ${vals.join(',')}`);
   }
   for (const k of q.keys()) if (!(k in (r.query ?? {}))) out.push(`query ${k} is not in the pact`);
