@@ -16,7 +16,8 @@ import { seededSecretValues } from '../../scripts/lib/replay/seeds.ts';
 import { testStack } from '../helpers/stack.ts';
 
 describe('npm run record: the recording proxy in front of the gateway', function () {
-  this.timeout(20_000);
+  // A whole stack starts first; on a loaded 2-core machine that alone took over 20 s.
+  this.timeout(60_000);
   let stack: Stack;
   let recorder: Listening;
   let writer: HarWriter;

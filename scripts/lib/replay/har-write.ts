@@ -80,7 +80,8 @@ export function toHarEntry(x: CapturedExchange, redact: Redactor): HarEntry {
     },
     cache: {},
     ...(x.identity ? { _identity: redact.string(x.identity) } : {}),
-    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: x.waitMs, receive: Math.max(0, x.totalMs - x.waitMs) },
+    // Rounded like wait and time: a float's tail (0.6399999999999864) reads as a card number to a Luhn scan.
+    timings: { blocked: -1, dns: -1, connect: -1, ssl: -1, send: 0, wait: x.waitMs, receive: Math.max(0, Math.round((x.totalMs - x.waitMs) * 100) / 100) },
   } as HarEntry;
 }
 

@@ -8,19 +8,23 @@ import { createHash } from 'node:crypto';
 import { decodeJwt } from 'jose';
 import type { ReplayEntry } from './har.ts';
 import type { Redactor } from './redaction.ts';
+import type { WebhookKeys } from './webhooks.ts';
 
 export interface Credentials {
-  /** A Bearer JWT the target gateway accepts for this email. */
-  bearer(email: string): Promise<string>;
+  /** A Bearer JWT the target gateway accepts for this email; `expired`: one it refuses as expired. */
+  bearer(email: string, o?: { expired?: boolean }): Promise<string>;
   /** An API token for the cards routes' `token` header. */
   apiToken?(email: string): Promise<string>;
   /** A gateway API key (x-api-key) of an enabled usage plan. */
   apiKey?: string;
+  /** The target's webhook signing keys: replayed webhooks are signed afresh with them (webhooks.ts). */
+  webhookKeys?: WebhookKeys;
 }
 
 // An email as it appears in text or, percent-encoded, in a URL.
 const EMAIL_TOKEN = /[A-Za-z0-9._+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/gi;
-const EMAIL_IN_PATH = /(?:^|\/)([^/@]+(?:@|%40)[^/]+\.[^/]+)(?:\/|$)/;
+// A path segment that is an email and nothing else: `<id@mg.example.com>` (a Mailgun message id) names no user.
+const EMAIL_IN_PATH = /(?:^|\/)([A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)(?:\/|$)/;
 
 export class IdentityMap {
   private readonly known = new Map<string, string>();
@@ -92,16 +96,25 @@ export class IdentityMap {
   }
 }
 
+/**
+ * API Gateway's own 401 for a JWT it cannot accept (`{"message":"Unauthorized"}`, the gateway's shape, not the
+ * proxy's `{"error":…}`): the capture's token was expired or bad, so the replay sends one the gateway refuses too.
+ */
+export function gatewayRefusedToken(status: number, body: string): boolean {
+  if (status !== 401) return false;
+  try { return (JSON.parse(body) as { message?: unknown }).message === 'Unauthorized'; } catch { return false; }
+}
+
 /** Credential headers for the replayed request: what the capture carried, re-minted for `email`. */
-export async function freshCredentials(headers: Record<string, string>, email: string | undefined, creds: Credentials, marker: string): Promise<Record<string, string>> {
+export async function freshCredentials(headers: Record<string, string>, email: string | undefined, creds: Credentials, marker: string, o: { refusedToken?: boolean } = {}): Promise<Record<string, string>> {
   const out = { ...headers };
   // The gateway replaces these with its own; a stale copy would only be noise (or a 401 for a bad JWT).
   delete out.signature;
   delete out.digest;
   delete out['x-user-email'];
   if (out.authorization !== undefined) {
-    if (email) out.authorization = `Bearer ${await creds.bearer(email)}`;
-    else delete out.authorization;
+    if (email) out.authorization = `Bearer ${await creds.bearer(email, { expired: o.refusedToken })}`;
+    else if (!o.refusedToken) delete out.authorization;
   }
   if (out.token !== undefined && email && creds.apiToken) out.token = await creds.apiToken(email);
   if (out['x-api-key']?.includes(marker) && creds.apiKey) out['x-api-key'] = creds.apiKey;

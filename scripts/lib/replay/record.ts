@@ -4,6 +4,7 @@
  * proxy's upstream calls with --upstream); `--attach URL` records in front of a gateway that is already running.
  * `--scenario NAME` sends that seed system's built-in traffic through the recorder and exits (fixtures/recordings).
  */
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +12,14 @@ import type http from 'node:http';
 import { decodeJwt } from 'jose';
 import { startStack, type Stack } from '../../../emulators/stack/index.ts';
 import { createLogger, type Logger } from '../../../proxy/core/log.ts';
+import { SIGNATURE_HEADER, signCustomerioWebhook, TIMESTAMP_HEADER } from '../../../proxy/auth/customerio-webhook.ts';
 import { loadApiKeys } from '../../../emulators/gateway/api-keys.ts';
 import { apiTokenStore } from './credentials.ts';
 import { HarWriter } from './har-write.ts';
 import { startRecorder } from './recorder-proxy.ts';
 import { Redactor, loadRedactionRules } from './redaction.ts';
-import { SCENARIOS, type ScenarioRequest } from './scenarios.ts';
-import { seededSecretValues } from './seeds.ts';
+import { SCENARIOS, type Answers, type ScenarioRequest } from './scenarios.ts';
+import { seededSecretValues, webhookSigningKeys } from './seeds.ts';
 import { UpstreamRecorder } from './upstream.ts';
 
 export interface RecordArgs { out: string; attach?: string; port: number; upstream?: string; scenario?: string; upstreamDir?: string }
@@ -41,7 +43,16 @@ export function parseRecordArgs(argv: string[]): RecordArgs {
   return { out: a.out, attach: a.attach, port, upstream: a.upstream, scenario: a.scenario, upstreamDir: a['upstream-dir'] };
 }
 
-export interface Recording { url: string; stack?: Stack; writer: HarWriter; upstream?: UpstreamRecorder; close(): Promise<void> }
+export interface Recording {
+  /** The recorder: what a client points at. */
+  url: string;
+  /** The gateway it records in front of (a scenario's unrecorded waits ask it directly). */
+  target: string;
+  stack?: Stack;
+  writer: HarWriter;
+  upstream?: UpstreamRecorder;
+  close(): Promise<void>;
+}
 
 /** `proxyLog`: the recorder's own stack logs there (default: warnings and errors to stdout). */
 export async function startRecording(args: RecordArgs, log: (s: string) => void, opts: { proxyLog?: Logger } = {}): Promise<Recording> {
@@ -68,7 +79,7 @@ export async function startRecording(args: RecordArgs, log: (s: string) => void,
   const recorder = await startRecorder({ target, port: args.port, arrive: () => writer.arrive(), identify });
   log(`recording ${recorder.url} → ${target} into ${args.out}${stack ? ' (own stack)' : ' (attached)'}\n`);
   return {
-    url: recorder.url, stack, writer, upstream,
+    url: recorder.url, target, stack, writer, upstream,
     close: async () => {
       await recorder.close();
       writer.flush();
@@ -82,13 +93,54 @@ export async function startRecording(args: RecordArgs, log: (s: string) => void,
 export async function driveScenario(rec: Recording, requests: ScenarioRequest[]): Promise<void> {
   const key = loadApiKeys().apiKeys.find((k) => k.enabled && k.usagePlanId === 'crm-standard')!.value;
   const tokens = rec.stack ? apiTokenStore(rec.stack.urls.aws) : undefined;
+  const signing = webhookSigningKeys();
+  const answers: Answers = {};
   for (const r of requests) {
-    const headers: Record<string, string> = {};
-    if (r.user && rec.stack) headers.authorization = `Bearer ${await rec.stack.gateway.mintToken(r.user)}`;
-    if (r.tokenUser && tokens) headers.token = (await tokens.create(r.tokenUser, Date.now(), 3600)).token;
-    if (r.apiKey) headers['x-api-key'] = key;
-    if (r.json !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(rec.url + r.path, { method: r.method, headers, body: r.json === undefined ? undefined : JSON.stringify(r.json) });
-    await res.arrayBuffer();
+    const build = async () => {
+      const headers: Record<string, string> = { ...(r.headers ?? {}) };
+      if (r.user && rec.stack) headers.authorization = `Bearer ${await rec.stack.gateway.mintToken(r.user, r.expired ? -60 : undefined)}`;
+      if (r.tokenUser && tokens) headers.token = (await tokens.create(r.tokenUser, Date.now(), 3600)).token;
+      if (r.apiKey) headers['x-api-key'] = key;
+      const json = typeof r.json === 'function' ? (r.json as (a: Answers) => unknown)(answers) : r.json;
+      let body = json === undefined ? undefined : JSON.stringify(json);
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      if (r.webhook && body !== undefined) ({ body } = signWebhook(r.webhook, body, headers, signing));
+      return { path: typeof r.path === 'function' ? r.path(answers) : r.path, headers, body };
+    };
+    if (r.waitFor) await waitUntil(rec.target, r, build, r.waitFor);
+    const req = await build();
+    const res = await fetch(rec.url + req.path, { method: r.method, headers: req.headers, body: req.body, redirect: 'manual' });
+    const text = await res.text();
+    if (r.name) answers[r.name] = { status: res.status, body: parse(text) };
   }
+}
+
+const parse = (text: string): unknown => { try { return JSON.parse(text); } catch { return text; } };
+
+/** Asks the gateway directly (nothing recorded) until the answer passes, for at most 60 s. */
+async function waitUntil(target: string, r: ScenarioRequest, build: () => Promise<{ path: string; headers: Record<string, string>; body?: string }>, ok: NonNullable<ScenarioRequest['waitFor']>): Promise<void> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const req = await build();
+    const res = await fetch(target + req.path, { method: r.method, headers: req.headers, body: req.body, redirect: 'manual' });
+    const answer = { status: res.status, body: parse(await res.text()) };
+    if (ok(answer)) return;
+    if (Date.now() > until) throw new Error(`scenario: ${r.method} ${req.path} never reached the state it waits for; last answer ${res.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
+
+/** A webhook as its provider signs it: Mailgun's signature block in the body, Customer.io's headers over the bytes. */
+function signWebhook(w: NonNullable<ScenarioRequest['webhook']>, body: string, headers: Record<string, string>, keys: { mailgun?: string; customerio?: string }): { body: string } {
+  const key = w.forged ? 'a-key-that-is-not-the-providers' : keys[w.provider];
+  if (!key) throw new Error(`scenario: no ${w.provider} webhook signing key`);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  if (w.provider === 'customerio') {
+    headers[TIMESTAMP_HEADER] = timestamp;
+    headers[SIGNATURE_HEADER] = signCustomerioWebhook(key, timestamp, body);
+    return { body };
+  }
+  const token = randomBytes(25).toString('hex');
+  const signature = { timestamp, token, signature: createHmac('sha256', key).update(timestamp + token).digest('hex') };
+  return { body: JSON.stringify({ signature, ...JSON.parse(body) }) };
 }

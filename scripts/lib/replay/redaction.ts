@@ -24,6 +24,11 @@ export interface RedactionRules {
   /** Headers whose auth scheme ("Bearer", "Basic") survives, so a reader still sees which scheme was used. */
   keepScheme: string[];
   queryParams: string[];
+  /**
+   * Per path, query parameters whose name is on `queryParams` but whose value there is no secret (the reports
+   * route's `key` is an S3 object key, not an API key): still scanned as text, never masked.
+   */
+  keepQueryParams?: Record<string, string[]>;
   bodyFields: string[];
   piiFields: string[];
   hashSalt: string;
@@ -139,11 +144,13 @@ export class Redactor {
       const red = this.string(decoded);
       return red === decoded ? seg : encodeURIComponent(red);
     });
-    return origin + segments.join('/') + (query ? '?' + this.query(query.slice(1)) : '');
+    return origin + segments.join('/') + (query ? '?' + this.query(query.slice(1), path) : '');
   }
 
-  query(raw: string): string {
+  /** A query string; `path` (the URL's) names parameters `keepQueryParams` keeps there. */
+  query(raw: string, path?: string): string {
     if (!raw) return raw;
+    const keep = path ? this.rules.keepQueryParams?.[path]?.map((k) => k.toLowerCase()) : undefined;
     return raw.split('&').map((pair) => {
       const eq = pair.indexOf('=');
       const key = eq < 0 ? pair : pair.slice(0, eq);
@@ -151,7 +158,8 @@ export class Redactor {
       let name = key;
       let value = pair.slice(eq + 1);
       try { name = decodeURIComponent(key); value = decodeURIComponent(value.replace(/\+/g, ' ')); } catch { /* keep raw */ }
-      const red = this.querySet.has(name.toLowerCase()) ? this.rules.marker : this.string(value);
+      const n = name.toLowerCase();
+      const red = this.querySet.has(n) && !keep?.includes(n) ? this.rules.marker : this.string(value);
       return `${key}=${red === value ? pair.slice(eq + 1) : encodeURIComponent(red)}`;
     }).join('&');
   }

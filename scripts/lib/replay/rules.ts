@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_RULES_FILE = fileURLToPath(new URL('../../../fixtures/replay-rules.json', import.meta.url));
 
-interface RouteRuleFile { match: string; ignore?: string[]; headers?: string[]; body?: 'compare' | 'ignore' }
+interface RouteRuleFile { match: string; ignore?: string[]; headers?: string[]; body?: 'compare' | 'ignore'; eventually?: number }
 interface RulesFile { headers: string[]; volatileKeys: string[]; volatileValues: string[]; routes?: RouteRuleFile[] }
 
 /** Kinds of value that differ on every run; a recorded value of a kind matches a live value of the same kind. */
@@ -20,7 +20,18 @@ export const VALUE_KINDS: Record<string, RegExp> = {
   'presigned-url': /^https?:\/\/[^?\s]+\?(?=.*(X-Amz-Signature|Signature|Expires|Key-Pair-Id)=)\S*$/,
 };
 
-export interface RouteRule { method: string; path: RegExp; ignore: RegExp[]; headers?: string[]; body: 'compare' | 'ignore' }
+export interface RouteRule {
+  method: string;
+  path: RegExp;
+  ignore: RegExp[];
+  headers?: string[];
+  body: 'compare' | 'ignore';
+  /**
+   * Milliseconds a read may take to match: it shows the result of work done after an earlier answer (the restore
+   * worker, Mailgun's own webhooks), so replay asks again until it matches or this time passes. GET and HEAD only.
+   */
+  eventuallyMs?: number;
+}
 
 export interface CompareRules {
   headers: string[];
@@ -58,16 +69,26 @@ export function loadCompareRules(file: string = DEFAULT_RULES_FILE): CompareRule
       ignore: (r.ignore ?? []).map(jsonPathPattern),
       headers: r.headers?.map((h) => h.toLowerCase()),
       body: r.body ?? 'compare',
+      eventuallyMs: eventually(r, file),
     })),
   };
 }
 
+function eventually(r: RouteRuleFile, file: string): number | undefined {
+  if (r.eventually === undefined) return undefined;
+  if (!Number.isFinite(r.eventually) || r.eventually <= 0 || r.eventually > 120_000) throw new Error(`${file}: route "${r.match}": eventually must be 1–120000 ms`);
+  if (!/^(GET|HEAD)\s/.test(r.match)) throw new Error(`${file}: route "${r.match}": eventually is for GET and HEAD only (asking again must change nothing)`);
+  return r.eventually;
+}
+
 /** The rules in force for one request: global ones plus every matching route's. */
-export function rulesFor(rules: CompareRules, method: string, path: string): { headers: string[]; ignore: RegExp[]; body: 'compare' | 'ignore' } {
+export function rulesFor(rules: CompareRules, method: string, path: string): { headers: string[]; ignore: RegExp[]; body: 'compare' | 'ignore'; eventuallyMs?: number } {
   const hits = rules.routes.filter((r) => (r.method === '*' || r.method === method) && r.path.test(path));
+  const waits = hits.map((h) => h.eventuallyMs).filter((ms): ms is number => ms !== undefined);
   return {
     headers: hits.find((h) => h.headers)?.headers ?? rules.headers,
     ignore: hits.flatMap((h) => h.ignore),
     body: hits.some((h) => h.body === 'ignore') ? 'ignore' : 'compare',
+    ...(waits.length ? { eventuallyMs: Math.max(...waits) } : {}),
   };
 }

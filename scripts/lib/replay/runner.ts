@@ -1,15 +1,19 @@
 /**
- * Replays entries against a target: hosts rewritten to the target, credentials re-minted, each user's requests in
+ * Replays entries against a target: hosts rewritten to the target, credentials re-minted, values an earlier answer
+ * handed out swapped for the target's (correlate.ts), webhooks signed afresh (webhooks.ts), each user's requests in
  * recorded order on one lane while up to `concurrency` lanes run at once, an optional overall rate, and every live
- * answer brought into the recording's redacted form and compared with the recorded one.
+ * answer brought into the recording's redacted form and compared with the recorded one; a read whose route rule
+ * says `eventually` is asked again until it matches or its time is up.
  */
 import http from 'node:http';
 import { keepAliveAgent, sendKeptAlive } from '../../../proxy/core/keep-alive.ts';
+import { Correlator } from './correlate.ts';
 import { compareResponses, type Difference, type Observed } from './diff.ts';
 import type { ReplayEntry } from './har.ts';
-import { freshCredentials, type Credentials, type IdentityMap } from './identity.ts';
+import { freshCredentials, gatewayRefusedToken, type Credentials, type IdentityMap } from './identity.ts';
 import type { Redactor } from './redaction.ts';
-import type { CompareRules } from './rules.ts';
+import { rulesFor, type CompareRules } from './rules.ts';
+import { WebhookSigner } from './webhooks.ts';
 
 export interface ReplayOptions {
   /** Base URL every recorded host is rewritten to (the gateway). */
@@ -66,13 +70,14 @@ export async function replay(entries: ReplayEntry[], opts: ReplayOptions): Promi
   const agent = keepAliveAgent(target.protocol, { maxSockets: Math.max(1, opts.concurrency ?? 8) });
   const results: EntryResult[] = [];
   const pace = pacer(opts.rate);
+  const run: RunState = { correlate: new Correlator(opts.redact), webhooks: new WebhookSigner(opts.credentials.webhookKeys ?? {}) };
   let next = 0;
   const worker = async () => {
     while (next < lanes.length) {
       const [lane, list] = lanes[next++];
       for (const entry of list) {
         await pace();
-        const r = await replayOne(entry, lane, target, agent, opts);
+        const r = await replayOne(entry, lane, target, agent, opts, run);
         results.push(r);
         opts.onResult?.(r, results.length, picked.length);
       }
@@ -99,29 +104,47 @@ function pacer(rate: number | undefined): () => Promise<void> {
   };
 }
 
-async function replayOne(entry: ReplayEntry, lane: string, target: URL, agent: http.Agent, opts: ReplayOptions): Promise<EntryResult> {
+/** What one replay run learns as it goes: the target's values for recorded ones, the webhooks it signed. */
+interface RunState { correlate: Correlator; webhooks: WebhookSigner }
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function replayOne(entry: ReplayEntry, lane: string, target: URL, agent: http.Agent, opts: ReplayOptions, run: RunState): Promise<EntryResult> {
   const t0 = performance.now();
   const ids = opts.identities;
   try {
     const email = lane === 'anonymous' ? undefined : ids.resolve(lane);
-    const headers = await freshCredentials(entry.headers, email, opts.credentials, opts.redact.rules.marker);
+    const recordedBody = entry.expected.body.toString('utf8');
+    const refusedToken = gatewayRefusedToken(entry.expected.status, recordedBody);
+    const headers = await freshCredentials(entry.headers, email, opts.credentials, opts.redact.rules.marker, { refusedToken });
     for (const k of Object.keys(headers)) if (DROP.has(k)) delete headers[k];
     const textual = /json|text|x-www-form-urlencoded|xml/i.test(headers['content-type'] ?? '');
-    const body = textual ? Buffer.from(ids.forward(entry.body.toString('utf8'))) : entry.body;
-    const path = ids.forward(entry.url.pathname + entry.url.search);
-    const live = await send(target, agent, entry.method, path, headers, body);
-    const actual: Observed = {
-      status: live.status,
-      headers: Object.fromEntries(Object.entries(live.headers).map(([k, v]) => [k, opts.redact.header(k, ids.backward(v))])),
-      body: opts.redact.body(ids.backward(live.body.toString('utf8')), live.headers['content-type']),
-    };
+    const body = textual ? Buffer.from(ids.forward(run.correlate.apply(entry.body.toString('utf8')))) : entry.body;
+    const path = ids.forward(run.correlate.apply(entry.url.pathname + entry.url.search));
     const expected: Observed = {
       status: entry.expected.status,
       headers: opts.redact.headers(entry.expected.headers),
-      body: opts.redact.body(entry.expected.body.toString('utf8'), entry.expected.headers['content-type']),
+      body: opts.redact.body(recordedBody, entry.expected.headers['content-type']),
     };
-    const diffs = compareResponses(opts.rules, entry.method, entry.url.pathname, expected, actual);
-    return { entry, lane, verdict: diffs.length ? 'fail' : 'pass', diffs, ms: performance.now() - t0 };
+    const { eventuallyMs } = rulesFor(opts.rules, entry.method, entry.url.pathname);
+    const deadline = Date.now() + (eventuallyMs ?? 0);
+    for (;;) {
+      const out = run.webhooks.sign({ path, headers, body }, { status: entry.expected.status, body: recordedBody });
+      const live = await send(target, agent, entry.method, out.path, out.headers, out.body);
+      const actual: Observed = {
+        status: live.status,
+        headers: Object.fromEntries(Object.entries(live.headers).map(([k, v]) => [k, opts.redact.header(k, ids.backward(v))])),
+        body: opts.redact.body(ids.backward(live.body.toString('utf8')), live.headers['content-type']),
+      };
+      const diffs = compareResponses(opts.rules, entry.method, entry.url.pathname, expected, actual);
+      // A read showing asynchronous work (the restore worker, Mailgun's own webhooks) may need a moment longer.
+      if (diffs.length && eventuallyMs !== undefined && Date.now() < deadline) {
+        await sleep(200);
+        continue;
+      }
+      if (/json/i.test(live.headers['content-type'] ?? '')) run.correlate.learn(recordedBody, live.body.toString('utf8'));
+      return { entry, lane, verdict: diffs.length ? 'fail' : 'pass', diffs, ms: performance.now() - t0 };
+    }
   } catch (e) {
     return { entry, lane, verdict: 'error', diffs: [], error: opts.redact.string((e as Error).message), ms: performance.now() - t0 };
   }

@@ -29,3 +29,17 @@ export function seededEmails(): string[] {
   const text = ['customerio/seed.json', 'extend/seed.json', 'mailgun/seed.json'].map((f) => readFileSync(FIXTURES + f, 'utf8')).join('\n');
   return [...new Set((text.match(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g) ?? []).map((e) => e.toLowerCase()))];
 }
+
+/**
+ * The webhook signing keys the local stack verifies with: the fake Mailgun domain's (the first, or MAILGUN_DOMAIN)
+ * and the fake Customer.io workspace's; the stack puts both in its secret store, and `--reset` puts them back there
+ * after a rotation. A developer's own keys (MAILGUN_WEBHOOK_SIGNING_KEY, CIO_WEBHOOK_SIGNING_KEY) win.
+ */
+export function webhookSigningKeys(env: Record<string, string | undefined> = process.env): { mailgun?: string; customerio?: string } {
+  const mailgun = read('mailgun/seed.json') as { domains: { name: string; webhookSigningKey: string }[] };
+  const domain = mailgun.domains.find((d) => d.name === env.MAILGUN_DOMAIN) ?? mailgun.domains[0];
+  return {
+    mailgun: env.MAILGUN_WEBHOOK_SIGNING_KEY || domain?.webhookSigningKey,
+    customerio: env.CIO_WEBHOOK_SIGNING_KEY || read('customerio/seed.json').workspace.webhookSigningKey,
+  };
+}
