@@ -13,6 +13,7 @@
  * --reset` calls it. A failure is 503 `reset_failed`, another method 405.
  */
 import type http from 'node:http';
+import { adminTarget } from './admin-target.ts';
 
 export const RESET_PATH = '/__admin/reset';
 
@@ -27,9 +28,7 @@ export interface StackResetReport {
 
 /** Serves the stack's reset from `reset`; false for any other request. */
 export function serveStackReset(req: http.IncomingMessage, res: http.ServerResponse, reset: () => Promise<unknown>): boolean {
-  const raw = req.url ?? '/';
-  const at = raw.indexOf('?');
-  if ((at < 0 ? raw : raw.slice(0, at)) !== RESET_PATH || req.headers.signature !== undefined) return false;
+  if (adminTarget(req).pathname !== RESET_PATH || req.headers.signature !== undefined) return false;
   const reply = (status: number, body: unknown, headers: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json', ...headers });
     res.end(JSON.stringify(body));
