@@ -6,7 +6,7 @@
  *   POST /__admin/reset  → 200 {"ok":true,"reset":[service…],"external":[service…],"ms":n}
  *
  * Every fake's `/__admin/reset` (Customer.io, Extend, Mailgun, Vault, the CloudFront edge's cache, the gateway's
- * counters, the AWS edge's resources), then every wiring step again (the AWS fixtures, packages bucket and queue, the
+ * statistics, the AWS edge's resources), then every wiring step again (the AWS fixtures, packages bucket and queue, the
  * CloudFront key, the stack's secrets in Vault and Secrets Manager, Mailgun's and Customer.io's webhooks), then the
  * packages database reseeded. An external Vault or AWS (VAULT_ADDR, AWS_ENDPOINT_URL) has no admin API: it is only
  * re-seeded, and named in `external`. The supervisor does the work (index.ts, `resetAll`); `npm run replay --
