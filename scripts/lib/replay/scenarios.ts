@@ -127,6 +127,11 @@ export const SCENARIOS: Record<string, { seed: string; requests: ScenarioRequest
       { method: 'GET', path: `/reports/url?key=${e('reports/DN-1001/2025/07/royalty-statement.pdf')}`, apiKey: true },
       { method: 'GET', path: `/reports/url?key=${e('reports/DN-1001/2025/07/no-such-statement.pdf')}`, apiKey: true },
       { method: 'GET', path: `/reports/url?key=${e('reports/DN-1001/2025/07/royalty-statement.pdf')}` },
+      // The CRM's file browser on another origin: its preflights, allowed and refused (no API key on a preflight).
+      { method: 'OPTIONS', path: '/reports', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } },
+      { method: 'OPTIONS', path: '/reports', headers: { origin: 'http://evil.example', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } },
+      { method: 'OPTIONS', path: '/reports/url', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-api-key' } },
+      { method: 'OPTIONS', path: '/reports/url', headers: { origin: ALLOWED_ORIGIN, 'access-control-request-method': 'DELETE' } },
     ],
   },
   // Seed 003: the packages service — presigned S3 and CloudFront URLs, the S3 proxy, and a restore the worker completes.
