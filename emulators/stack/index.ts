@@ -116,7 +116,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   // Every wiring step once, by name (services share steps).
   const steps = [...new Map(SERVICES.flatMap((s) => s.wire ?? []).map((w) => [w.name, w])).values()];
-  /** Every service back to its seed without a restart (stack-reset.ts): each fake's `/__admin/reset`, the wiring again, the packages database. */
+  /**
+   * Every service back to its seed without a restart (stack-reset.ts): each fake's `/__admin/reset`, the wiring
+   * again, the packages database, and the proxy's functions cold again (a webhook or signed request sent before the
+   * reset is not a replay after it, and secrets are read afresh).
+   */
   const resetAll = async (): Promise<StackResetReport> => {
     const t = performance.now();
     // The proxy keeps running (its database is reseeded below); the console holds no state of its own.
@@ -131,7 +135,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await Promise.all(steps.filter((w) => w.phase === 'seed').map((w) => w.run(ctx)));
     for (const w of steps.filter((x) => x.phase === 'build' && x.name !== 'proxy-apps')) await w.run(ctx);
     await supervisor.call('proxy', 'reseedDatabase');
-    return { ok: true, reset: [...fakes.map((s) => s.name), 'packages-database'], external: SERVICES.filter((s) => s.external?.(env)).map((s) => s.name), ms: Math.round(performance.now() - t) };
+    await supervisor.call('proxy', 'recycleFunctions');
+    return { ok: true, reset: [...fakes.map((s) => s.name), 'packages-database', 'proxy-functions'], external: SERVICES.filter((s) => s.external?.(env)).map((s) => s.name), ms: Math.round(performance.now() - t) };
   };
   const supervised = (spec: ServiceSpec): Supervised => ({
     name: spec.name,

@@ -3,7 +3,9 @@
  * the packages service (database and restore worker) beside them. Loaded in the proxy's process once its port is
  * open (proxy-service.ts), as it holds nearly all of that process's code. Every function sends through one outbound
  * client, whose exchange hook feeds the trace ring (and, in record mode, the recorder); each app tells the ring what
- * it handled, by function name.
+ * it handled, by function name. `recycle()` builds the three stateless functions again, as fresh containers after a
+ * deploy would start: their in-memory state (signature and webhook replay caches, cached secrets, breakers) goes,
+ * while the packages service keeps its database, which the stack's reset reseeds on its own.
  */
 import type http from 'node:http';
 import { expressAdapter } from '../../proxy/adapters/express.ts';
@@ -20,6 +22,8 @@ export interface ProxyApps {
   handler: http.RequestListener;
   routes: number;
   packages: PackagesStack;
+  /** Customer.io, cards and mail cold again (new apps behind the same handler); requests in flight finish on the old. */
+  recycle(): Promise<void>;
 }
 
 export async function buildProxyApps(o: { env: Record<string, string | undefined>; stateDir: string; log: Logger; traces: TraceRing; onExchange?: (x: Exchange) => void }): Promise<ProxyApps> {
@@ -29,12 +33,22 @@ export async function buildProxyApps(o: { env: Record<string, string | undefined
   if (o.onExchange) outbound.onExchange(o.onExchange);
   const opts = { env: o.env, log: o.log, http: outbound };
   const packages = packagesService({ env: o.env, stateDir: o.stateDir, log: o.log, http: outbound });
-  const named: [string, Promise<App>][] = [['customerio', buildCustomerioApp(opts)], ['cards', buildCardsApp(opts)], ['mail', buildMailApp(opts)], ['packages', packages.start()]];
-  const apps = await Promise.all(named.map(async ([fn, building]) => {
-    const app = await building;
-    app.onHandled(o.traces.handled(fn));
-    return app;
-  }));
-  const app = combineApps(apps);
-  return { handler: expressAdapter(app) as unknown as http.RequestListener, routes: app.routes().length, packages };
+  const packagesApp = packages.start().then((app) => { app.onHandled(o.traces.handled('packages')); return app; });
+  const build = async (): Promise<App> => {
+    const named: [string, Promise<App>][] = [['customerio', buildCustomerioApp(opts)], ['cards', buildCardsApp(opts)], ['mail', buildMailApp(opts)]];
+    const apps = await Promise.all(named.map(async ([fn, building]) => {
+      const app = await building;
+      app.onHandled(o.traces.handled(fn));
+      return app;
+    }));
+    return combineApps([...apps, await packagesApp]);
+  };
+  const app = await build();
+  let current = expressAdapter(app) as unknown as http.RequestListener;
+  return {
+    handler: (req, res) => current(req, res),
+    routes: app.routes().length,
+    packages,
+    async recycle() { current = expressAdapter(await build()) as unknown as http.RequestListener; },
+  };
 }

@@ -35,6 +35,7 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
   const log = alsoRedacting(forwardingLogger(parent), traces);
   let handler: http.RequestListener | undefined;
   let packages: { database(): Promise<unknown>; reseed(): Promise<void>; close(): Promise<void> } | undefined;
+  let recycle: (() => Promise<void>) | undefined;
   const auditLines = (filter: AuditFilter) => parent.ask('audit', filter) as Promise<AuditLine[]>;
   const server = http.createServer((req, res) => {
     if (serveAudit(req, res, auditLines) || serveTraces(req, res, traces) || serveStackReset(req, res, () => parent.ask('resetAll', {}))) return;
@@ -56,6 +57,7 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
     const { buildProxyApps } = await apps;
     const built = await buildProxyApps({ env, stateDir: c.stateDir, log, traces, onExchange: c.recordExchanges ? (x) => parent.emit('exchange', plainExchange(x)) : undefined });
     packages = built.packages;
+    recycle = built.recycle;
     handler = built.handler;
     // After start-up, not during it: PGlite's open (and a first initdb) would compete with the other services.
     if (c.eagerDatabase) packages.database().catch(() => {});
@@ -70,6 +72,11 @@ export async function startProxyService(c: ProxyServiceConfig, parent: ParentLin
       async reseedDatabase() {
         if (!packages) throw new Error('the proxy is not built yet');
         await packages.reseed();
+      },
+      // The same reset: the functions cold again, as new containers (their replay caches and cached secrets go).
+      async recycleFunctions() {
+        if (!recycle) throw new Error('the proxy is not built yet');
+        await recycle();
       },
     },
     async close() {

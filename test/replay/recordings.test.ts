@@ -13,6 +13,8 @@ import { runReplayCli } from '../../scripts/lib/replay/cli.ts';
 import { capturedCalls, coverageGaps, RECORDINGS } from '../../scripts/lib/replay/coverage.ts';
 import type { EntryResult } from '../../scripts/lib/replay/runner.ts';
 import { call, testStack } from '../helpers/stack.ts';
+import { loadSeed } from '../../emulators/customerio/seed.ts';
+import { signCustomerioWebhook } from '../../proxy/auth/customerio-webhook.ts';
 
 const CAPTURES = readdirSync(RECORDINGS).filter((f) => f.endsWith('.har')).sort();
 
@@ -51,7 +53,7 @@ describe('recorded QA captures', function () {
       const first = await replayCli(file, '--reset');
       expect(first.results.length, first.out).to.be.greaterThan(0);
       expect(first.code, first.out).to.equal(0);
-      expect(first.out).to.match(/reset to the seed in \d+ ms: .*aws.*packages-database/);
+      expect(first.out).to.match(/reset to the seed in \d+ ms: .*aws.*packages-database, proxy-functions/);
       const second = await replayCli(file, '--reset');
       expect(second.code, second.out).to.equal(0);
       expect(verdicts(second.results)).to.deep.equal(verdicts(first.results));
@@ -87,5 +89,21 @@ describe('recorded QA captures', function () {
     const forwarded = await call(stack.urls.proxy, 'POST', '/__admin/reset', { headers: { signature: 'keyId="gw",signature="x"' } });
     expect(forwarded.status).to.not.equal(200);
     expect(forwarded.body?.ok).to.equal(undefined);
+  });
+
+  it('puts the proxy\'s functions back cold: a webhook seen before the reset is not a replay after it', async () => {
+    // A replay re-signs a Customer.io event with the current second; two runs within one second send the same bytes.
+    const ts = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({ event_id: '01JRESETRESETRESETRESETRES', object_type: 'email', metric: 'delivered', timestamp: ts,
+      data: { customer_id: 'reset-check', identifiers: { id: 'reset-check' }, delivery_id: 'dlv-reset' } });
+    const send = () => call(stack.urls.gateway, 'POST', '/webhooks/customerio', { body, headers: { 'content-type': 'application/json',
+      'x-cio-timestamp': String(ts), 'x-cio-signature': signCustomerioWebhook(loadSeed().workspace.webhookSigningKey, ts, body) } });
+    expect((await send()).status).to.equal(200);
+    expect((await send()).body?.error?.code).to.equal('webhook_replayed');
+    const reset = await call(stack.urls.proxy, 'POST', '/__admin/reset');
+    expect(reset.body?.reset).to.include('proxy-functions');
+    const again = await send();
+    expect(again.status, JSON.stringify(again.body)).to.equal(200);
+    expect(again.body?.stored).to.equal(true);
   });
 });
