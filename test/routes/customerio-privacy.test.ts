@@ -165,6 +165,22 @@ describe('Customer.io privacy routes (forget me)', function () {
       expect((await audits('api_token.revoke', since))[0]).to.deep.include({ actor: ADA, details: { count: 2, reason: 'gdpr.delete' } });
     });
 
+    it('finds mail sent to the caller\'s address in another case: one delivery row, removed by the delete', async () => {
+      const sent = await call(gw, 'POST', '/send-mail', { headers: { 'x-api-key': KEY }, json: {
+        to: ['Ada@Example.COM'], subject: 'Case', html: '<p>x</p>', text: 'x', from: 'reports@mg.gatehouse.local', campaign: { name: 'case', type: 'newsletter' } } });
+      expect(sent.status, sent.text).to.equal(200);
+      const id = sent.body.messages[0].id as string;
+      // Mailgun's own `delivered` webhook arrives: the recipient is one row that moved on, not a second row.
+      const state = await eventually(async () => {
+        const r = await call(gw, 'GET', `/send-mail/${encodeURIComponent(id)}`, { headers: { 'x-api-key': KEY } });
+        return r.body?.summary?.delivered === 1 ? r.body : undefined;
+      });
+      expect(state.summary).to.include({ recipients: 1, pending: 0, delivered: 1 });
+      const res = await call(gw, 'DELETE', `/customers/${ADA}`, { token: jwt });
+      expect(res.status, res.text).to.equal(200);
+      expect((await scan('gatehouse-mail-deliveries')).filter((i) => String(i.recipient).toLowerCase() === ADA)).to.deep.equal([]);
+    });
+
     it('is idempotent: deleting again removes nothing more and still answers 200', async () => {
       await call(gw, 'DELETE', `/customers/${ADA}`, { token: jwt });
       await webhooksSettled();

@@ -59,10 +59,12 @@ export function dynamoDeliveries(doc: DynamoDBDocumentClient, table: string): De
   return {
     async recordAccepted(messageId, recipients, at) {
       // Conditional puts, not a batch: a webhook may already have stored "delivered", which must not be undone.
+      // Keyed lower-cased, as webhooks.ts keys Mailgun's events and "forget me" finds a person's rows: a campaign to
+      // `Ada@Example.com` stored that spelling, so its webhooks made a second row and a delete left the first.
       for (let i = 0; i < recipients.length; i += 25) {
         await Promise.all(recipients.slice(i, i + 25).map((recipient) => doc.send(new PutCommand({
           TableName: table,
-          Item: { messageId, recipient, status: 'accepted', at },
+          Item: { messageId, recipient: recipient.toLowerCase(), status: 'accepted', at },
           ConditionExpression: 'attribute_not_exists(messageId)',
         })).catch(ignoreConditionFailure)));
       }
