@@ -29,7 +29,12 @@ export interface WebhookCheck {
 export function verifyMailgunWebhook(body: unknown, o: WebhookCheck): WebhookVerdict {
   const sig = (body as { signature?: Record<string, unknown> } | undefined)?.signature;
   const { timestamp, token, signature } = sig ?? {};
-  if (typeof timestamp !== 'string' && typeof timestamp !== 'number') return fail('malformed', 'signature.timestamp is missing');
+  // Unix seconds in digits, as Mailgun sends them. The HMAC covers `timestamp + token` with no separator, so a
+  // looser timestamp let a used signature be split anew: ("1733100000", "e0ab…") signed the same bytes as
+  // ("1733100000e0", "ab…"), a number just as recent with a token the replay cache had never seen.
+  if (!((typeof timestamp === 'string' && /^\d{1,12}$/.test(timestamp)) || (typeof timestamp === 'number' && Number.isSafeInteger(timestamp) && timestamp >= 0))) {
+    return fail('malformed', 'signature.timestamp must be Unix seconds');
+  }
   if (typeof token !== 'string' || token.length === 0 || token.length > 256) return fail('malformed', 'signature.token is missing');
   if (typeof signature !== 'string' || !/^[0-9a-f]{64}$/i.test(signature)) return fail('malformed', 'signature.signature is not a hex SHA-256 HMAC');
   const given = Buffer.from(signature, 'hex');

@@ -202,6 +202,23 @@ describe('/send-mail through the local stack', function () {
       expect(await linus()).to.equal('failed');
     });
 
+    it('refuses a used signature split anew (timestamp "…e0", token without its "e0"): the HMAC covers timestamp + token unseparated', async () => {
+      const body = webhook({ token: `e0${randomBytes(24).toString('hex')}` });
+      expect((await post(body)).status).to.equal(200);
+      const { timestamp, token, signature } = body.signature;
+      for (const split of [{ timestamp: `${timestamp}e0`, token: token.slice(2) }, { timestamp: `${timestamp}e`, token: token.slice(1) }]) {
+        const res = await post({ signature: { ...split, signature }, 'event-data': { ...body['event-data'], event: 'delivered', timestamp: Date.now() / 1000 + 20 } });
+        expect(res.status, `${JSON.stringify(split)} ${res.text}`).to.equal(406);
+        expect(res.body.error.code).to.equal('webhook_malformed');
+      }
+      for (const ts of [` ${timestamp}`, `${timestamp}.0`, `0x${Number(timestamp).toString(16)}`]) {
+        const token2 = randomBytes(25).toString('hex');
+        const res = await post({ ...webhook(), signature: { timestamp: ts, token: token2, signature: createHmac('sha256', SIGNING_KEY).update(ts + token2).digest('hex') } });
+        expect(res.body.error?.code, ts).to.equal('webhook_malformed');
+      }
+      expect(await linus()).to.equal('failed');
+    });
+
     it('refuses a signed event whose message-id or recipient DynamoDB cannot key with 406, not a 503 retry loop (found by npm run fuzz)', async () => {
       const before = await linus();
       for (const edit of [{ recipient: '' }, { message: { headers: { 'message-id': '' } } }, { recipient: `${'x'.repeat(1100)}@example.com` }]) {
