@@ -9,6 +9,7 @@ import { listen, type Listening } from '../../../emulators/shared/emulator.ts';
 import { keepAliveAgent, sendKeptAlive } from '../../../proxy/core/keep-alive.ts';
 import type { CapturedExchange } from './har-write.ts';
 import { DECODERS } from './har.ts';
+import { requestTarget, upstreamRequest } from '../../../emulators/gateway/target.ts';
 
 export interface RecorderOptions {
   /** Where requests go (the gateway's URL). */
@@ -44,11 +45,19 @@ export async function startRecorder(opts: RecorderOptions): Promise<Listening> {
     const complete = opts.arrive();
     const startedAt = Date.now();
     const t0 = performance.now();
+    // Forwarded to the gateway and nowhere else, by the gateway's own rule (target.ts): resolving the target with
+    // `new URL(req.url, target)` sent `//other-host/…` and absolute-form requests, JWT and all, to that host.
+    const t = requestTarget(req.url ?? '/');
+    if (!t) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ message: 'Bad Request' }));
+      return;
+    }
+    const path = t.path + (t.rawQuery ? `?${t.rawQuery}` : '');
     try {
       const body = await readAll(req);
       const headers = endToEnd(req.headers);
       // A pooled connection the gateway closed is replaced before the request is written (keep-alive.ts).
-      const up = await sendKeptAlive({ url: new URL(req.url ?? '/', target), method: req.method, headers: { ...headers, host: target.host }, body, agent });
+      const up = await sendKeptAlive({ ...upstreamRequest(target, t), method: req.method, headers: { ...headers, host: target.host }, body, agent });
       const waitMs = performance.now() - t0;
       const raw = await readAll(up);
       const resHeaders = endToEnd(up.headers);
@@ -62,7 +71,7 @@ export async function startRecorder(opts: RecorderOptions): Promise<Listening> {
       complete({
         identity,
         method: req.method ?? 'GET',
-        url: `http://${req.headers.host ?? `${target.host}`}${req.url ?? '/'}`,
+        url: `http://${req.headers.host ?? `${target.host}`}${path}`,
         httpVersion: req.httpVersion,
         requestHeaders: headers,
         requestBody: body,
