@@ -4,7 +4,8 @@
  */
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
-import { HarError, parseHar } from '../../scripts/lib/replay/har.ts';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
+import { HarError, MAX_DECODED_BYTES, parseHar } from '../../scripts/lib/replay/har.ts';
 
 const har = (name: string) => parseHar(readFileSync(new URL(`./har/${name}`, import.meta.url), 'utf8'), name);
 
@@ -53,5 +54,14 @@ describe('HAR import', () => {
     expect(() => har('not-json.har')).to.throw(HarError, /not-json\.har is not valid JSON/);
     expect(() => parseHar('{"log":{}}', 'x.har')).to.throw(HarError, /x\.har is not a HAR file: log\.entries is missing/);
     expect(() => parseHar('{"log":{"entries":[{"request":{"method":"GET","url":"http://h.example/p","headers":[]},"response":{"status":"abc"}}]}}', 'y.har')).to.throw(HarError, /y\.har entry 0 .*response\.status/);
+  });
+
+  it('refuses a response body that decompresses past the limit (a few KB of brotli claiming gigabytes), naming the entry', () => {
+    const zeros = Buffer.alloc(MAX_DECODED_BYTES + 1);
+    for (const [coding, packed] of [['br', brotliCompressSync(zeros)], ['gzip', gzipSync(zeros)]] as const) {
+      const bomb = { log: { entries: [{ request: { method: 'GET', url: 'http://h.example/cards', headers: [] },
+        response: { status: 200, headers: [{ name: 'Content-Encoding', value: coding }], content: { size: 1e12, encoding: 'base64', text: packed.toString('base64') } } }] } };
+      expect(() => parseHar(JSON.stringify(bomb), 'bomb.har'), coding).to.throw(HarError, /bomb\.har entry 0 \(GET http:\/\/h\.example\/cards\): response body decompresses to more than 67108864 bytes/);
+    }
   });
 });

@@ -134,8 +134,17 @@ function multipartBody(params: HarNameValue[], mime: string): Buffer {
   return Buffer.from(parts.join('') + `--${boundary}--\r\n`);
 }
 
+/**
+ * The most a decoded body may hold. A HAR is untrusted input: 4 KB of brotli in a response's base64 text decoded to
+ * 2 GiB, and the console, which keeps its last runs, held 4.3 GB after one upload of it.
+ */
+export const MAX_DECODED_BYTES = 64 * 1024 * 1024;
+const bounded = { maxOutputLength: MAX_DECODED_BYTES };
+
 /** Content-Encoding → decoder (also used by the recorder, which stores decoded bodies as HAR 1.2 asks). */
-export const DECODERS: Record<string, (b: Buffer) => Buffer> = { gzip: gunzipSync, 'x-gzip': gunzipSync, br: brotliDecompressSync, deflate: inflateSync };
+export const DECODERS: Record<string, (b: Buffer) => Buffer> = {
+  gzip: (b) => gunzipSync(b, bounded), 'x-gzip': (b) => gunzipSync(b, bounded), br: (b) => brotliDecompressSync(b, bounded), deflate: (b) => inflateSync(b, bounded),
+};
 
 /** The decoded body; a body still compressed (Charles, some Proxyman exports) is decompressed by its header. */
 function responseBody(content: HarContent | undefined, headers: Record<string, string>): Buffer {
@@ -148,7 +157,8 @@ function responseBody(content: HarContent | undefined, headers: Record<string, s
   if (!looksCompressed) return raw;
   try {
     return decode(raw);
-  } catch {
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw new Error(`response body decompresses to more than ${MAX_DECODED_BYTES} bytes`);
     // Most exporters store the decoded text next to the original header: keep it as it is.
     return raw;
   }
