@@ -110,6 +110,20 @@ describe('S3 browser form uploads: POST with a SigV4 POST policy', () => {
       expect((await post(url, fields, 'abc', 'f', [['x-ignore-tracking', '1']])).status).to.equal(204);
     });
 
+    it('stores the field the policy checked when a field is repeated: a second Content-Type or metadata value cannot slip past a condition', async () => {
+      const { url, fields } = await createPresignedPost(s3, {
+        Bucket: b, Key: 'repeated', Expires: 300,
+        Conditions: [['eq', '$Content-Type', 'image/png'], ['eq', '$x-amz-meta-owner', 'ada']],
+        Fields: { 'Content-Type': 'image/png', 'x-amz-meta-owner': 'ada' },
+      });
+      const res = await post(url, fields, 'png bytes', 'f.png', [['content-type', 'text/html'], ['X-Amz-Meta-Owner', 'mallory']]);
+      expect(res.status, res.body).to.be.oneOf([204, 400, 403]);
+      if (res.status === 204) {
+        const head = await s3.send(new HeadObjectCommand({ Bucket: b, Key: 'repeated' }));
+        expect([head.ContentType, head.Metadata]).to.deep.equal(['image/png', { owner: 'ada' }]);
+      }
+    });
+
     it('refuses a tampered policy, a missing signature and an upload to another bucket', async () => {
       const { url, fields } = await createPresignedPost(s3, { Bucket: b, Key: 'k', Expires: 300 });
       const policy = Buffer.from(fields.Policy, 'base64').toString().replace('"k"', '"other"');

@@ -39,10 +39,12 @@ export const postObject: S3Handler = async (req, ctx) => {
   const key = get('key');
   if (!key) throw missingField('key');
   const caller = authenticatePost(req, ctx, b, fields, form.file.length);
+  // A repeated field counts once, as its first value: that is the one the policy checked (policy.ts). Taking the last
+  // let a form carry `Content-Type: image/png` for the policy and a second `content-type: text/html` for the object.
   const headers: Record<string, string> = {};
   for (const f of fields) {
     const name = f.name.toLowerCase();
-    if (HEADER_FIELDS.test(name)) headers[name] = f.value;
+    if (HEADER_FIELDS.test(name)) headers[name] ??= f.value;
   }
   const acl = get('acl');
   if (acl !== undefined) headers['x-amz-acl'] = acl;
@@ -56,7 +58,7 @@ export const postObject: S3Handler = async (req, ctx) => {
   const storedHeaders = storedHeadersFrom(headers);
   // Metadata fields are stored as sent: S3 decodes no encoded-words in a form (LocalStack's recording).
   const metadata: Record<string, string> = {};
-  for (const f of fields) if (f.name.toLowerCase().startsWith('x-amz-meta-')) metadata[f.name.toLowerCase().slice(11)] = f.value;
+  for (const f of fields) if (f.name.toLowerCase().startsWith('x-amz-meta-')) metadata[f.name.toLowerCase().slice(11)] ??= f.value;
   const { stored, etag, size } = await storePlain(ctx, form.file, enc, settings);
   const v = ctx.state.adopt(stored, () => ctx.state.putObject(b.name, key, { stored, etag, size, headers: storedHeaders, metadata, checksum, settings }));
   return answer(req, b, v, get('success_action_redirect') ?? get('redirect'), get('success_action_status'));
