@@ -1,13 +1,27 @@
 /**
- * The gateway's signing-key admin, under /__admin beside the shared routes: what a rotation drives over HTTP (the
- * gateway may run in a process of its own). Private keys never leave the gateway; only public halves are listed.
+ * The gateway's own admin routes, under /__admin beside the shared ones (the gateway may run in a process of its own).
+ *
+ * Signing keys, what a rotation drives over HTTP. Private keys never leave the gateway; only public halves are listed.
  *   GET    /signing-keys                  → {"keys":[{"keyId","publicKeyPem","active"}]}
  *   POST   /signing-keys                  → 201, a new key, stored but not signing yet
  *   POST   /signing-keys/{keyId}/activate → the gateway signs with it from the next request on
  *   DELETE /signing-keys/{keyId}          → retired (409 while active, 404 unknown)
+ *
+ * Refusals, the requests the gateway answered itself and the proxy never saw (refusals.ts: which check, why,
+ * redacted as the recorder redacts); the console's Trace view follows the stream while a page is open.
+ *   GET    /refusals[?trace=<id>&limit=<n>] → {"refusals":[GatewayRefusal…]} newest first (limit 1–1000, default 100)
+ *   GET    /refusals/stream               → Server-Sent Events, like the proxy's /__admin/traces/stream: each new
+ *          refusal as `id: <seq>`, `event: refusal`, `data: <JSON>`; after a reconnect (`Last-Event-ID`, or
+ *          `?after=<seq>`) the ones kept since come first, oldest first; a `: keep-alive` comment every 15 s
  */
-import type { Router } from 'express';
+import type { Request, Response, Router } from 'express';
 import { RingError, type SigningKeyRing } from './keys.ts';
+import type { GatewayRefusal, Refusals } from './refusals.ts';
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+/** A subscriber that stops reading is dropped once this much waits in its socket's buffer. */
+const MAX_BUFFERED = 4 * 1024 * 1024;
+const KEEP_ALIVE_MS = 15_000;
 
 export function signingKeyAdmin(router: Router, ring: SigningKeyRing): void {
   router.get('/signing-keys', (_req, res) => res.json({ keys: ring.list() }));
@@ -27,4 +41,48 @@ function change(res: import('express').Response, act: () => void, ok: unknown): 
     if (e instanceof RingError) res.status(e.status).json({ error: e.message });
     else throw e;
   }
+}
+
+export function refusalAdmin(router: Router, refusals: Refusals): void {
+  router.get('/refusals', (req, res) => {
+    const trace = str(req.query.trace);
+    if (trace !== undefined && !TRACE_ID.test(trace)) return void res.status(400).json({ error: 'trace must be a W3C trace id: 32 lowercase hex digits' });
+    const limit = int(str(req.query.limit), 1, 1000);
+    if (limit === null) return void res.status(400).json({ error: 'limit must be an integer from 1 to 1000' });
+    res.json({ refusals: refusals.list({ trace, limit: limit ?? 100 }) });
+  });
+  router.get('/refusals/stream', (req, res) => {
+    const after = int(req.get('last-event-id') ?? str(req.query.after), 0, Number.MAX_SAFE_INTEGER);
+    if (after === null) return void res.status(400).json({ error: 'Last-Event-ID (or after) must be a non-negative integer' });
+    stream(req, res, refusals, after);
+  });
+}
+
+/** What was kept after `after` first, then every new refusal until the client goes away. */
+function stream(req: Request, res: Response, refusals: Refusals, after: number | undefined): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  res.write('retry: 2000\n\n');
+  const send = (r: GatewayRefusal) => {
+    if (res.writableLength > MAX_BUFFERED) return void res.destroy();
+    res.write(`id: ${r.seq}\nevent: refusal\ndata: ${JSON.stringify(r)}\n\n`);
+  };
+  if (after !== undefined) for (const r of refusals.list({ afterSeq: after }).reverse()) send(r);
+  const stop = refusals.subscribe(send);
+  const ping = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
+  ping.unref();
+  const end = () => {
+    stop();
+    clearInterval(ping);
+  };
+  req.on('close', end);
+  res.on('close', end);
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** undefined when absent, null when not an integer in range. */
+function int(v: string | undefined, min: number, max: number): number | undefined | null {
+  if (v === undefined || v === '') return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= min && n <= max ? n : null;
 }

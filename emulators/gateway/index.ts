@@ -5,7 +5,7 @@
  */
 import { createEmulator, listen } from '../shared/emulator.ts';
 import { jsonShape } from '../shared/http-guard.ts';
-import { signingKeyAdmin } from './admin.ts';
+import { refusalAdmin, signingKeyAdmin } from './admin.ts';
 import { loadGatewayKeys } from './keys.ts';
 import { gatewayError, gatewayRoutes } from './routes.ts';
 import { GatewayState } from './state.ts';
@@ -15,6 +15,7 @@ export { signRequest, digestHeader, GATEWAY_KEY_ID, GATEWAY_REQUEST_ID_HEADER, t
 export { loadGatewayKeys, DEFAULT_KEY_DIR, SigningKeyRing, type GatewayKeys, type SigningKey } from './keys.ts';
 export { JWT_ISSUER, JWT_AUDIENCE, GatewayState } from './state.ts';
 export { DEFAULT_STEPS, type Step, type Exchange, type EarlyReply } from './steps.ts';
+export type { GatewayRefusal, RefusedBy } from './refusals.ts';
 
 export const DEFAULT_GATEWAY_PORT = 8080;
 
@@ -47,7 +48,10 @@ export async function startGateway(opts: GatewayOptions): Promise<Gateway> {
     reset: () => state.reset(),
     faultBody: gatewayError,
     errorShape: jsonShape((p) => gatewayError(p.status)),
-    admin: (router) => signingKeyAdmin(router, state.keys.signing),
+    admin: (router) => {
+      signingKeyAdmin(router, state.keys.signing);
+      refusalAdmin(router, state.refusals);
+    },
     routes: gatewayRoutes(state, opts.steps ?? DEFAULT_STEPS),
   });
   const server = await listen(app, opts.port ?? DEFAULT_GATEWAY_PORT, { host: opts.host, errors: errorShape });

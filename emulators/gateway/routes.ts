@@ -16,6 +16,7 @@ import { continueTrace, formatTraceparent } from '../../proxy/core/trace-context
 import { sendKeptAlive, sharedAgent } from '../../proxy/core/keep-alive.ts';
 import type { GatewayState } from './state.ts';
 import { requestTarget, upstreamRequest } from './target.ts';
+import { verdictOf, type RefusalInput } from './refusals.ts';
 
 // API Gateway answers its own errors as {"message": …} (docs: http-api-troubleshooting-jwt).
 export const gatewayError = (status: number): { message: string } => ({ message: http.STATUS_CODES[status] ?? 'Error' });
@@ -29,6 +30,13 @@ export function gatewayRoutes(state: GatewayState, steps: Step[]) {
       const x = toExchange(req);
       if (!x) {
         state.stats.rejected++;
+        const [path, rawQuery = ''] = req.originalUrl.split(/\?(.*)/s);
+        const traced = journalEntryOf(req);
+        noteRefusal(req, res, state, {
+          method: req.method, path, rawQuery, clientHeaders: clientHeaders(req), refusedBy: 'request_target', responseBody: gatewayError(400),
+          reason: 'the request target is neither a path nor an absolute URL (asterisk- or authority-form), so the gateway routes it nowhere',
+          ...(traced?.traceId ? { traceId: traced.traceId } : {}),
+        });
         res.status(400).json(gatewayError(400));
         return;
       }
@@ -42,11 +50,12 @@ export function gatewayRoutes(state: GatewayState, steps: Step[]) {
       const early = await runSteps(steps, x, state);
       if (early) {
         state.stats.rejected++;
+        noteRefusal(req, res, state, { ...refusalOf(x), ...verdictOf(x.hop, x.client), responseBody: early.body });
         res.status(early.status).set(early.headers ?? {}).json(early.body);
         return;
       }
       state.stats[x.identity ? 'authenticated' : 'anonymous']++;
-      forward(x, state, res);
+      forward(x, state, res, (error) => noteRefusal(req, res, state, { ...refusalOf(x), refusedBy: 'proxy_unreachable', reason: `the proxy did not answer: ${error.message}`, responseBody: gatewayError(502) }));
     });
   };
 }
@@ -56,8 +65,7 @@ function toExchange(req: Request): Exchange | undefined {
   const target = requestTarget(req.originalUrl);
   if (!target) return undefined;
   const { path, rawQuery } = target;
-  const client: Record<string, string> = {};
-  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) client[k] = Array.isArray(v) ? v.join(', ') : v;
+  const client = clientHeaders(req);
   const trace = continueTrace(client);
   const forward = endToEnd(client);
   // The proxy's parent is the gateway's span; a tracestate goes on only with a trace it belongs to.
@@ -78,7 +86,32 @@ function toExchange(req: Request): Exchange | undefined {
   };
 }
 
-function forward(x: Exchange, state: GatewayState, res: Response): void {
+function clientHeaders(req: Request): Record<string, string> {
+  const client: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) client[k] = Array.isArray(v) ? v.join(', ') : v;
+  return client;
+}
+
+type Refusal = Omit<RefusalInput, 'startedAt' | 'ms' | 'status' | 'responseHeaders'>;
+
+const refusalOf = (x: Exchange): Pick<Refusal, 'method' | 'path' | 'rawQuery' | 'traceId' | 'spanId' | 'hop' | 'clientHeaders'> => ({
+  method: x.method, path: x.path, rawQuery: x.rawQuery, traceId: x.trace.traceId, spanId: x.trace.spanId, hop: x.hop, clientHeaders: x.client,
+});
+
+/** Once the gateway's own answer is sent, the request joins the refusals (the console's Trace view streams them). */
+function noteRefusal(req: Request, res: Response, state: GatewayState, r: Refusal): void {
+  const started = Date.now();
+  const entry = journalEntryOf(req);
+  res.once('finish', () => state.refusals.record({
+    ...r,
+    startedAt: entry ? Date.parse(entry.time) : started,
+    ms: entry?.durationMs ?? Date.now() - started,
+    status: res.statusCode,
+    responseHeaders: Object.fromEntries(Object.entries(res.getHeaders()).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v)])),
+  }));
+}
+
+function forward(x: Exchange, state: GatewayState, res: Response, unanswered: (error: Error) => void): void {
   // The configured origin plus the path and query as they are: never resolved against it (target.ts).
   const target = upstreamRequest(state.upstream, x);
   // Kept-alive connections to the proxy, and a pooled one the proxy has closed replaced before sending (keep-alive.ts).
@@ -87,11 +120,13 @@ function forward(x: Exchange, state: GatewayState, res: Response): void {
     res.writeHead(up.statusCode ?? 502, up.statusMessage, endToEnd(defined(up.headers)));
     up.pipe(res);
     up.on('error', () => res.destroy());
-  }, () => {
+  }, (error: Error) => {
     state.stats.upstreamErrors++;
     // Nothing sent yet: answer like a gateway whose integration failed. Mid-stream: cut the connection.
-    if (!res.headersSent) res.status(502).json(gatewayError(502));
-    else res.destroy();
+    if (!res.headersSent) {
+      unanswered(error);
+      res.status(502).json(gatewayError(502));
+    } else res.destroy();
   });
 }
 

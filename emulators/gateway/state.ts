@@ -1,9 +1,11 @@
 /**
- * The gateway's model, no HTTP: its keys, the JWTs it issues and accepts, and counters of what it did.
+ * The gateway's model, no HTTP: its keys, the JWTs it issues and accepts, counters of what it did and the requests
+ * it answered itself.
  */
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { SignJWT, calculateJwkThumbprint, errors as joseErrors, exportJWK, jwtVerify, type JWK } from 'jose';
 import type { GatewayKeys } from './keys.ts';
+import { Refusals } from './refusals.ts';
 
 export const JWT_ISSUER = 'https://gateway.gatehouse.local';
 export const JWT_AUDIENCE = 'gatehouse-mobile';
@@ -31,6 +33,8 @@ const zeroStats = (): Stats => ({ forwarded: 0, authenticated: 0, anonymous: 0, 
 
 export class GatewayState {
   stats = zeroStats();
+  /** The requests the gateway answered itself (refusals.ts): what the proxy's trace ring never sees. */
+  readonly refusals = new Refusals();
   private readonly jwtPrivate: KeyObject;
   private readonly jwtPublic: KeyObject;
   private kid?: string;
@@ -86,6 +90,8 @@ export class GatewayState {
 
   reset(): void {
     this.stats = zeroStats();
+    // The journal is cleared with it; its refusals go too (their numbering goes on, so a stream resumes right).
+    this.refusals.clear();
   }
 
   /**
