@@ -6,8 +6,14 @@
  * proxy's ring holds 1,000), so nothing is missed while nobody looks. It forwards each record to the page at once, then joins the other hops by trace id and span: the gateway's journal entry (JWT user or API key,
  * usage plan verdict, signing key) and, per upstream call, the fake's journal entry (its answer, and a near miss
  * with the closest route when no route took it) — and sends that as an update of the same row.
+ *
+ * A request the gateway answered itself (a JWT, API key or usage plan refused it, or the proxy did not answer) never
+ * reaches the proxy: the gateway streams those at `<gateway>/__admin/refusals/stream` (emulators/gateway/refusals.ts),
+ * followed the same way, and each becomes a row of its own with the gateway's hop only, marked as stopped there.
+ * Rows are kept newest first by the time the request arrived, whichever stream brought them.
  */
-import { EventHub } from './events.ts';
+import type { EventHub } from './events.ts';
+import { StreamFollower } from './sse-follow.ts';
 import type { StackClient } from './stack-client.ts';
 
 /** A record as the proxy serves it (fields the console reads; the rest passes through to the page). */
@@ -40,6 +46,50 @@ export interface JournalEntry {
   hop?: Record<string, unknown>;
 }
 
+/** A request the gateway answered itself, as `<gateway>/__admin/refusals/stream` sends it (already redacted). */
+export interface GatewayRefusal {
+  seq: number;
+  time: string;
+  traceId?: string;
+  spanId?: string;
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+  ms: number;
+  /** jwt, api_key, usage_plan, request_target or proxy_unreachable. */
+  refusedBy: string;
+  reason: string;
+  hop?: Record<string, unknown>;
+  request: { headers: Record<string, string> };
+  response: { headers: Record<string, string>; body: string };
+}
+
+/** A row for a request that stopped at the gateway: no proxy hop, no upstream calls. */
+export interface RefusedRow {
+  id: number;
+  stoppedAt: 'gateway';
+  time: string;
+  traceId?: string;
+  method: string;
+  path: string;
+  status: number;
+  ms: number;
+  upstream: [];
+  gateway: {
+    status: number;
+    ms: number;
+    hop?: Record<string, unknown>;
+    refusedBy: string;
+    reason: string;
+    /** As the page's message view shows one: headers, and the body as redacted text. */
+    request: { headers: Record<string, string>; query: string; body: { bytes: number } };
+    response: { headers: Record<string, string>; body: { bytes: number; text?: string } };
+  };
+}
+
+export type Row = TraceRow | RefusedRow;
+
 /** What the page shows per request: the proxy's record, the gateway's hop, the fakes' view of each call. */
 export interface TraceRow extends ProxyTrace {
   /** The console's id for the row (the proxy's seq starts again when it restarts). */
@@ -62,47 +112,56 @@ export function fakeOf(upstream: string): string | undefined {
 const KEEP = 500;
 
 export class TraceFeed {
-  private rows: TraceRow[] = [];
+  private rows: Row[] = [];
   private nextId = 1;
-  private lastSeq: number | undefined;
-  private aborter?: AbortController;
-  private retryMs = 500;
-  private stopped = true;
   private idle?: NodeJS.Timeout;
-  /** Each subscription's loop ends when a newer one starts. */
-  private generation = 0;
-  /** Why the stream is not connected (shown on the page), or null while it is. */
-  status: string | null = 'connecting to the proxy';
+  private readonly proxy: StreamFollower;
+  private readonly gateway: StreamFollower;
 
-  constructor(private readonly fakes: StackClient, private readonly hub: EventHub) {}
+  constructor(private readonly fakes: StackClient, private readonly hub: EventHub) {
+    const onStatus = () => this.hub.publish('trace-status', { status: this.status });
+    this.proxy = new StreamFollower({
+      name: "the proxy's trace stream", connecting: 'connecting to the proxy', missing: 'this proxy keeps no trace records (no /__admin/traces)',
+      url: () => `${this.fakes.url('proxy')}/__admin/traces/stream`, event: 'trace', onData: (t) => this.add(t as ProxyTrace), onStatus,
+    });
+    this.gateway = new StreamFollower({
+      name: "the gateway's refusal stream", connecting: 'connecting to the gateway', missing: 'this gateway streams no refusals (no /__admin/refusals): requests it refused are not shown',
+      url: () => `${this.fakes.url('gateway')}/__admin/refusals/stream`, event: 'refusal', onData: (r) => this.addRefusal(r as GatewayRefusal), onStatus,
+    });
+  }
 
-  list(limit = 100): TraceRow[] {
+  /** Why the streams are not connected (shown on the page), or null while both are. */
+  get status(): string | null {
+    const problems = [this.proxy.status, this.gateway.status].filter((s): s is string => Boolean(s));
+    return problems.length ? problems.join('; ') : null;
+  }
+
+  list(limit = 100): Row[] {
     return this.rows.slice(0, limit);
   }
 
-  get(id: number): TraceRow | undefined {
+  get(id: number): Row | undefined {
     return this.rows.find((r) => r.id === id);
   }
 
-  /** A page is open (follow the proxy's stream) or none is (let go of it after a minute). */
+  /** A page is open (follow the streams) or none is (let go of them after a minute). */
   watch(watched: boolean): void {
     clearTimeout(this.idle);
-    if (watched && this.stopped) {
-      this.stopped = false;
-      void this.connect(++this.generation);
-    } else if (!watched) this.idle = setTimeout(() => this.stop(), 60_000).unref();
+    if (watched) {
+      this.proxy.start();
+      this.gateway.start();
+    } else this.idle = setTimeout(() => this.stop(), 60_000).unref();
   }
 
   stop(): void {
     clearTimeout(this.idle);
-    this.stopped = true;
-    this.aborter?.abort();
-    this.status = 'connecting to the proxy';
+    this.proxy.stop();
+    this.gateway.stop();
   }
 
   /** The proxy's health, request count and newest 5xx, for the stack view. */
   async proxyHealth(): Promise<{ health: { ok: boolean; error?: string }; requests: number | null; lastError: string | null }> {
-    const lastError = this.rows.find((r) => r.status >= 500);
+    const lastError = this.rows.find((r) => !isRefused(r) && r.status >= 500);
     const err = lastError ? `${lastError.time} ${lastError.method} ${lastError.path.slice(0, 120)} → ${lastError.status}` : null;
     try {
       const r = await this.fakes.call<{ traces?: ProxyTrace[] }>('proxy', '/__admin/traces?limit=1', { timeoutMs: 3000, accept: [404] });
@@ -115,15 +174,40 @@ export class TraceFeed {
   /** Add a record (from the stream): published at once, its other hops joined after. */
   add(t: ProxyTrace): TraceRow {
     const row: TraceRow = { ...t, id: this.nextId++ };
-    this.rows.unshift(row);
-    if (this.rows.length > KEEP) this.rows.length = KEEP;
-    this.hub.publish('trace', row);
+    this.insert(row);
     void this.join(row).then(() => this.hub.publish('trace-hops', { id: row.id, gateway: row.gateway, seen: row.seen, joinError: row.joinError }));
     return row;
   }
 
+  /** Add a request the gateway answered itself; undefined when the proxy has it after all (it is that row). */
+  addRefusal(r: GatewayRefusal): RefusedRow | undefined {
+    if (r.spanId && this.rows.some((x) => !isRefused(x) && x.parentId === r.spanId)) return undefined;
+    const row: RefusedRow = {
+      id: this.nextId++, stoppedAt: 'gateway', time: r.time, ...(r.traceId ? { traceId: r.traceId } : {}),
+      method: r.method, path: r.path + (r.query ? `?${r.query}` : ''), status: r.status, ms: r.ms, upstream: [],
+      gateway: {
+        status: r.status, ms: r.ms, ...(r.hop ? { hop: r.hop } : {}), refusedBy: r.refusedBy, reason: r.reason,
+        request: { headers: r.request.headers, query: r.query, body: { bytes: 0 } },
+        response: { headers: r.response.headers, body: { bytes: Buffer.byteLength(r.response.body), ...(r.response.body ? { text: r.response.body } : {}) } },
+      },
+    };
+    this.insert(row);
+    return row;
+  }
+
+  /** Newest first by arrival time: a row that arrives late (a slow request, a stream that reconnected) takes its place. */
+  private insert(row: Row): void {
+    let at = 0;
+    while (at < this.rows.length && this.rows[at].time > row.time) at++;
+    this.rows.splice(at, 0, row);
+    if (this.rows.length > KEEP) this.rows.length = KEEP;
+    this.hub.publish('trace', row);
+  }
+
   /** The gateway's hop and each fake's entry for the calls, matched by trace id and span. */
-  async join(row: TraceRow): Promise<void> {
+  async join(row: Row): Promise<void> {
+    // A refusal came with the gateway's hop and has no other.
+    if (isRefused(row)) return;
     const journal = (service: string) => this.fakes.json<{ entries: JournalEntry[] }>(service, `/__admin/journal?trace=${row.traceId}`, { timeoutMs: 5000 }).then((j) => j.entries);
     const fakes = [...new Set(row.upstream.map((c) => fakeOf(c.upstream)).filter((f): f is string => Boolean(f)))];
     const [gateway, ...seenBy] = await Promise.allSettled([journal('gateway'), ...fakes.map(journal)]);
@@ -143,67 +227,6 @@ export class TraceFeed {
     });
     if (problems.length) row.joinError = problems.join('; ');
   }
-
-  private async connect(generation: number): Promise<void> {
-    while (!this.stopped && generation === this.generation) {
-      this.aborter = new AbortController();
-      try {
-        // From the start of the proxy's ring the first time (a restarted console shows what it missed).
-        const after = `?after=${this.lastSeq ?? 0}`;
-        const res = await fetch(`${this.fakes.url('proxy')}/__admin/traces/stream${after}`, { signal: this.aborter.signal, headers: { accept: 'text/event-stream' } });
-        if (res.status === 404) this.status = 'this proxy keeps no trace records (no /__admin/traces)';
-        else if (!res.ok || !res.body) this.status = `the proxy's trace stream answered ${res.status}`;
-        else {
-          this.status = null;
-          this.retryMs = 500;
-          this.hub.publish('trace-status', { status: null });
-          await this.read(res.body);
-          this.status = 'the proxy closed the trace stream (restarting?)';
-        }
-      } catch (e) {
-        if (this.stopped) return;
-        this.status = `the proxy's trace stream is down: ${(e as Error).message}`;
-      }
-      this.hub.publish('trace-status', { status: this.status });
-      await new Promise((r) => setTimeout(r, this.retryMs).unref());
-      this.retryMs = Math.min(this.retryMs * 2, 5000);
-    }
-  }
-
-  private async read(body: ReadableStream<Uint8Array>): Promise<void> {
-    const decoder = new TextDecoder();
-    let buffer = '';
-    for await (const chunk of body as unknown as AsyncIterable<Uint8Array>) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = parseFrame(frame);
-        if (event?.event !== 'trace') continue;
-        try {
-          const t = JSON.parse(event.data) as ProxyTrace;
-          // A restarted proxy numbers from 1 again: resume after its own numbers from then on.
-          this.lastSeq = t.seq;
-          this.add(t);
-        } catch {
-          // a frame that is not a record: skipped
-        }
-      }
-    }
-  }
 }
 
-function parseFrame(frame: string): { event: string; data: string } | undefined {
-  let event = 'message';
-  const data: string[] = [];
-  for (const line of frame.split('\n')) {
-    if (line.startsWith(':')) continue;
-    const colon = line.indexOf(':');
-    const key = colon < 0 ? line : line.slice(0, colon);
-    const value = colon < 0 ? '' : line.slice(colon + 1).replace(/^ /, '');
-    if (key === 'event') event = value;
-    else if (key === 'data') data.push(value);
-  }
-  return data.length ? { event, data: data.join('\n') } : undefined;
-}
+export const isRefused = (r: Row): r is RefusedRow => (r as RefusedRow).stoppedAt === 'gateway';

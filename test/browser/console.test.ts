@@ -1,7 +1,7 @@
 /**
  * The console in headless Debian Chromium, against a whole stack on free ports: a mobile request sent through the
- * gateway appears live with its hops; a captured mail opens in a sandboxed iframe whose report link answers 200;
- * two folders deep in the S3 browser a folder downloads as one ZIP whose entries are the objects' bytes; a masked
+ * gateway appears live with its hops, and one the gateway refuses as a row of its own with the verdict; a captured
+ * mail opens in a sandboxed iframe whose report link answers 200; two folders deep in the S3 browser a folder downloads as one ZIP whose entries are the objects' bytes; a masked
  * secret is revealed by a click; a small HAR replays with its verdicts; bad input shows a message and the page
  * stays up. Every view leaves a screenshot under the test's temp dir; a failure names them.
  */
@@ -93,6 +93,47 @@ describe('console in headless Chromium (issue 17)', function () {
       await expect_text(page.locator('.hop.proxy'), /mail/);
       for (const upstream of ['mailgun', 'aws-s3', 'aws-dynamodb']) await page.locator(`.hop.upstream[data-upstream="${upstream}"]`).first().waitFor();
       await expect_text(page.locator('.hop.upstream[data-upstream="mailgun"]').first(), /seen by the fake mailgun/);
+    });
+  });
+
+  it('shows a request the gateway refused, live, as its own row with the gateway\'s verdict and no proxy hop', async () => {
+    await view('trace-refused', async () => {
+      await open('trace');
+      await page.locator('table.traces').waitFor();
+      const [forwarded, expired, noKey] = ['b2', 'b3', 'b4'].map((b) => b.repeat(16));
+      const tp = (id: string) => `00-${id}-00f067aa0ba902b7-01`;
+      expect((await post(`${stack.gateway.url}/events`, { name: 'app_opened', anonymous_id: 'device-9' }, { traceparent: tp(forwarded) })).status).to.equal(200);
+      await page.locator(`tr.trace-row[data-trace="${forwarded}"]`).waitFor({ timeout: 30_000 });
+      const old = await stack.gateway.mintToken('grace@example.com', -10);
+      const refusedJwt = await post(`${stack.gateway.url}/customers/grace@example.com/events`, { name: 'late' }, { authorization: `Bearer ${old}`, traceparent: tp(expired) });
+      expect(refusedJwt.status).to.equal(401);
+      const refusedKey = await post(`${stack.gateway.url}/send-mail`, reportCampaign('No key'), { traceparent: tp(noKey) });
+      expect(refusedKey.status).to.equal(403);
+
+      // No reload: both rows arrive on the event stream, marked as stopped at the gateway, with the check and reason.
+      const jwtRow = page.locator(`tr.trace-row.refused[data-trace="${expired}"]`);
+      const keyRow = page.locator(`tr.trace-row.refused[data-trace="${noKey}"]`);
+      await jwtRow.waitFor({ timeout: 30_000 });
+      await keyRow.waitFor({ timeout: 30_000 });
+      await expect_text(jwtRow, /401.*stopped at gateway.*JWT refused: the token has expired.*refused by JWT/);
+      await expect_text(keyRow, /403.*stopped at gateway.*API key.*forbidden.*refused by API key: this route requires an x-api-key header/);
+      // Newest first, in time order with the proxy's rows; the forwarded request is one row, the proxy's.
+      const order = await page.locator('tr.trace-row').evaluateAll((trs) => trs.map((t) => t.getAttribute('data-trace')));
+      expect(order.indexOf(noKey)).to.be.within(0, order.indexOf(expired) - 1);
+      expect(order.indexOf(expired)).to.be.below(order.indexOf(forwarded));
+      expect(order.filter((t) => t === forwarded)).to.have.length(1);
+      expect(await page.locator(`tr.trace-row.refused[data-trace="${forwarded}"]`).count()).to.equal(0);
+
+      await jwtRow.click();
+      const expanded = page.locator(`tr.trace-row.refused[data-trace="${expired}"] + tr.expanded`);
+      const hop = expanded.locator('.hop.gateway.refused');
+      await expect_text(hop, /stopped here.*refused by JWT.*the token has expired.*not forwarded.*401/);
+      await expect_text(expanded.locator('.hop.proxy.none'), /no proxy hop/);
+      expect(await expanded.locator('.hop.proxy:not(.none)').count(), 'no proxy hop').to.equal(0);
+      expect(await expanded.locator('.hop.upstream').count(), 'no upstream calls').to.equal(0);
+      await hop.locator('details.message summary').first().click();
+      await expect_text(hop, /authorization\s*Bearer \[REDACTED\]/);
+      expect(await page.content(), 'the JWT never reaches the page').to.not.contain(old);
     });
   });
 

@@ -2,7 +2,8 @@
  * Trace view: mobile requests, newest first, each with its hops (traces.ts joins them); new ones arrive on the
  * page's event stream. Near misses: every request a fake could not route, with the closest routes it has.
  *
- *   GET /api/traces[?limit=]       {status, traces:[…]} (status says why the live feed is not connected, or null)
+ *   GET /api/traces[?limit=]       {status, traces:[…]} (status says why the live feed is not connected, or null);
+ *                                  a request the gateway answered itself is a row with `stoppedAt: "gateway"`
  *   GET /api/traces/:id            one row with its hops joined again (a fake's journal may have caught up)
  *   GET /api/near-misses           {misses:[{fake, entry}]} from every fake's journal, newest first
  */

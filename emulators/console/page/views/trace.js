@@ -1,4 +1,5 @@
-// Trace: mobile requests as they happen (newest first), each opening into its hops: gateway → proxy → upstreams.
+// Trace: mobile requests as they happen (newest first), each opening into its hops: gateway → proxy → upstreams;
+// a request the gateway refused (JWT, API key, usage plan…) is a row of its own with the gateway's hop only.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { api, Badge, ErrorBox, html, Loading, Message, statusKind, time, useApi, useEvent } from '../lib.js';
@@ -10,9 +11,35 @@ function identity(hop) {
   const parts = [];
   if (jwt?.user) parts.push(html`<span>JWT <b>${jwt.user}</b></span>`);
   else if (jwt?.refused) parts.push(html`<${Badge} kind="bad">JWT refused: ${jwt.refused}</${Badge}>`);
-  if (key) parts.push(html`<span>API key <code>${key.keyId}</code> (${key.usagePlanId}) <${Badge} kind=${key.verdict === 'ok' ? 'ok' : 'bad'}>${key.verdict}</${Badge}></span>`);
+  if (key) parts.push(html`<span>API key ${key.keyId ? html`<code>${key.keyId}</code>` : html`<span class="muted">none known</span>`}${key.usagePlanId ? ` (${key.usagePlanId})` : ''} <${Badge} kind=${key.verdict === 'ok' ? 'ok' : 'bad'}>${key.verdict}</${Badge}></span>`);
   if (!parts.length) parts.push(html`<span class="muted">anonymous</span>`);
   return parts;
+}
+
+// Which gateway check stopped a request (emulators/gateway/refusals.ts).
+const CHECKS = { jwt: 'JWT', api_key: 'API key', usage_plan: 'usage plan', request_target: 'request target', proxy_unreachable: 'proxy unreachable' };
+const checkOf = (g) => CHECKS[g.refusedBy] ?? g.refusedBy;
+
+/** Newest first by arrival time, wherever the row came from (the proxy's stream or the gateway's refusals). */
+function insert(rows, row) {
+  const at = rows.findIndex((x) => x.time <= row.time);
+  return (at < 0 ? [...rows, row] : [...rows.slice(0, at), row, ...rows.slice(at)]).slice(0, 500);
+}
+
+/** A request the gateway answered itself: its hop, and no proxy hop. */
+function RefusedHops({ row }) {
+  const g = row.gateway;
+  return html`<div class="hops">
+    <div class="hop gateway refused"><h4>gateway · stopped here</h4>
+      <div class="facts"><${Badge} kind="bad">refused by ${checkOf(g)}</${Badge}><span class="reason">${g.reason}</span></div>
+      <div class="facts">${identity(g.hop)}<span class="muted">not signed, not forwarded</span>
+        ${g.hop?.trace ? html`<span>trace ${g.hop.trace}</span>` : null}
+        <${Badge} kind=${statusKind(g.status)}>${g.status}</${Badge}><span>${g.ms} ms</span></div>
+      <${Message} title="request" message=${g.request} />
+      <${Message} title="response" message=${g.response} />
+    </div>
+    <div class="hop proxy none"><span class="muted">no proxy hop: the gateway answered this request itself, so the proxy and the fakes never saw it</span></div>
+  </div>`;
 }
 
 function NearMiss({ miss }) {
@@ -73,7 +100,7 @@ export default function Trace() {
   const status = feed !== undefined ? feed : state.data?.status;
   useEvent('trace', (row) => {
     setFeed(null); // a record came: the feed is connected
-    setRows((r) => [row, ...(r ?? state.data?.traces ?? [])].slice(0, 500));
+    setRows((r) => insert(r ?? state.data?.traces ?? [], row));
   }, [state.data]);
   useEvent('trace-hops', (u) => setRows((r) => (r ?? state.data?.traces ?? []).map((x) => (x.id === u.id ? { ...x, ...u } : x))), [state.data]);
   useEvent('trace-status', (s) => setFeed(s.status), []);
@@ -95,7 +122,15 @@ export default function Trace() {
     <table class="traces">
       <tr><th>time</th><th>request</th><th>status</th><th>function</th><th>who</th><th>upstream calls</th><th>ms</th></tr>
       ${list.map((row) => html`<${Fragment} key=${row.id}>
-        <tr class="clickable trace-row" data-trace=${row.traceId} onClick=${() => toggle(row.id)}>
+        ${row.stoppedAt === 'gateway' ? html`<tr class="clickable trace-row refused" data-trace=${row.traceId} data-stopped="gateway" onClick=${() => toggle(row.id)}>
+          <td>${time(row.time)}</td>
+          <td><code>${row.method} ${row.path}</code></td>
+          <td><${Badge} kind=${statusKind(row.status)}>${row.status}</${Badge}></td>
+          <td><${Badge} kind="bad">stopped at gateway</${Badge}></td>
+          <td>${identity(row.gateway.hop)}</td>
+          <td><span class="muted">refused by ${checkOf(row.gateway)}: ${row.gateway.reason}</span></td>
+          <td>${row.ms}</td>
+        </tr>` : html`<tr class="clickable trace-row" data-trace=${row.traceId} onClick=${() => toggle(row.id)}>
           <td>${time(row.time)}</td>
           <td><code>${row.method} ${row.path}</code>${row.route && row.route !== row.path ? html` <span class="muted mono">${row.route}</span>` : null}</td>
           <td><${Badge} kind=${statusKind(row.status)}>${row.status}</${Badge}></td>
@@ -103,8 +138,10 @@ export default function Trace() {
           <td>${row.gateway ? identity(row.gateway.hop) : html`<span class="muted">…</span>`}</td>
           <td>${row.upstream.map((c, i) => html`<${Badge} kind=${row.seen?.[i]?.nearMiss ? 'bad' : statusKind(c.status)}>${c.upstream} ${c.status ?? '×'}</${Badge}> `)}</td>
           <td>${row.ms}</td>
-        </tr>
-        ${open.has(row.id) ? html`<tr class="expanded"><td colspan="7"><div class="row"><span class="muted mono">trace ${row.traceId}</span><button class="link" onClick=${() => refresh(row.id)}>join hops again</button></div><${Hops} row=${row} /></td></tr>` : null}</${Fragment}>`)}
+        </tr>`}
+        ${open.has(row.id) ? html`<tr class="expanded"><td colspan="7">${row.stoppedAt === 'gateway'
+          ? html`<div class="row"><span class="muted mono">trace ${row.traceId ?? '(none: the request target did not parse)'}</span></div><${RefusedHops} row=${row} />`
+          : html`<div class="row"><span class="muted mono">trace ${row.traceId}</span><button class="link" onClick=${() => refresh(row.id)}>join hops again</button></div><${Hops} row=${row} />`}</td></tr>` : null}</${Fragment}>`)}
     </table>
     ${!list.length && !state.loading ? html`<p class="muted">No request yet. Send one through the gateway, e.g. <code>curl -X POST <gateway>/events -H 'content-type: application/json' -d '{"name":"app_opened","anonymous_id":"device-1"}'</code></p>` : null}`;
 }
