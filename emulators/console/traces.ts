@@ -14,6 +14,8 @@
  */
 import type { EventHub } from './events.ts';
 import { StreamFollower } from './sse-follow.ts';
+// What `<gateway>/__admin/refusals/stream` sends (already redacted).
+import type { GatewayRefusal } from '../gateway/refusals.ts';
 import type { StackClient } from './stack-client.ts';
 
 /** A record as the proxy serves it (fields the console reads; the rest passes through to the page). */
@@ -46,25 +48,6 @@ export interface JournalEntry {
   hop?: Record<string, unknown>;
 }
 
-/** A request the gateway answered itself, as `<gateway>/__admin/refusals/stream` sends it (already redacted). */
-export interface GatewayRefusal {
-  seq: number;
-  time: string;
-  traceId?: string;
-  spanId?: string;
-  method: string;
-  path: string;
-  query: string;
-  status: number;
-  ms: number;
-  /** jwt, api_key, usage_plan, request_target or proxy_unreachable. */
-  refusedBy: string;
-  reason: string;
-  hop?: Record<string, unknown>;
-  request: { headers: Record<string, string> };
-  response: { headers: Record<string, string>; body: string };
-}
-
 /** A row for a request that stopped at the gateway: no proxy hop, no upstream calls. */
 export interface RefusedRow {
   id: number;
@@ -79,8 +62,8 @@ export interface RefusedRow {
   gateway: {
     status: number;
     ms: number;
-    hop?: Record<string, unknown>;
-    refusedBy: string;
+    hop?: GatewayRefusal['hop'];
+    refusedBy: GatewayRefusal['refusedBy'];
     reason: string;
     /** As the page's message view shows one: headers, and the body as redacted text. */
     request: { headers: Record<string, string>; query: string; body: { bytes: number } };
