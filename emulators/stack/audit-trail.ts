@@ -71,7 +71,18 @@ export function serveAudit(req: http.IncomingMessage, res: http.ServerResponse, 
     return true;
   }
   const q = (k: string) => url.searchParams.get(k) ?? undefined;
-  list({ action: q('action'), actor: q('actor'), outcome: q('outcome'), requestId: q('requestId'), since: q('since'), traceId: q('traceId') }).then(
+  // Lines are kept with toISOString() times and compared as text, so `since` is read as a time and written the same
+  // way: compared as sent, `…T04:30:00+01:00` skipped a line of 03:45Z and `since=garbage` answered [] as if empty.
+  let since = q('since');
+  if (since) {
+    const at = Date.parse(since);
+    if (Number.isNaN(at)) {
+      reply(400, { error: { code: 'bad_filter', message: `since must be an ISO 8601 time, e.g. 2026-12-02T03:00:00Z; got ${JSON.stringify(since.slice(0, 60))}` } });
+      return true;
+    }
+    since = new Date(at).toISOString();
+  }
+  list({ action: q('action'), actor: q('actor'), outcome: q('outcome'), requestId: q('requestId'), since, traceId: q('traceId') }).then(
     (entries) => reply(200, { entries }),
     (e: Error) => reply(503, { error: { code: 'audit_unavailable', message: e.message } }),
   );
