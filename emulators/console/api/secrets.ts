@@ -18,7 +18,9 @@ import { sdk } from '../sdk-loader.ts';
 
 const NAME = /^[\w.\/@+=,:-]{1,2048}$/;
 const MOUNT = /^[\w-]{1,64}$/;
-const VAULT_PATH = /^(?:[\w.@+=,:-]+\/)*[\w.@+=,:-]*$/;
+// Segments of a KV path; `.` and `..` are not names (a path through them left the mount: `kv` + `../auth/token/
+// lookup-self` read the console's own token, `../sys/mounts` every mount — any GET Vault answers under the root token).
+const VAULT_PATH = /^(?!(?:.*\/)?\.{1,2}(?:\/|$))(?:[\w.@+=,:-]+\/)*[\w.@+=,:-]*$/;
 
 async function vault<T>(deps: ConsoleDeps, path: string, accept404 = false): Promise<T | undefined> {
   const r = await deps.fakes.call<T>('vault', path, { headers: { 'x-vault-token': deps.config.vault.token }, accept: accept404 ? [404] : [] });
