@@ -4,6 +4,7 @@
  */
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
+import http from 'node:http';
 import type { Stack } from '../../emulators/stack/index.ts';
 import { admin, call, injectFault, testStack } from '../helpers/stack.ts';
 import { gatewaySigner, sendRaw } from '../helpers/signed.ts';
@@ -159,6 +160,25 @@ describe('Customer.io routes through the local stack', function () {
       const del = await call(gw, 'DELETE', '/customers/ada@example.com/devices/fcm-new', { token });
       expect(del.status).to.equal(200);
       expect((await person('ada@example.com')).devices.map((d: { id: string }) => d.id)).not.to.include('fcm-new');
+    });
+
+    it('refuses a device id of . or .. (400): resolved away, it made the call DELETE /customers/{me}/ — the whole profile', async () => {
+      expect((await call(gw, 'PUT', '/customers/ada@example.com/attributes', { token, json: { plan: 'kept' } })).status).to.equal(200);
+      for (const id of ['..', '%2e%2e', '.', '%2E']) {
+        // As sent: fetch would resolve the dot segment away before sending it.
+        const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+          const { hostname, port } = new URL(gw);
+          const r = http.request({ hostname, port, path: `/customers/ada@example.com/devices/${id}`, method: 'DELETE', headers: { authorization: `Bearer ${token}` } }, (m) => {
+            let body = '';
+            m.on('data', (c) => { body += c; });
+            m.on('end', () => resolve({ status: m.statusCode ?? 0, body }));
+          });
+          r.on('error', reject);
+          r.end();
+        });
+        expect([res.status, JSON.parse(res.body).error?.code], id).to.deep.equal([400, 'invalid_device_id']);
+      }
+      expect((await person('ada@example.com')).attributes.plan).to.equal('kept');
     });
 
     it('rejects an unknown platform with 400', async () => {

@@ -1,5 +1,6 @@
 /** Track API routes (Basic auth injected): customer events, attributes (identify), devices, anonymous events, metrics. */
 import { passThrough } from '../../core/upstream.ts';
+import { badRequest } from '../../core/errors.ts';
 import { validateBody } from '../../core/validate.ts';
 import type { Handler, RouteRequest } from '../../core/types.ts';
 import { resolveCustomer, hashAnonymousId } from './identity.ts';
@@ -15,7 +16,16 @@ type Event = { name: string; id?: string; data?: Record<string, unknown>; timest
  * (proxy/core/pii-client.ts), not here.
  */
 const withEventId = <T extends Event>(req: RouteRequest, who: string, e: T, now: number): T => ({ ...e, id: e.id ?? deriveEventId(req, who, e, now) });
-const seg = (s: string) => encodeURIComponent(s);
+/**
+ * One path segment of a Track API call. `.` and `..` are refused: encoding leaves them as they are, and URL
+ * resolution (the outbound client's `new URL`, and most servers) removes them with the segment before — so
+ * `DELETE /customers/{me}/devices/..` reached Customer.io as `DELETE /customers/{me}/`, deleting the whole profile
+ * behind a device route, without the forget-me route's cleanup or audit.
+ */
+const seg = (s: string, name = 'identifier') => {
+  if (s === '.' || s === '..') throw badRequest(`invalid_${name}`, `${name} must not be "." or ".."`);
+  return encodeURIComponent(s);
+};
 
 export const customerEvent: Handler = async (req, deps) => {
   const { cio, cfg } = cioOf(deps);
@@ -44,7 +54,7 @@ export const customerDevice: Handler = async (req, deps) => {
 export const deleteCustomerDevice: Handler = async (req, deps) => {
   const { cio, cfg } = cioOf(deps);
   const who = resolveCustomer(req, req.params.identifier, cfg.anonIdSalt);
-  return passThrough(await cio.call('track', 'DELETE', `customers/${seg(who)}/devices/${seg(req.params.deviceId)}`));
+  return passThrough(await cio.call('track', 'DELETE', `customers/${seg(who)}/devices/${seg(req.params.deviceId, 'device_id')}`));
 };
 
 export const anonymousEvent: Handler = async (req, deps) => {
