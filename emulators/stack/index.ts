@@ -105,15 +105,27 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     call: (service, method, args) => supervisor.call(service, method, args),
   };
   const running = SERVICES.filter((s) => !s.external?.(env) && !s.off?.(env));
+  /**
+   * Resets run one at a time. Their wiring steps write the same secrets conditionally (the gateway's key set in Vault
+   * and Secrets Manager), so two at once failed: the console's "reset all", which resets every service together,
+   * answered 500 each time ("secret/gatehouse/gateway changed since it was read"), as did one of two POST
+   * /__admin/reset sent together. (A restarted service's own rewiring is not queued: resetAll waits on the proxy.)
+   */
+  let resetting: Promise<unknown> = Promise.resolve();
+  const oneAtATime = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = resetting.then(work, work);
+    resetting = run.catch(() => {});
+    return run;
+  };
   /** One service's state back to its seed: `/__admin/reset`, then its wiring again; the proxy restarts (a cold start). */
-  const reset = async (name: ServiceName): Promise<void> => {
+  const reset = (name: ServiceName): Promise<void> => oneAtATime(async () => {
     if (name === 'proxy') return supervisor.restart(name);
     const base = Object.values(ctx.reports[name]?.urls ?? {})[0];
     if (!base) throw new Error(`${name} is not run by this stack`);
     const res = await fetchKeptAlive(`${base}/__admin/reset`, { method: 'POST' });
     if (!res.ok) throw new Error(`${name}: /__admin/reset answered ${res.status}`);
     await runWiring(SERVICES.find((s) => s.name === name)!.wire ?? [], ctx);
-  };
+  });
   // Every wiring step once, by name (services share steps).
   const steps = [...new Map(SERVICES.flatMap((s) => s.wire ?? []).map((w) => [w.name, w])).values()];
   /**
@@ -121,7 +133,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
    * again, the packages database, and the proxy's functions cold again (a webhook or signed request sent before the
    * reset is not a replay after it, and secrets are read afresh).
    */
-  const resetAll = async (): Promise<StackResetReport> => {
+  const resetAll = (): Promise<StackResetReport> => oneAtATime(async () => {
     const t = performance.now();
     // The proxy keeps running (its database is reseeded below); the console holds no state of its own.
     const fakes = running.filter((s) => s.name !== 'proxy' && s.name !== 'console');
@@ -137,7 +149,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await supervisor.call('proxy', 'reseedDatabase');
     await supervisor.call('proxy', 'recycleFunctions');
     return { ok: true, reset: [...fakes.map((s) => s.name), 'packages-database', 'proxy-functions'], external: SERVICES.filter((s) => s.external?.(env)).map((s) => s.name), ms: Math.round(performance.now() - t) };
-  };
+  });
   const supervised = (spec: ServiceSpec): Supervised => ({
     name: spec.name,
     env: spec.env,
