@@ -127,7 +127,7 @@ async function exchange(req: OutboundRequest, timeoutMs: number, agents: Agents)
   else req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     const agent = url.protocol === 'https:' ? agents.https : agents.http;
-    const res = await sendKeptAlive({ url, method: req.method, headers, body, agent, signal: ended.signal });
+    const res = await sendKeptAlive({ ...target(url, req.url), method: req.method, headers, body, agent, signal: ended.signal });
     return await new Promise<OutboundResponse>((resolve, reject) => {
       const bodiless = req.method.toUpperCase() === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
       const decoded = bodiless || !decompress ? undefined : decoder(res.headers['content-encoding']);
@@ -144,6 +144,24 @@ async function exchange(req: OutboundRequest, timeoutMs: number, agents: Agents)
     clearTimeout(timer);
     req.signal?.removeEventListener('abort', onAbort);
   }
+}
+
+// A path and query of only the characters RFC 3986 lets stand in a URI (with percent escapes): the URL parser would
+// change nothing in it but its dot segments.
+const PLAIN_PATH = /^\/[A-Za-z0-9\-._~!$&'()*+,;=:@\/%?]*$/;
+
+/**
+ * Where to send `raw`: its origin, and its path and query as given when they are plain. `new URL` removes dot
+ * segments — the AWS SDK signs an S3 key `a/../b` as it is, so the edge refused the normalised `/bucket/b` (the
+ * console could not open such an object), and a route building a path from a caller's segment could be moved up a
+ * level. Anything else the parser would have escaped goes as it parses.
+ */
+function target(url: URL, raw: string): { protocol: string; hostname: string; port: string; path: string; auth?: string } {
+  const rest = raw.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, '').replace(/#.*$/, '');
+  const path = PLAIN_PATH.test(rest) ? rest : url.pathname + url.search;
+  const auth = url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined;
+  // URL keeps IPv6 literals bracketed; the socket wants the bare address.
+  return { protocol: url.protocol, hostname: url.hostname.replace(/^\[(.*)\]$/, '$1'), port: url.port, path, ...(auth ? { auth } : {}) };
 }
 
 function outboundResponse(status: number, headers: Record<string, string>, body: Buffer): OutboundResponse {

@@ -18,9 +18,9 @@ type Event = { name: string; id?: string; data?: Record<string, unknown>; timest
 const withEventId = <T extends Event>(req: RouteRequest, who: string, e: T, now: number): T => ({ ...e, id: e.id ?? deriveEventId(req, who, e, now) });
 /**
  * One path segment of a Track API call. `.` and `..` are refused: encoding leaves them as they are, and URL
- * resolution (the outbound client's `new URL`, and most servers) removes them with the segment before — so
- * `DELETE /customers/{me}/devices/..` reached Customer.io as `DELETE /customers/{me}/`, deleting the whole profile
- * behind a device route, without the forget-me route's cleanup or audit.
+ * resolution (by most servers and proxies on the way, as the outbound client's `new URL` once did) removes them with
+ * the segment before — so `DELETE /customers/{me}/devices/..` reached Customer.io as `DELETE /customers/{me}/`,
+ * deleting the whole profile behind a device route, without the forget-me route's cleanup or audit.
  */
 const seg = (s: string, name = 'identifier') => {
   if (s === '.' || s === '..') throw badRequest(`invalid_${name}`, `${name} must not be "." or ".."`);
