@@ -116,6 +116,12 @@ describe('S3 accounts, bucket policies and Block Public Access (embedded edge)',
       expect((await anonymous('GET', `/${b}?list-type=2`)).status).to.equal(403);
       // A missing key is 403 to a caller who may not list the bucket (API_GetObject.html).
       expect((await anonymous('GET', `/${b}/pub/missing.txt`)).status).to.equal(403);
+      // response-* overrides need a signed request: anonymous, they would serve the public object as text/html.
+      for (const method of ['GET', 'HEAD']) {
+        const over = await anonymous(method, `/${b}/pub/a.txt?response-content-type=text%2Fhtml&response-content-disposition=inline`);
+        expect([over.status, over.headers.get('content-type')], method).to.deep.equal([400, 'application/xml']);
+        if (method === 'GET') expect(await over.text()).to.include('<Code>InvalidRequest</Code><Message>Request specific response headers cannot be used for anonymous GET requests.</Message>');
+      }
       await owner.send(new DeleteBucketPolicyCommand({ Bucket: b }));
       expect((await anonymous('GET', `/${b}/pub/a.txt`)).status).to.equal(403);
       const gone = await errorOf(owner.send(new GetBucketPolicyCommand({ Bucket: b })));

@@ -64,6 +64,9 @@ function readVersion(req: S3Request, ctx: S3Context): { v: ObjectVersion; versio
 
 /** GET and HEAD share everything but the body (API_HeadObject.html). */
 function read(req: S3Request, ctx: S3Context, withBody: boolean): S3Response {
+  // response-* overrides need a signature (API_GetObject.html: "They cannot be used with an unsigned (anonymous)
+  // request"; S3's answer as s3-tests' ports record it). Allowed, they let anyone serve a public object as text/html.
+  if (req.caller.authType === 'ANONYMOUS' && !overridesNothing(req.query)) throw invalidRequest('Request specific response headers cannot be used for anonymous GET requests.');
   const { v, versioning } = readVersion(req, ctx);
   // An archived object's bytes need a RestoreObject first, which this edge does not perform (InvalidObjectState).
   if (withBody && v.storageClass !== undefined && ARCHIVED.has(v.storageClass)) throw archived(v.storageClass);
