@@ -37,3 +37,11 @@ function describe(e: ErrorObject): { field: string; problem: string } {
   }
   return { field: base, problem: e.message ?? 'is invalid' };
 }
+
+/**
+ * Seconds since 1970 that a store can hold and a Date can show: 0 up to the end of year 9999. A JSON number a
+ * sender calls a timestamp may be 2^53 or 1e300; the DynamoDB marshaller refuses anything past
+ * Number.MAX_SAFE_INTEGER, which made such an event a storage failure (503) that every retry would repeat.
+ */
+export const MAX_EPOCH_SECONDS = 253_402_300_799;
+export const isEpochSeconds = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= MAX_EPOCH_SECONDS;

@@ -10,6 +10,7 @@
  */
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { isEpochSeconds } from '../../core/validate.ts';
 
 export interface ReportingEvent {
   eventId: string;
@@ -36,7 +37,7 @@ export function parseReportingEvent(body: Buffer): ReportingEvent | undefined {
   const eventId = str(j.event_id, 128);
   const objectType = str(j.object_type, 64);
   const metric = str(j.metric, 64);
-  if (!eventId || !objectType || !metric || !Number.isInteger(j.timestamp)) return undefined;
+  if (!eventId || !objectType || !metric || !Number.isInteger(j.timestamp) || !isEpochSeconds(j.timestamp)) return undefined;
   const data = j.data && typeof j.data === 'object' ? j.data : {};
   const ids = data.identifiers && typeof data.identifiers === 'object' ? data.identifiers : {};
   const customer = str(ids.email, 254) ?? str(ids.id, 150) ?? str(data.customer_id, 150);

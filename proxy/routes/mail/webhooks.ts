@@ -6,6 +6,7 @@
  * event is stored, so that retry is not taken for a replay.
  */
 import { ProxyError } from '../../core/errors.ts';
+import { isEpochSeconds } from '../../core/validate.ts';
 import type { Handler } from '../../core/types.ts';
 import { rotationAnnounced, verifyAcrossRereads } from '../../auth/key-recheck.ts';
 import { verifyMailgunWebhook } from '../../auth/mailgun-webhook.ts';
@@ -68,8 +69,8 @@ function toDeliveryEvent(data: unknown): DeliveryEvent | undefined {
   // (DynamoDB limits), which would be a storage failure, 503 and a retry that can never succeed.
   const id = bareMessageId(messageId);
   const recipient = d.recipient.toLowerCase();
-  if (!id || !recipient || Buffer.byteLength(id) > 2048 || Buffer.byteLength(recipient) > 1024 || !Number.isFinite(d.timestamp)) {
-    throw new ProxyError(406, 'webhook_malformed', 'event-data has an empty or oversized message-id or recipient, or a timestamp that is not a number');
+  if (!id || !recipient || Buffer.byteLength(id) > 2048 || Buffer.byteLength(recipient) > 1024 || !isEpochSeconds(d.timestamp)) {
+    throw new ProxyError(406, 'webhook_malformed', 'event-data has an empty or oversized message-id or recipient, or a timestamp that is not seconds since 1970 (0 to 253402300799)');
   }
   if (engagement) return { messageId: id, recipient, at: d.timestamp, engagement };
   return {
