@@ -36,6 +36,12 @@ describe('listen(): parser refusals and throwing handlers (issue 13, findings 1 
         res.write('partial');
         throw new Error('late boom');
       }
+      if (req.url === '/early') {
+        // Answers from the head alone, as a 404 for an unknown path does, before the body (here: bad chunking) is read.
+        const body = JSON.stringify({ pad: 'x'.repeat(8 * 1024 * 1024) });
+        res.writeHead(404, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+        return;
+      }
       // Answer after the whole body, so a body the parser refuses is refused before any answer.
       req.resume();
       req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'));
@@ -69,6 +75,13 @@ describe('listen(): parser refusals and throwing handlers (issue 13, findings 1 
     const raw = await rawExchange(server.port, 'GET /throw-late HTTP/1.1\r\nHost: x\r\n\r\n');
     expect(raw).to.not.include('0\r\n\r\n'); // never completed as if it had succeeded
     expect(raw).to.not.include(' 500 '); // nor a second status line after the first
+    expect((await fetch(`${server.url}/ok`)).status).to.equal(200);
+  });
+
+  it('lets an answer given before a bad body arrives reach the client whole, then closes (found by npm run fuzz)', async () => {
+    const raw = await rawExchange(server.port, 'POST /early HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n');
+    expect(statusOf(raw)).to.equal(404);
+    expect(JSON.parse(bodyOf(raw)).pad).to.have.length(8 * 1024 * 1024);
     expect((await fetch(`${server.url}/ok`)).status).to.equal(200);
   });
 
