@@ -113,6 +113,8 @@ export function field(obj: unknown, name: string): unknown {
   return obj && typeof obj === 'object' && !Array.isArray(obj) ? (obj as Record<string, unknown>)[name] : undefined;
 }
 
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 export function text(v: unknown, name: string, opts: { max?: number; optional?: boolean; pattern?: RegExp } = {}): string {
   if (v === undefined || v === null || v === '') {
     if (opts.optional) return '';
@@ -120,6 +122,9 @@ export function text(v: unknown, name: string, opts: { max?: number; optional?: 
   }
   if (typeof v !== 'string') throw bad('invalid_field', `${name} must be a string`);
   if (v.length > (opts.max ?? 1024)) throw bad('invalid_field', `${name} is longer than ${opts.max ?? 1024} characters`);
+  // A lone surrogate (JSON's "\udfff") has no UTF-8 form: the SDK's URI encoding throws on it, which read as an
+  // unreachable AWS (502; found by npm run fuzz). Every name the console passes on is UTF-8 on the wire.
+  if (LONE_SURROGATE.test(v)) throw bad('invalid_field', `${name} is not valid Unicode (it holds a lone surrogate)`);
   if (opts.pattern && !opts.pattern.test(v)) throw bad('invalid_field', `${name} is not valid: ${JSON.stringify(v.slice(0, 80))}`);
   return v;
 }

@@ -276,6 +276,10 @@ describe('console in headless Chromium (issue 17)', function () {
       return { status: res.status, body: await res.json() as { error: { code: string; message: string } } };
     };
     expect(await bad('GET', '/api/s3/list?bucket=Not_A_Bucket')).to.deep.include({ status: 400 });
+    // A key with a lone surrogate has no UTF-8 form (it was a 502 "AWS endpoint did not answer"; found by npm run fuzz).
+    const surrogate = await bad('POST', '/api/s3/bundle', '{"bucket":"gatehouse-package-assets","keys":["\\udfff"]}');
+    expect(surrogate.status).to.equal(400);
+    expect(surrogate.body.error.message).to.match(/keys\[0\] is not valid Unicode/);
     expect((await bad('POST', '/api/replay', '{"har": 5}')).body.error.code).to.equal('missing_field');
     expect((await bad('POST', '/api/replay', '[[[[', 'application/json')).body.error.code).to.equal('invalid_json');
     expect((await bad('POST', '/api/replay', 'x', 'text/plain')).status).to.equal(415);
