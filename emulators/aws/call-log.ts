@@ -7,7 +7,7 @@
  * too (the shared journal does it), so tracing costs the edge nothing per call.
  */
 import type http from 'node:http';
-import type { Journal, JournalEntry, NearMiss } from '../shared/journal.ts';
+import { journalBody, type Journal, type JournalEntry, type NearMiss } from '../shared/journal.ts';
 
 export interface PendingCall {
   method: string;
@@ -45,7 +45,8 @@ export class CallLog {
 
   /** Remember a call; the returned handle takes its fault id. Its status and duration are taken when the response finishes. */
   add(req: http.IncomingMessage, res: http.ServerResponse, body: string): PendingCall {
-    const call: PendingCall = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body, started: Date.now() };
+    // Capped now, not at flush: a pending call may wait in the ring until someone reads the journal.
+    const call: PendingCall = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: journalBody(body), started: Date.now() };
     res.on('finish', () => {
       const target = call.entry ?? call;
       target.status = res.statusCode;

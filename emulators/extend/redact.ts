@@ -25,8 +25,8 @@ function maskValue(v: unknown): unknown {
   return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, SECRET_KEY.test(k) ? MASK : maskValue(x)]));
 }
 
-/** Route every journal entry's body through `redactBody` before it is stored. */
+/** Route every journal entry's body through `redactBody` before it is stored (whole, so JSON parses; the journal caps it after). */
 export function redactJournalBodies(journal: Journal): void {
   const record = journal.record.bind(journal);
-  journal.record = (entry) => record({ ...entry, body: redactBody(entry.body) });
+  journal.record = (entry) => record({ ...entry, body: redactBody(typeof entry.body === 'string' ? entry.body : entry.body.toString('utf8')) });
 }

@@ -18,7 +18,7 @@ import type { Express, Request, Response, NextFunction, Router } from 'express';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { Journal, type JournalEntry } from './journal.ts';
+import { Journal, journalBody, type JournalEntry } from './journal.ts';
 import { expressRouteTable, nearMissFor, type DeclaredRoute } from './near-miss.ts';
 import { Faults, type FaultSpec } from './faults.ts';
 import { answerClientErrors, answerNodeRefusals, guardRequests, jsonShape, proxyErrorShape, stderrLog, type ErrorLog, type ErrorShape, type WireProblem } from './http-guard.ts';
@@ -104,7 +104,7 @@ export function createEmulator(hooks: EmulatorHooks): Emulator {
     const started = Date.now();
     const body = Buffer.isBuffer(req.body) ? (req.body as Buffer) : Buffer.alloc(0);
     const [path, query = ''] = req.originalUrl.split(/\?(.*)/s);
-    const entry = journal.record({ method: req.method, path, query, headers: req.headers, body: body.toString('utf8').slice(0, 64 * 1024) });
+    const entry = journal.record({ method: req.method, path, query, headers: req.headers, body });
     entries.set(req, entry);
     res.on('finish', () => {
       entry.status = res.statusCode;

@@ -43,6 +43,21 @@ export interface JournalFilter {
 
 const MASKED = new Set(['authorization', 'x-vault-token', 'x-api-key', 'cookie', 'token']);
 
+/** How much of a body an entry keeps: enough to read a request, never a 10 MB upload 5,000 times over. */
+export const JOURNAL_BODY_CHARS = 64 * 1024;
+
+/**
+ * A body as an entry keeps it: at most JOURNAL_BODY_CHARS, in a string of its own. `big.slice(0, n)` is not
+ * enough: V8 answers a slice of a long string with a view that keeps the whole parent alive, so 5,000 entries
+ * each holding "64 KiB" of a 10 MB body held 50 GB in principle and stopped the fake Customer.io at its heap limit
+ * (SIGABRT) under `npm run fuzz`. Decoding only the bytes kept (or copying the slice through a Buffer) makes a
+ * flat string of the kept size.
+ */
+export function journalBody(body: Buffer | string): string {
+  if (typeof body !== 'string') return body.subarray(0, JOURNAL_BODY_CHARS).toString('utf8');
+  return body.length <= JOURNAL_BODY_CHARS ? body : Buffer.from(body.slice(0, JOURNAL_BODY_CHARS), 'utf8').toString('utf8');
+}
+
 /** A ring of the last `limit` entries: recording is O(1) however full it is (an array shift per request was not). */
 export class Journal {
   private ring: JournalEntry[] = [];
@@ -52,7 +67,7 @@ export class Journal {
   private clearedAt = 0;
   constructor(private readonly limit = 5000) {}
 
-  record(e: Omit<JournalEntry, 'seq' | 'time' | 'headers'> & { headers: Record<string, string | string[] | undefined> }): JournalEntry {
+  record(e: Omit<JournalEntry, 'seq' | 'time' | 'headers' | 'body'> & { headers: Record<string, string | string[] | undefined>; body: string | Buffer }): JournalEntry {
     const headers: Record<string, string> = {};
     for (const k in e.headers) {
       const v = e.headers[k];
@@ -60,7 +75,7 @@ export class Journal {
       const s = Array.isArray(v) ? v.join(', ') : v;
       headers[k] = MASKED.has(k.toLowerCase()) ? mask(s) : s;
     }
-    const entry: JournalEntry = { ...e, headers, seq: ++this.seq, time: new Date().toISOString() };
+    const entry: JournalEntry = { ...e, headers, body: journalBody(e.body), seq: ++this.seq, time: new Date().toISOString() };
     const parent = parseTraceparent(headers.traceparent);
     if (parent) {
       entry.traceId = parent.traceId;
