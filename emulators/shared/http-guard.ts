@@ -90,6 +90,9 @@ export function rawResponse(problem: WireProblem, rendered: RenderedError): stri
   return `HTTP/1.1 ${status} ${http.STATUS_CODES[status] ?? 'Error'}\r\n${lines.join('\r\n')}\r\n\r\n${rendered.body}`;
 }
 
+/** Sockets whose in-flight answer is being let through before the close (answerClientErrors). */
+const closing = new WeakSet<Duplex>();
+
 /** Answer parser-level refusals in `shape`. Replaces Node's default answer (a bare 400/431). */
 export function answerClientErrors(server: http.Server, shape: ErrorShape): void {
   server.on('clientError', (err: Error & { code?: string; reason?: string; rawPacket?: Buffer }, socket: Duplex) => {
@@ -104,7 +107,11 @@ export function answerClientErrors(server: http.Server, shape: ErrorShape): void
       setTimeout(() => socket.destroy(), 1000).unref();
       return;
     }
+    // The parser reports again for each later chunk: handled once (a reset still ends it at once).
+    if (closing.has(socket)) return void (err.code === 'ECONNRESET' && socket.destroy());
     if (err.code !== 'ECONNRESET' && inFlight?.headersSent && !inFlight.destroyed) {
+      closing.add(socket);
+      socket.pause();
       // The request's answer is already on its way (a handler answered before the bad chunk arrived): let it reach
       // the client whole, then close — the connection cannot carry another request. Destroying at once cut a
       // 9 KB answer off after its head (found by npm run fuzz: vault 404 with an empty body).
