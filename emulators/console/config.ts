@@ -7,6 +7,8 @@ import type { ServiceStatus } from '../stack/supervisor.ts';
 export interface ConsoleConfig {
   port: number;
   host: string;
+  /** Hostnames besides IP addresses and localhost that requests may name in Host (CONSOLE_ALLOWED_HOSTS; host-check.ts). */
+  allowedHosts?: string[];
   /** The stack's state folder: the gateway's keys (replay mints JWTs with them). */
   stateDir: string;
   /** Every listener of the stack by the name `npm start` prints (gateway, proxy, customerio, mailgun, aws, …). */

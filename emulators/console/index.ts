@@ -6,6 +6,7 @@
  *
  *   const c = await startConsole(config, link);   // c.url → http://127.0.0.1:4050
  */
+import { hostAllowed } from './host-check.ts';
 import type http from 'node:http';
 import { listen, type Listening } from '../shared/emulator.ts';
 import { stderrLog, type ErrorLog } from '../shared/http-guard.ts';
@@ -60,6 +61,10 @@ export async function startConsole(config: ConsoleConfig, stack: StackLink, log:
   const api = apiHandler(ROUTES, deps, (e) => log('console request failed', { error: (e as Error)?.message, stack: (e as Error)?.stack }));
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => {
     served++;
+    if (!hostAllowed(req.headers.host, config.allowedHosts)) {
+      const message = `the console answers requests for its own host only (an IP address, localhost, or CONSOLE_ALLOWED_HOSTS), not ${JSON.stringify(String(req.headers.host ?? '').slice(0, 100))}: a page on another site reaching it through DNS rebinding names its own host`;
+      return void res.writeHead(403, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'host_not_allowed', message } }));
+    }
     const raw = req.url ?? '/';
     const path = raw.split('?')[0];
     if (path.startsWith('/api/')) return api(req, res);

@@ -10,6 +10,7 @@
  *     in Vault and Secrets Manager, the webhooks of Mailgun and Customer.io to the gateway, the proxy's apps.
  * `npm start` and the test helper use this table through `startStack` (index.ts).
  */
+import { allowedHostsFrom } from '../console/host-check.ts';
 import type { CloudFrontKey } from './aws-seed.ts';
 import type { AwsTargetConfig } from './packages.ts';
 import type { StackSecretSources } from './seed-secrets.ts';
@@ -281,7 +282,7 @@ export const SERVICES: ServiceSpec[] = [
     after: ['aws', 'vault', 'customerio', 'extend', 'mailgun', 'cloudfront', 'proxy', 'gateway'],
     off: (env) => env.CONSOLE_PORT === '0',
     config: (ctx) => ({
-      port: at(ctx, 'console'), host: ctx.host, stateDir: ctx.stateDir,
+      port: at(ctx, 'console'), host: ctx.host, stateDir: ctx.stateDir, allowedHosts: allowedHostsFrom(ctx.env),
       urls: {
         ...(ctx.reports.aws ? {} : { aws: awsTarget(ctx).endpoint }), ...(ctx.reports.vault ? {} : { vault: vaultUrl(ctx) }),
         ...Object.assign({}, ...SERVICES.filter((s) => s.name !== 'console').map((s) => ctx.reports[s.name]?.urls ?? {})),

@@ -6,6 +6,7 @@
  * stays up. Every view leaves a screenshot under the test's temp dir; a failure names them.
  */
 import { expect } from 'chai';
+import http from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -268,6 +269,22 @@ describe('console in headless Chromium (issue 17)', function () {
       await page.locator('button:has-text("refresh")').click();
       await expect_text(page.locator('table.services tr[data-service="extend"]'), /healthy/, 20_000);
     });
+  });
+
+  it('refuses a request naming another host (DNS rebinding): 403 in JSON, on pages and API alike', async () => {
+    const { port } = new URL(stack.urls.console);
+    const get = (path: string, host: string) => new Promise<{ status: number; body: string }>((resolve, reject) => {
+      http.get({ host: '127.0.0.1', port, path, headers: { host } }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d)).on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      }).on('error', reject);
+    });
+    for (const path of ['/', '/api/aws/ssm', '/api/stack']) {
+      const refused = await get(path, `rebind.example:${port}`);
+      expect(refused.status, path).to.equal(403);
+      expect(JSON.parse(refused.body).error.code).to.equal('host_not_allowed');
+    }
+    expect((await get('/', `localhost:${port}`)).status).to.equal(200);
   });
 
   it('answers bad input to its API with a JSON 4xx naming the problem', async () => {
