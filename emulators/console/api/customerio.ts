@@ -1,6 +1,8 @@
 /**
  * Customer.io view: people with attributes, devices, suppression and deletion, and what the fake's Track API
- * received for them (events, anonymous events); broadcasts triggered and deliveries. Read from the fake's state.
+ * received for them (events, anonymous events); broadcasts triggered and deliveries. Read through the fake's admin
+ * reads made for these views (`/__admin/people`, `/__admin/people/:id/recent`, `/__admin/activity`), which answer
+ * a bounded page whatever the workspace holds.
  *
  *   GET /api/customerio/people[?q=]          people (deleted and suppressed ones too, flagged), newest first
  *   GET /api/customerio/people/:cioId        one person with their recent events and deliveries
@@ -21,46 +23,28 @@ interface Person {
   updatedAt: number;
 }
 
-interface CioState {
-  people: Person[];
-  events: { cioId?: string; name: string; [k: string]: unknown }[];
-  anonymousEvents: unknown[];
-  activities: unknown[];
-  deliveries: { cioId?: string; [k: string]: unknown }[];
-  broadcastTriggers: unknown[];
-}
-
 const RECENT = 50;
-
-/** The fake stores events and deliveries under the person's cio id (emulators/customerio/types.ts). */
-const about = (p: Person) => (x: { cioId?: string }) => x.cioId === p.cioId;
 
 export const customerioRoutes: ApiRoute<ConsoleDeps>[] = [
   {
     method: 'GET', path: '/api/customerio/people',
     handler: async (req, deps) => {
-      const q = text(req.query.get('q'), 'q', { optional: true, max: 200 }).toLowerCase();
-      const s = await deps.fakes.json<CioState>('customerio', '/__admin/state');
-      const people = s.people
-        .filter((p) => !q || JSON.stringify([p.id, p.email, p.cioId, p.attributes]).toLowerCase().includes(q))
-        .map((p) => ({ ...p, events: s.events.filter(about(p)).length }))
-        .reverse();
-      return { json: { total: s.people.length, people } };
+      const q = text(req.query.get('q'), 'q', { optional: true, max: 200 });
+      const found = await deps.fakes.json<{ total: number; people: (Person & { events: number })[] }>('customerio', `/__admin/people?${new URLSearchParams(q ? { q } : {})}`);
+      return { json: { total: found.total, people: found.people } };
     },
   },
   {
     method: 'GET', path: '/api/customerio/people/:cioId',
     handler: async (req, deps) => {
-      const s = await deps.fakes.json<CioState>('customerio', '/__admin/state');
-      const p = s.people.find((x) => x.cioId === req.params.cioId) ?? missing('person_not_found', `Customer.io has no person with cio id ${req.params.cioId.slice(0, 60)}`);
-      return { json: { ...p, events: s.events.filter(about(p)).slice(-RECENT).reverse(), deliveries: s.deliveries.filter(about(p)).slice(-RECENT).reverse() } };
+      const cioId = text(req.params.cioId, 'cioId', { max: 200 });
+      const res = await deps.fakes.call<{ person: Person; events: unknown[]; deliveries: unknown[] }>('customerio', `/__admin/people/${encodeURIComponent(`cio_${cioId}`)}/recent?limit=${RECENT}`, { accept: [404] });
+      if (res.status === 404) missing('person_not_found', `Customer.io has no person with cio id ${cioId.slice(0, 60)}`);
+      return { json: { ...res.body.person, events: res.body.events, deliveries: res.body.deliveries } };
     },
   },
   {
     method: 'GET', path: '/api/customerio/activity',
-    handler: async (_req, deps) => {
-      const s = await deps.fakes.json<CioState>('customerio', '/__admin/state');
-      return { json: { broadcastTriggers: s.broadcastTriggers.slice(-RECENT).reverse(), deliveries: s.deliveries.slice(-RECENT).reverse(), anonymousEvents: s.anonymousEvents.slice(-RECENT).reverse(), activities: s.activities.slice(-RECENT).reverse() } };
-    },
+    handler: async (_req, deps) => ({ json: await deps.fakes.json('customerio', `/__admin/activity?limit=${RECENT}`) }),
   },
 ];
