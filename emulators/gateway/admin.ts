@@ -14,14 +14,12 @@
  *          refusal as `id: <seq>`, `event: refusal`, `data: <JSON>`; after a reconnect (`Last-Event-ID`, or
  *          `?after=<seq>`) the ones kept since come first, oldest first; a `: keep-alive` comment every 15 s
  */
-import type { Request, Response, Router } from 'express';
+import type { Router } from 'express';
 import { RingError, type SigningKeyRing } from './keys.ts';
-import type { GatewayRefusal, Refusals } from './refusals.ts';
+import type { Refusals } from './refusals.ts';
+import { streamEvents } from '../shared/sse.ts';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
-/** A subscriber that stops reading is dropped once this much waits in its socket's buffer. */
-const MAX_BUFFERED = 4 * 1024 * 1024;
-const KEEP_ALIVE_MS = 15_000;
 
 export function signingKeyAdmin(router: Router, ring: SigningKeyRing): void {
   router.get('/signing-keys', (_req, res) => res.json({ keys: ring.list() }));
@@ -54,28 +52,8 @@ export function refusalAdmin(router: Router, refusals: Refusals): void {
   router.get('/refusals/stream', (req, res) => {
     const after = int(req.get('last-event-id') ?? str(req.query.after), 0, Number.MAX_SAFE_INTEGER);
     if (after === null) return void res.status(400).json({ error: 'Last-Event-ID (or after) must be a non-negative integer' });
-    stream(req, res, refusals, after);
+    streamEvents(req, res, refusals, 'refusal', after);
   });
-}
-
-/** What was kept after `after` first, then every new refusal until the client goes away. */
-function stream(req: Request, res: Response, refusals: Refusals, after: number | undefined): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  res.write('retry: 2000\n\n');
-  const send = (r: GatewayRefusal) => {
-    if (res.writableLength > MAX_BUFFERED) return void res.destroy();
-    res.write(`id: ${r.seq}\nevent: refusal\ndata: ${JSON.stringify(r)}\n\n`);
-  };
-  if (after !== undefined) for (const r of refusals.list({ afterSeq: after }).reverse()) send(r);
-  const stop = refusals.subscribe(send);
-  const ping = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-  ping.unref();
-  const end = () => {
-    stop();
-    clearInterval(ping);
-  };
-  req.on('close', end);
-  res.on('close', end);
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

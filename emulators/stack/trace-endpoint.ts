@@ -14,14 +14,12 @@
  */
 import type http from 'node:http';
 import { adminTarget } from './admin-target.ts';
-import type { ProxyTrace, TraceRing } from './proxy-traces.ts';
+import type { TraceRing } from './proxy-traces.ts';
+import { streamEvents } from '../shared/sse.ts';
 
 export const TRACES_PATH = '/__admin/traces';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
-/** A subscriber that stops reading is dropped once this much waits in its socket's buffer. */
-const MAX_BUFFERED = 4 * 1024 * 1024;
-const KEEP_ALIVE_MS = 15_000;
 const DEFAULT_LIMIT = 100;
 
 /** Serves the trace API from `ring`; false for any other request. */
@@ -41,7 +39,7 @@ export function serveTraces(req: http.IncomingMessage, res: http.ServerResponse,
       if (trace !== undefined && !TRACE_ID.test(trace)) throw new BadFilter('trace must be a W3C trace id: 32 lowercase hex digits');
       return reply(res, 200, { traces: ring.list({ trace, fn: q('function'), status: int(q('status'), 'status', 100, 599), limit: int(q('limit'), 'limit', 1, 10_000) ?? DEFAULT_LIMIT }) });
     }
-    if (rest === '/stream') return stream(req, res, ring, int(req.headers['last-event-id'] as string | undefined ?? q('after'), 'after', 0, Number.MAX_SAFE_INTEGER));
+    if (rest === '/stream') return (streamEvents(req, res, ring, 'trace', int(req.headers['last-event-id'] as string | undefined ?? q('after'), 'after', 0, Number.MAX_SAFE_INTEGER)), true);
     const id = rest.slice(1);
     if (!TRACE_ID.test(id)) throw new BadFilter(`${id.slice(0, 64)} is not a W3C trace id (32 lowercase hex digits)`);
     const requests = ring.list({ trace: id }).reverse();
@@ -71,23 +69,3 @@ function reply(res: http.ServerResponse, status: number, body: unknown, headers:
   return true;
 }
 
-/** The live stream: what was kept after `after` first, then every new record until the client goes away. */
-function stream(req: http.IncomingMessage, res: http.ServerResponse, ring: TraceRing, after: number | undefined): true {
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  res.write('retry: 2000\n\n');
-  const send = (t: ProxyTrace) => {
-    if (res.writableLength > MAX_BUFFERED) return void res.destroy();
-    res.write(`id: ${t.seq}\nevent: trace\ndata: ${JSON.stringify(t)}\n\n`);
-  };
-  if (after !== undefined) for (const t of ring.list({ afterSeq: after }).reverse()) send(t);
-  const stop = ring.subscribe(send);
-  const ping = setInterval(() => res.write(': keep-alive\n\n'), KEEP_ALIVE_MS);
-  ping.unref();
-  const end = () => {
-    stop();
-    clearInterval(ping);
-  };
-  req.on('close', end);
-  res.on('close', end);
-  return true;
-}
