@@ -39,7 +39,7 @@ try {
   // Trace first, so the rows arrive live while the traffic is sent.
   await go('trace');
   await sampleTraffic(stack.gateway.url, await stack.gateway.mintToken('ada@example.com'));
-  await page.locator('tr.trace-row').nth(2).waitFor({ timeout: 60_000 });
+  await page.locator('tr.trace-row').nth(3).waitFor({ timeout: 60_000 });
   await openRow(page, '/send-mail');
   await snap('trace');
 
@@ -83,7 +83,8 @@ try {
   await stack.close();
 }
 
+/** Open the oldest row of `path` (the newest /send-mail is the one the gateway refused, which has no upstream hops). */
 async function openRow(page: Page, path: string): Promise<void> {
-  await page.locator('tr.trace-row', { hasText: path }).first().click();
+  await page.locator('tr.trace-row', { hasText: path }).last().click();
   await page.locator('.hop.upstream').first().waitFor();
 }

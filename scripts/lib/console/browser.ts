@@ -38,9 +38,13 @@ export async function post(url: string, body: unknown, headers: Record<string, s
   return { status: res.status, body: parsed };
 }
 
-/** Traffic through the gateway that fills every view: an anonymous event, a signed-in one, a report campaign. */
+/**
+ * Traffic through the gateway that fills every view: an anonymous event, a signed-in one, a report campaign, and a
+ * campaign without the CRM's key, which the gateway refuses (the Trace view's row that stops at the gateway).
+ */
 export async function sampleTraffic(gateway: string, token: string): Promise<void> {
   await post(`${gateway}/events`, { name: 'app_opened', anonymous_id: 'device-1' });
   await post(`${gateway}/customers/ada@example.com/events`, { name: 'item_purchased', data: { price: 29.99 } }, { authorization: `Bearer ${token}` });
   await post(`${gateway}/send-mail`, reportCampaign('Your July statement'), { 'x-api-key': CRM_API_KEY });
+  await post(`${gateway}/send-mail`, reportCampaign('No key'));
 }
