@@ -11,7 +11,7 @@ import {
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand, ListPartsCommand, GetObjectCommand, HeadObjectCommand,
   CopyObjectCommand, PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
-import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
+import { errorOf, docsOnly, type AwsTarget, openS3, closeS3 } from '../helpers/aws.ts';
 
 const MiB = 1024 * 1024;
 const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
@@ -21,16 +21,8 @@ describe('S3 GetObjectAttributes and multipart checksums (SDK v3)', () => {
   let t: AwsTarget;
   let s3: S3Client;
   let b: string;
-  before(async () => {
-    t = await awsTarget();
-    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
-    b = `attr-${randomBytes(5).toString('hex')}`;
-    await s3.send(new CreateBucketCommand({ Bucket: b }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  before(async () => ({ t, s3, bucket: b } = await openS3('attr')));
+  after(() => closeS3(t, s3));
   const attrs = (Key: string, extra: { VersionId?: string; MaxParts?: number; PartNumberMarker?: string } = {}) =>
     s3.send(new GetObjectAttributesCommand({ Bucket: b, Key, ObjectAttributes: ['ETag', 'Checksum', 'ObjectParts', 'StorageClass', 'ObjectSize'], ...extra }));
 

@@ -10,22 +10,14 @@ import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, CopyObjectCommand, DeleteObjectCommand, PutBucketVersioningCommand,
   CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
-import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
+import { errorOf, docsOnly, type AwsTarget, openS3, closeS3 } from '../helpers/aws.ts';
 
 describe('S3 conditional writes and copies', () => {
   let t: AwsTarget;
   let s3: S3Client;
   let b: string;
-  before(async () => {
-    t = await awsTarget();
-    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
-    b = `s3c-${randomBytes(5).toString('hex')}`;
-    await s3.send(new CreateBucketCommand({ Bucket: b }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  before(async () => ({ t, s3, bucket: b } = await openS3('s3c')));
+  after(() => closeS3(t, s3));
 
   const put = (Key: string, Body: string, extra: { IfMatch?: string; IfNoneMatch?: string } = {}) => s3.send(new PutObjectCommand({ Bucket: b, Key, Body, ...extra }));
   const body = async (Key: string) => (await s3.send(new GetObjectCommand({ Bucket: b, Key }))).Body!.transformToString();

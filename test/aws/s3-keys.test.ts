@@ -11,7 +11,7 @@ import {
   CopyObjectCommand, DeleteObjectsCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { awsTarget, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
+import { awsTarget, sdkConfig, docsOnly, type AwsTarget, openS3, closeS3 } from '../helpers/aws.ts';
 
 const PORTABLE = [
   ' ', '_ ', '  two leading', 'trailing two  ', ' both ', 'a+b c', '1+1=2', '100%', '%2F%41 not decoded twice', 'naïve/ünïcödé',
@@ -125,16 +125,8 @@ describe('S3 non-ASCII user metadata', () => {
   let t: AwsTarget;
   let s3: S3Client;
   let b: string;
-  before(async () => {
-    t = await awsTarget();
-    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
-    b = `s3m-${randomBytes(5).toString('hex')}`;
-    await s3.send(new CreateBucketCommand({ Bucket: b }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  before(async () => ({ t, s3, bucket: b } = await openS3('s3m')));
+  after(() => closeS3(t, s3));
 
   const b64 = (s: string) => `=?UTF-8?B?${Buffer.from(s, 'utf8').toString('base64')}?=`;
   const decode = (word: string) => Buffer.from(/^=\?UTF-8\?B\?(.*)\?=$/.exec(word)![1], 'base64').toString('utf8');

@@ -10,7 +10,7 @@ import {
   S3Client, CreateBucketCommand, PutObjectCommand, GetObjectCommand, HeadObjectCommand, CopyObjectCommand, ListObjectsV2Command,
   PutBucketVersioningCommand, GetBucketRequestPaymentCommand, PutBucketRequestPaymentCommand, RestoreObjectCommand,
 } from '@aws-sdk/client-s3';
-import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
+import { errorOf, docsOnly, type AwsTarget, openS3, closeS3 } from '../helpers/aws.ts';
 
 const crc32 = (b: Buffer) => { const o = Buffer.alloc(4); o.writeUInt32BE(zlib.crc32(b)); return o.toString('base64'); };
 
@@ -18,16 +18,8 @@ describe('S3 request options: served or refused (SDK v3)', () => {
   let t: AwsTarget;
   let s3: S3Client;
   let b: string;
-  before(async () => {
-    t = await awsTarget();
-    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
-    b = `opt-${randomBytes(5).toString('hex')}`;
-    await s3.send(new CreateBucketCommand({ Bucket: b }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  before(async () => ({ t, s3, bucket: b } = await openS3('opt')));
+  after(() => closeS3(t, s3));
 
   it('stores a storage class and a website redirect and answers them on GET, HEAD and listings', async () => {
     await s3.send(new PutObjectCommand({ Bucket: b, Key: 'ia', Body: 'x', StorageClass: 'STANDARD_IA', WebsiteRedirectLocation: '/elsewhere.html' }));

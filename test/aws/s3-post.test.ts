@@ -9,7 +9,7 @@ import {
   S3Client, CreateBucketCommand, GetObjectCommand, HeadObjectCommand, GetObjectTaggingCommand, PutBucketPolicyCommand, DeletePublicAccessBlockCommand,
 } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
-import { awsTarget, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
+import { docsOnly, type AwsTarget, openS3, closeS3 } from '../helpers/aws.ts';
 import { startS3Server } from '../../emulators/aws/s3/serve.ts';
 
 interface Answer { status: number; headers: Headers; body: string }
@@ -18,16 +18,8 @@ describe('S3 browser form uploads: POST with a SigV4 POST policy', () => {
   let t: AwsTarget;
   let s3: S3Client;
   let b: string;
-  before(async () => {
-    t = await awsTarget();
-    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
-    b = `post-${randomBytes(5).toString('hex')}`;
-    await s3.send(new CreateBucketCommand({ Bucket: b }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  before(async () => ({ t, s3, bucket: b } = await openS3('post')));
+  after(() => closeS3(t, s3));
 
   /** POST a form as a browser does: the fields in order, then the file. */
   async function post(url: string, fields: Record<string, string>, file: Buffer | string, filename = 'upload.bin', extra: [string, string][] = []): Promise<Answer> {

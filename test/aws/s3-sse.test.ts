@@ -10,7 +10,7 @@ import {
   UploadPartCommand, UploadPartCopyCommand, CompleteMultipartUploadCommand, PutBucketEncryptionCommand, GetBucketEncryptionCommand,
   DeleteBucketEncryptionCommand, ListObjectsV2Command,
 } from '@aws-sdk/client-s3';
-import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
+import { errorOf, docsOnly, type AwsTarget, openS3, closeS3 } from '../helpers/aws.ts';
 import { startS3Server } from '../../emulators/aws/s3/serve.ts';
 
 const MiB = 1024 * 1024;
@@ -23,16 +23,8 @@ describe('S3 server-side encryption (SDK v3)', () => {
   let t: AwsTarget;
   let s3: S3Client;
   let b: string;
-  before(async () => {
-    t = await awsTarget();
-    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
-    b = `sse-${randomBytes(5).toString('hex')}`;
-    await s3.send(new CreateBucketCommand({ Bucket: b }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  before(async () => ({ t, s3, bucket: b } = await openS3('sse')));
+  after(() => closeS3(t, s3));
   const bytes = async (out: { Body?: { transformToByteArray(): Promise<Uint8Array> } }) => Buffer.from(await out.Body!.transformToByteArray());
 
   describe('SSE-S3', () => {

@@ -7,22 +7,14 @@ import {
   PutBucketVersioningCommand, CreateMultipartUploadCommand, UploadPartCommand, CompleteMultipartUploadCommand,
 } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { awsTarget, errorOf, sdkConfig, docsOnly, type AwsTarget } from '../helpers/aws.ts';
+import { errorOf, docsOnly, type AwsTarget, openS3, closeS3 } from '../helpers/aws.ts';
 
 describe('S3 tagging (SDK v3)', () => {
   let t: AwsTarget;
   let s3: S3Client;
   let b: string;
-  before(async () => {
-    t = await awsTarget();
-    s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
-    b = `tag-${randomBytes(5).toString('hex')}`;
-    await s3.send(new CreateBucketCommand({ Bucket: b }));
-  });
-  after(async () => {
-    s3?.destroy();
-    await t?.close();
-  });
+  before(async () => ({ t, s3, bucket: b } = await openS3('tag')));
+  after(() => closeS3(t, s3));
 
   const tagsOf = async (Key: string, VersionId?: string) => (await s3.send(new GetObjectTaggingCommand({ Bucket: b, Key, VersionId }))).TagSet?.map((x) => [x.Key, x.Value]);
 

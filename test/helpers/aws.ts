@@ -3,6 +3,8 @@
  * other endpoint when AWS_ENDPOINT_URL is set (LocalStack, moto_server). `embedded` tells a test whether
  * behaviour only our edge guarantees (signature enforcement) can be asserted.
  */
+import { randomBytes } from 'node:crypto';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { startAwsEdge } from '../../emulators/aws/edge.ts';
 import type { AccountSpec } from '../../emulators/aws/s3/accounts.ts';
 
@@ -70,6 +72,25 @@ export async function errorOf(p: Promise<unknown>): Promise<SdkError> {
 
 /** Client configuration for any AWS SDK v3 client aimed at the target. */
 export const sdkConfig = (t: AwsTarget) => ({ endpoint: t.endpoint, region: t.region, credentials: t.credentials });
+
+/** One describe block's S3: a target, a path-style client on it and a fresh bucket `<prefix>-<random hex>`. */
+export async function openS3(prefix: string): Promise<{ t: AwsTarget; s3: S3Client; bucket: string }> {
+  const t = await awsTarget();
+  const s3 = new S3Client({ ...sdkConfig(t), forcePathStyle: true });
+  const bucket = `${prefix}-${randomBytes(5).toString('hex')}`;
+  try {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  } catch (e) {
+    await closeS3(t, s3);
+    throw e;
+  }
+  return { t, s3, bucket };
+}
+
+export async function closeS3(t: AwsTarget | undefined, s3: S3Client | undefined): Promise<void> {
+  s3?.destroy();
+  await t?.close();
+}
 
 /**
  * Make a client send `target` as its X-Amz-Target (before signing, so the signature stays valid): how a test asks
