@@ -18,22 +18,9 @@ import { StreamFollower } from './sse-follow.ts';
 import type { GatewayRefusal } from '../gateway/refusals.ts';
 import type { StackClient } from './stack-client.ts';
 
-/** A record as the proxy serves it (fields the console reads; the rest passes through to the page). */
-export interface ProxyTrace {
-  seq: number;
-  traceId: string;
-  spanId: string;
-  parentId?: string;
-  time: string;
-  function: string;
-  method: string;
-  path: string;
-  route: string | null;
-  status: number;
-  ms: number;
-  upstream: { spanId?: string; upstream: string; method: string; path: string; status?: number; ms: number }[];
-  [k: string]: unknown;
-}
+/** A record as the proxy serves it: the proxy's own type (a type-only import; the console reads it over HTTP). */
+export type { ProxyTrace } from '../stack/proxy-traces.ts';
+import type { ProxyTrace } from '../stack/proxy-traces.ts';
 
 export interface JournalEntry {
   seq: number;

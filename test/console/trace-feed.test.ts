@@ -26,7 +26,9 @@ async function until<T>(what: string, find: () => T | undefined, ms = 20_000): P
 }
 
 const proxyRecord = (over: Partial<ProxyTrace>): ProxyTrace => ({
-  seq: 1, traceId: 'c'.repeat(32), spanId: '1'.repeat(16), time: new Date().toISOString(), function: 'customerio', method: 'POST', path: '/events', route: '/events', status: 200, ms: 3, upstream: [], ...over,
+  seq: 1, traceId: 'c'.repeat(32), spanId: '1'.repeat(16), traceOrigin: 'continued', requestId: 'req-1', time: new Date().toISOString(), function: 'customerio',
+  method: 'POST', path: '/events', route: '/events', status: 200, ms: 3, upstream: [],
+  request: { headers: {}, body: { bytes: 0 }, query: '' }, response: { headers: {}, body: { bytes: 2, text: '{}' } }, ...over,
 });
 
 describe('console trace feed: requests the gateway refused (issue 17)', function () {
